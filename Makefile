@@ -1,0 +1,62 @@
+# Epic Events CRM — build, run and test on Debian/Ubuntu.
+#
+#   make run    install missing system packages, build, open the window
+#   make test   install what the tests need, then go vet + go test -race over everything
+#
+# System packages are installed with apt-get when run as root; otherwise the one
+# "sudo apt-get install …" line needed is printed.
+
+GO        ?= go
+BIN       := bin/epicevents
+TAGS      := migrated_fynedo
+BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+              libxinerama-dev libxi-dev libxxf86vm-dev
+TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool
+SHOT_PKGS  := $(TEST_PKGS) imagemagick
+
+.PHONY: all build run test vet deps-build deps-test deps-shots check-go clean
+
+all: build
+
+# install_pkgs installs the Debian packages of $(1) that are missing.
+define install_pkgs
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages. Run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+check-go:
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required: https://go.dev/doc/install"; exit 1; }
+
+deps-build: check-go
+	$(call install_pkgs,$(BUILD_PKGS))
+
+deps-test: check-go
+	$(call install_pkgs,$(TEST_PKGS))
+
+deps-shots: check-go
+	$(call install_pkgs,$(SHOT_PKGS))
+
+build: deps-build
+	$(GO) build -tags $(TAGS) -o $(BIN) .
+
+# run opens the window on the default database ($$EPICEVENTS_HOME, else ~/.config/epicevents).
+run: build
+	./$(BIN)
+
+vet: check-go
+	$(GO) vet ./...
+
+test: deps-test vet
+	$(GO) test -race -timeout 40m ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,287 @@
+package core
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/permissions"
+)
+
+// ClientInput is a new client's details. CommercialID is required when management creates the
+// client and ignored for a commercial, who becomes the client's commercial contact.
+type ClientInput struct {
+	FullName     string
+	Email        string
+	Phone        string
+	CompanyName  string
+	Notes        string
+	CommercialID uuid.UUID
+}
+
+// ClientPatch changes some of a client's details; nil fields stay as they are.
+type ClientPatch struct {
+	FullName    *string
+	Email       *string
+	Phone       *string
+	CompanyName *string
+	Notes       *string
+}
+
+// ClientQuery selects clients for ListClients.
+type ClientQuery struct {
+	Mine   bool // clients whose commercial contact is the actor
+	Search string
+}
+
+// ValidateClient checks every field of c (PRODUCT.md §2) and returns it normalised.
+// Errors: Invalid naming the field.
+func ValidateClient(c Client) (Client, error) {
+	var err error
+	if c.FullName, err = ValidateText("full_name", c.FullName, 2, MaxNameLen); err != nil {
+		return c, err
+	}
+	if c.Email, err = ValidateEmail("email", c.Email); err != nil {
+		return c, err
+	}
+	if c.Phone, err = ValidatePhone(c.Phone); err != nil {
+		return c, err
+	}
+	if c.CompanyName, err = ValidateText("company_name", c.CompanyName, 1, MaxNameLen); err != nil {
+		return c, err
+	}
+	if c.Notes, err = ValidateNotes(c.Notes); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// CreateClient adds a client. A commercial becomes its commercial contact; management names an
+// active commercial. Errors: Unauthenticated, Forbidden, Invalid, NotFound (commercial),
+// Conflict (email taken).
+func (s *Service) CreateClient(a *Actor, in ClientInput) (Client, error) {
+	if err := authorize(a, resClient, permissions.Create, "create clients"); err != nil {
+		return Client{}, err
+	}
+	c, err := ValidateClient(Client{FullName: in.FullName, Email: in.Email, Phone: in.Phone,
+		CompanyName: in.CompanyName, Notes: in.Notes, CommercialID: in.CommercialID})
+	if err != nil {
+		return Client{}, err
+	}
+	if a.Can(resClient, permissions.Create) == own {
+		c.CommercialID = a.id
+	} else if c.CommercialID == uuid.Nil {
+		return Client{}, FieldErrorf("commercial_contact", "is required: name the commercial in charge of this client")
+	}
+	err = s.update(a, "create client", func(tx Tx) error {
+		if err := requireActive(tx, c.CommercialID, Commercial, "commercial_contact"); err != nil {
+			return err
+		}
+		now := s.Now()
+		c.ID, c.CreatedAt, c.UpdatedAt = newID(), now, now
+		if err := tx.PutClient(&c); err != nil {
+			return err
+		}
+		return s.audit(tx, a, ActionCreate, ClientRecord, c.ID,
+			"full_name", "email", "phone", "company_name", "notes", "commercial_contact")
+	})
+	return c, err
+}
+
+// requireActive checks that id is an active user of department d.
+func requireActive(tx Tx, id uuid.UUID, d Department, field string) error {
+	u, err := tx.User(id)
+	if KindOf(err) == NotFound {
+		return FieldErrorf(field, "no such collaborator")
+	}
+	if err != nil {
+		return err
+	}
+	if u.Department != d {
+		return FieldErrorf(field, "must be a member of the %s department", d)
+	}
+	if !u.Active {
+		return FieldErrorf(field, "this collaborator's account is deactivated")
+	}
+	return nil
+}
+
+// UpdateClient changes a client's details. A commercial may update only their own clients.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict.
+func (s *Service) UpdateClient(a *Actor, id uuid.UUID, p ClientPatch) (Client, error) {
+	if err := authorize(a, resClient, permissions.Update, "update clients"); err != nil {
+		return Client{}, err
+	}
+	var c Client
+	err := s.update(a, "update client", func(tx Tx) error {
+		cur, err := tx.Client(id)
+		if err != nil {
+			return err
+		}
+		if a.Can(resClient, permissions.Update) == own && cur.CommercialID != a.id {
+			return forbidden("you may update only your own clients")
+		}
+		next, err := ValidateClient(applyClientPatch(cur, p))
+		if err != nil {
+			return err
+		}
+		fields := clientChanges(cur, next)
+		c = cur
+		if len(fields) == 0 {
+			return nil
+		}
+		next.UpdatedAt = s.Now()
+		if err := tx.PutClient(&next); err != nil {
+			return err
+		}
+		c = next
+		return s.audit(tx, a, ActionUpdate, ClientRecord, c.ID, fields...)
+	})
+	return c, err
+}
+
+func applyClientPatch(c Client, p ClientPatch) Client {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&c.FullName, p.FullName)
+	set(&c.Email, p.Email)
+	set(&c.Phone, p.Phone)
+	set(&c.CompanyName, p.CompanyName)
+	set(&c.Notes, p.Notes)
+	return c
+}
+
+func clientChanges(a, b Client) []string {
+	var f []string
+	for _, d := range []struct {
+		name string
+		same bool
+	}{
+		{"full_name", a.FullName == b.FullName},
+		{"email", a.Email == b.Email},
+		{"phone", a.Phone == b.Phone},
+		{"company_name", a.CompanyName == b.CompanyName},
+		{"notes", a.Notes == b.Notes},
+	} {
+		if !d.same {
+			f = append(f, d.name)
+		}
+	}
+	return f
+}
+
+// ReassignClient makes another active commercial the client's contact; the client's contracts
+// follow. Management only. Errors: Unauthenticated, Forbidden, NotFound, Invalid.
+func (s *Service) ReassignClient(a *Actor, id, commercialID uuid.UUID) (Client, error) {
+	if err := authorize(a, resClient, permissions.Reassign, "reassign clients"); err != nil {
+		return Client{}, err
+	}
+	var c Client
+	err := s.update(a, "reassign client", func(tx Tx) error {
+		var err error
+		if c, err = tx.Client(id); err != nil {
+			return err
+		}
+		if err := requireActive(tx, commercialID, Commercial, "commercial_contact"); err != nil {
+			return err
+		}
+		if c.CommercialID == commercialID {
+			return nil
+		}
+		now := s.Now()
+		c.CommercialID, c.UpdatedAt = commercialID, now
+		if err := tx.PutClient(&c); err != nil {
+			return err
+		}
+		if err := s.audit(tx, a, ActionReassign, ClientRecord, c.ID, "commercial_contact"); err != nil {
+			return err
+		}
+		contracts, err := tx.Contracts(ContractFilter{ClientID: c.ID})
+		if err != nil {
+			return err
+		}
+		for _, k := range contracts {
+			k.CommercialID, k.UpdatedAt = commercialID, now
+			if err := tx.PutContract(&k); err != nil {
+				return err
+			}
+			if err := s.audit(tx, a, ActionReassign, ContractRecord, k.ID, "commercial_contact"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return c, err
+}
+
+// DeleteClient removes a client that has no contracts. Management only.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (has contracts).
+func (s *Service) DeleteClient(a *Actor, id uuid.UUID) error {
+	if err := authorize(a, resClient, permissions.Delete, "delete clients"); err != nil {
+		return err
+	}
+	return s.update(a, "delete client", func(tx Tx) error {
+		if _, err := tx.Client(id); err != nil {
+			return err
+		}
+		k, err := tx.Contracts(ContractFilter{ClientID: id, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(k) > 0 {
+			return conflict("this client still has contracts; delete them first")
+		}
+		if err := tx.DeleteClient(id); err != nil {
+			return err
+		}
+		return s.audit(tx, a, ActionDelete, ClientRecord, id)
+	})
+}
+
+// GetClient returns a client. Any logged-in user. Errors: Unauthenticated, NotFound.
+func (s *Service) GetClient(a *Actor, id uuid.UUID) (Client, error) {
+	if err := authorize(a, resClient, permissions.Read, "read clients"); err != nil {
+		return Client{}, err
+	}
+	var c Client
+	err := s.view(a, "get client", func(tx Tx) error {
+		var err error
+		c, err = tx.Client(id)
+		return err
+	})
+	return c, err
+}
+
+// ListClients returns clients by full name. Any logged-in user. Errors: Unauthenticated.
+func (s *Service) ListClients(a *Actor, q ClientQuery) ([]Client, error) {
+	if err := authorize(a, resClient, permissions.List, "list clients"); err != nil {
+		return nil, err
+	}
+	f := ClientFilter{Search: strings.ToLower(strings.TrimSpace(q.Search))}
+	if q.Mine {
+		f.CommercialID = a.id
+	}
+	var out []Client
+	err := s.view(a, "list clients", func(tx Tx) error {
+		var err error
+		out, err = tx.Clients(f)
+		return err
+	})
+	SortClients(out)
+	return out, err
+}
+
+// SortClients puts clients in their default order: by full name, then email.
+func SortClients(c []Client) {
+	sort.Slice(c, func(i, j int) bool {
+		a, b := strings.ToLower(c[i].FullName), strings.ToLower(c[j].FullName)
+		if a != b {
+			return a < b
+		}
+		return c[i].Email < c[j].Email
+	})
+}

@@ -1,0 +1,230 @@
+package core
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/epicevents/crm/permissions"
+)
+
+// ContractInput is a new contract. Due nil means "the whole total is due".
+type ContractInput struct {
+	ClientID uuid.UUID
+	Total    decimal.Decimal
+	Due      *decimal.Decimal
+}
+
+// ContractQuery selects contracts for ListContracts; the flags combine.
+type ContractQuery struct {
+	Mine     bool // contracts whose commercial contact is the actor
+	Unsigned bool // status draft
+	Unpaid   bool // amount due > 0 and not cancelled
+	ClientID uuid.UUID
+	Search   string
+}
+
+// CreateContract adds a draft contract for a client; its commercial contact is the client's.
+// Management only. Errors: Unauthenticated, Forbidden, NotFound (client), Invalid.
+func (s *Service) CreateContract(a *Actor, in ContractInput) (Contract, error) {
+	if err := authorize(a, resContract, permissions.Create, "create contracts"); err != nil {
+		return Contract{}, err
+	}
+	due := in.Total
+	if in.Due != nil {
+		due = *in.Due
+	}
+	if err := ValidateAmounts(in.Total, due); err != nil {
+		return Contract{}, err
+	}
+	var k Contract
+	err := s.update(a, "create contract", func(tx Tx) error {
+		c, err := tx.Client(in.ClientID)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		k = Contract{ID: newID(), ClientID: c.ID, CommercialID: c.CommercialID,
+			Total: in.Total.Round(2), Due: due.Round(2), Status: Draft, CreatedAt: now, UpdatedAt: now}
+		if err := tx.PutContract(&k); err != nil {
+			return err
+		}
+		return s.audit(tx, a, ActionCreate, ContractRecord, k.ID, "client", "total_amount", "amount_due", "status")
+	})
+	return k, err
+}
+
+// UpdateContractAmounts changes a contract's total and/or amount due (nil stays). A commercial
+// may update only their own clients' contracts; a cancelled contract cannot change.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (cancelled).
+func (s *Service) UpdateContractAmounts(a *Actor, id uuid.UUID, total, due *decimal.Decimal) (Contract, error) {
+	if err := authorize(a, resContract, permissions.Update, "update contracts"); err != nil {
+		return Contract{}, err
+	}
+	var k Contract
+	err := s.update(a, "update contract", func(tx Tx) error {
+		var err error
+		if k, err = tx.Contract(id); err != nil {
+			return err
+		}
+		if a.Can(resContract, permissions.Update) == own && k.CommercialID != a.id {
+			return forbidden("you may update only the contracts of your own clients")
+		}
+		if k.Status == Cancelled {
+			return conflict("a cancelled contract cannot be changed")
+		}
+		next := k
+		if total != nil {
+			next.Total = *total
+		}
+		if due != nil {
+			next.Due = *due
+		}
+		if err := ValidateAmounts(next.Total, next.Due); err != nil {
+			return err
+		}
+		var fields []string
+		if !next.Total.Equal(k.Total) {
+			fields = append(fields, "total_amount")
+		}
+		if !next.Due.Equal(k.Due) {
+			fields = append(fields, "amount_due")
+		}
+		if len(fields) == 0 {
+			return nil
+		}
+		next.Total, next.Due, next.UpdatedAt = next.Total.Round(2), next.Due.Round(2), s.Now()
+		if err := tx.PutContract(&next); err != nil {
+			return err
+		}
+		k = next
+		return s.audit(tx, a, ActionUpdate, ContractRecord, k.ID, fields...)
+	})
+	return k, err
+}
+
+// SignContract signs a draft contract and sets signed_at. Management only.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (not a draft).
+func (s *Service) SignContract(a *Actor, id uuid.UUID) (Contract, error) {
+	k, err := s.transition(a, id, permissions.Sign, Signed)
+	if err == nil {
+		s.event(a, EventContractSign, "contract signed", map[string]string{"record_id": k.ID.String()})
+	}
+	return k, err
+}
+
+// CancelContract cancels a draft or signed contract; cancelled is final. Management only.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (already cancelled).
+func (s *Service) CancelContract(a *Actor, id uuid.UUID) (Contract, error) {
+	return s.transition(a, id, permissions.Cancel, Cancelled)
+}
+
+// CanTransition reports whether a contract may go from one status to another.
+func CanTransition(from, to ContractStatus) bool {
+	switch from {
+	case Draft:
+		return to == Signed || to == Cancelled
+	case Signed:
+		return to == Cancelled
+	}
+	return false
+}
+
+func (s *Service) transition(a *Actor, id uuid.UUID, act action, to ContractStatus) (Contract, error) {
+	verb := map[ContractStatus]string{Signed: "sign", Cancelled: "cancel"}[to]
+	if err := authorize(a, resContract, act, verb+" contracts"); err != nil {
+		return Contract{}, err
+	}
+	var k Contract
+	err := s.update(a, verb+" contract", func(tx Tx) error {
+		var err error
+		if k, err = tx.Contract(id); err != nil {
+			return err
+		}
+		if !CanTransition(k.Status, to) {
+			return conflict("cannot %s a contract that is %s", verb, k.Status)
+		}
+		now := s.Now()
+		k.Status, k.UpdatedAt = to, now
+		fields := []string{"status"}
+		if to == Signed {
+			k.SignedAt = now
+			fields = append(fields, "signed_at")
+		}
+		if err := tx.PutContract(&k); err != nil {
+			return err
+		}
+		return s.audit(tx, a, map[ContractStatus]string{Signed: ActionSign, Cancelled: ActionCancel}[to], ContractRecord, k.ID, fields...)
+	})
+	return k, err
+}
+
+// DeleteContract removes a contract that has no events. Management only.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (has events).
+func (s *Service) DeleteContract(a *Actor, id uuid.UUID) error {
+	if err := authorize(a, resContract, permissions.Delete, "delete contracts"); err != nil {
+		return err
+	}
+	return s.update(a, "delete contract", func(tx Tx) error {
+		if _, err := tx.Contract(id); err != nil {
+			return err
+		}
+		ev, err := tx.Events(EventFilter{ContractID: id, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(ev) > 0 {
+			return conflict("this contract still has events; delete them first")
+		}
+		if err := tx.DeleteContract(id); err != nil {
+			return err
+		}
+		return s.audit(tx, a, ActionDelete, ContractRecord, id)
+	})
+}
+
+// GetContract returns a contract. Any logged-in user. Errors: Unauthenticated, NotFound.
+func (s *Service) GetContract(a *Actor, id uuid.UUID) (Contract, error) {
+	if err := authorize(a, resContract, permissions.Read, "read contracts"); err != nil {
+		return Contract{}, err
+	}
+	var k Contract
+	err := s.view(a, "get contract", func(tx Tx) error {
+		var err error
+		k, err = tx.Contract(id)
+		return err
+	})
+	return k, err
+}
+
+// ListContracts returns contracts, newest first. Any logged-in user. Errors: Unauthenticated.
+func (s *Service) ListContracts(a *Actor, q ContractQuery) ([]Contract, error) {
+	if err := authorize(a, resContract, permissions.List, "list contracts"); err != nil {
+		return nil, err
+	}
+	f := ContractFilter{ClientID: q.ClientID, Unsigned: q.Unsigned, Unpaid: q.Unpaid,
+		Search: strings.ToLower(strings.TrimSpace(q.Search))}
+	if q.Mine {
+		f.CommercialID = a.id
+	}
+	var out []Contract
+	err := s.view(a, "list contracts", func(tx Tx) error {
+		var err error
+		out, err = tx.Contracts(f)
+		return err
+	})
+	SortContracts(out)
+	return out, err
+}
+
+// SortContracts puts contracts in their default order: newest first.
+func SortContracts(k []Contract) {
+	sort.Slice(k, func(i, j int) bool {
+		if !k[i].CreatedAt.Equal(k[j].CreatedAt) {
+			return k[i].CreatedAt.After(k[j].CreatedAt)
+		}
+		return strings.Compare(k[i].ID.String(), k[j].ID.String()) < 0
+	})
+}

@@ -1,0 +1,119 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an Error. Each kind maps to one exit code of the command line (PRODUCT.md §8)
+// and to one kind of dialog in the window.
+type Kind string
+
+// The error kinds.
+const (
+	// Invalid: the input breaks a rule of PRODUCT.md §2 (exit code 5).
+	Invalid Kind = "invalid"
+	// NotFound: no record has that id (exit code 6).
+	NotFound Kind = "not_found"
+	// Conflict: duplicate, ambiguous id, wrong state, or a record still referenced (exit code 7).
+	Conflict Kind = "conflict"
+	// Unauthenticated: no or expired session, bad credentials, throttled login (exit code 3).
+	Unauthenticated Kind = "unauthenticated"
+	// Forbidden: the actor's department or ownership does not allow the action (exit code 4).
+	Forbidden Kind = "forbidden"
+	// Internal: anything unexpected; the only kind reported to monitoring (exit code 1).
+	Internal Kind = "internal"
+)
+
+// Error is the one error type of the product. Message is written for people; Field names the
+// input field at fault when Kind is Invalid; Err keeps the cause of an Internal error.
+type Error struct {
+	Kind    Kind
+	Field   string
+	Message string
+	Err     error
+}
+
+// Error returns the message, prefixed by the field when there is one.
+func (e *Error) Error() string {
+	msg := e.Message
+	if e.Field != "" {
+		msg = e.Field + ": " + msg
+	}
+	if e.Err != nil && e.Kind == Internal {
+		if msg == "" {
+			return e.Err.Error()
+		}
+		return msg + ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an Error of the given kind with a formatted message.
+func Errorf(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an Invalid error naming field.
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Kind: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// InternalError wraps an unexpected error with an operation name. A nil err gives nil; an err
+// that already is an *Error is returned unchanged, so kinds survive the layers.
+func InternalError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Kind: Internal, Message: op, Err: err}
+}
+
+// KindOf returns the kind of err: "" for nil, Internal for errors that are not *Error.
+func KindOf(err error) Kind {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
+}
+
+// FieldOf returns the field an Invalid error names, or "".
+func FieldOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// MessageOf returns the message of err for people: the Error's text for an *Error, a generic
+// sentence for anything else (so internal details are not shown as if they were advice).
+func MessageOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Kind == Internal {
+			return "internal error: " + e.Error()
+		}
+		return e.Error()
+	}
+	return "internal error: " + err.Error()
+}
+
+func notFound(what string) *Error { return Errorf(NotFound, "%s not found", what) }
+
+func forbidden(format string, args ...any) *Error { return Errorf(Forbidden, format, args...) }
+
+func conflict(format string, args ...any) *Error { return Errorf(Conflict, format, args...) }

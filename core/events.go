@@ -1,0 +1,313 @@
+package core
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/permissions"
+)
+
+// EventInput is a new event under a signed contract.
+type EventInput struct {
+	ContractID uuid.UUID
+	Name       string
+	Start      time.Time
+	End        time.Time
+	Location   string
+	Attendees  int
+	Notes      string
+}
+
+// EventPatch changes some of an event's details; nil fields stay as they are. The contract and
+// the support contact are not part of it: the contract is fixed, the support is assigned.
+type EventPatch struct {
+	Name      *string
+	Start     *time.Time
+	End       *time.Time
+	Location  *string
+	Attendees *int
+	Notes     *string
+}
+
+// EventQuery selects events for ListEvents; the filters combine.
+type EventQuery struct {
+	// Mine: for support, events assigned to the actor; for commercial, events of the actor's
+	// contracts; for management, every event.
+	Mine       bool
+	Unassigned bool
+	// Upcoming keeps events with now ≤ start ≤ now + Days days (Days 0 means 30).
+	Upcoming   bool
+	Days       int
+	ContractID uuid.UUID
+	Search     string
+}
+
+// DefaultUpcomingDays is the window of the upcoming filter when no number of days is given.
+const DefaultUpcomingDays = 30
+
+// ValidateEvent checks every field of e (PRODUCT.md §2) and returns it normalised.
+// Errors: Invalid naming the field.
+func ValidateEvent(e Event) (Event, error) {
+	var err error
+	if e.Name, err = ValidateText("name", e.Name, 1, MaxNameLen); err != nil {
+		return e, err
+	}
+	if err = ValidateSchedule(e.Start, e.End); err != nil {
+		return e, err
+	}
+	if e.Location, err = ValidateText("location", e.Location, 1, MaxLocationLen); err != nil {
+		return e, err
+	}
+	if err = ValidateAttendees(e.Attendees); err != nil {
+		return e, err
+	}
+	if e.Notes, err = ValidateNotes(e.Notes); err != nil {
+		return e, err
+	}
+	e.Start, e.End = e.Start.UTC(), e.End.UTC()
+	return e, nil
+}
+
+// CreateEvent adds an event to a signed contract. A commercial may do so only for their own
+// clients' contracts. The start may not be in the past.
+// Errors: Unauthenticated, Forbidden, NotFound (contract), Invalid, Conflict (not signed).
+func (s *Service) CreateEvent(a *Actor, in EventInput) (Event, error) {
+	if err := authorize(a, resEvent, permissions.Create, "create events"); err != nil {
+		return Event{}, err
+	}
+	e, err := ValidateEvent(Event{ContractID: in.ContractID, Name: in.Name, Start: in.Start,
+		End: in.End, Location: in.Location, Attendees: in.Attendees, Notes: in.Notes})
+	if err != nil {
+		return Event{}, err
+	}
+	if e.Start.Before(s.Now()) {
+		return Event{}, FieldErrorf("start", "must not be in the past")
+	}
+	err = s.update(a, "create event", func(tx Tx) error {
+		k, err := tx.Contract(in.ContractID)
+		if err != nil {
+			return err
+		}
+		if a.Can(resEvent, permissions.Create) == own && k.CommercialID != a.id {
+			return forbidden("you may create events only for your own clients' contracts")
+		}
+		if k.Status != Signed {
+			return conflict("the contract must be signed before an event is created (it is %s)", k.Status)
+		}
+		now := s.Now()
+		e.ID, e.ClientID, e.CreatedAt, e.UpdatedAt = newID(), k.ClientID, now, now
+		if err := tx.PutEvent(&e); err != nil {
+			return err
+		}
+		return s.audit(tx, a, ActionCreate, EventRecord, e.ID,
+			"contract", "name", "start", "end", "location", "attendees", "notes")
+	})
+	return e, err
+}
+
+// UpdateEvent changes an event's details: support only on events assigned to them, management on
+// any. A new start may not be in the past.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid.
+func (s *Service) UpdateEvent(a *Actor, id uuid.UUID, p EventPatch) (Event, error) {
+	if err := authorize(a, resEvent, permissions.Update, "update events"); err != nil {
+		return Event{}, err
+	}
+	var e Event
+	err := s.update(a, "update event", func(tx Tx) error {
+		cur, err := tx.Event(id)
+		if err != nil {
+			return err
+		}
+		if a.Can(resEvent, permissions.Update) == own && cur.SupportID != a.id {
+			return forbidden("you may update only the events assigned to you")
+		}
+		next, err := ValidateEvent(applyEventPatch(cur, p))
+		if err != nil {
+			return err
+		}
+		if !next.Start.Equal(cur.Start) && next.Start.Before(s.Now()) {
+			return FieldErrorf("start", "must not be in the past")
+		}
+		fields := eventChanges(cur, next)
+		e = cur
+		if len(fields) == 0 {
+			return nil
+		}
+		next.UpdatedAt = s.Now()
+		if err := tx.PutEvent(&next); err != nil {
+			return err
+		}
+		e = next
+		return s.audit(tx, a, ActionUpdate, EventRecord, e.ID, fields...)
+	})
+	return e, err
+}
+
+func applyEventPatch(e Event, p EventPatch) Event {
+	if p.Name != nil {
+		e.Name = *p.Name
+	}
+	if p.Start != nil {
+		e.Start = *p.Start
+	}
+	if p.End != nil {
+		e.End = *p.End
+	}
+	if p.Location != nil {
+		e.Location = *p.Location
+	}
+	if p.Attendees != nil {
+		e.Attendees = *p.Attendees
+	}
+	if p.Notes != nil {
+		e.Notes = *p.Notes
+	}
+	return e
+}
+
+func eventChanges(a, b Event) []string {
+	var f []string
+	for _, d := range []struct {
+		name string
+		same bool
+	}{
+		{"name", a.Name == b.Name},
+		{"start", a.Start.Equal(b.Start)},
+		{"end", a.End.Equal(b.End)},
+		{"location", a.Location == b.Location},
+		{"attendees", a.Attendees == b.Attendees},
+		{"notes", a.Notes == b.Notes},
+	} {
+		if !d.same {
+			f = append(f, d.name)
+		}
+	}
+	return f
+}
+
+// AssignSupport makes an active support user the event's support contact; uuid.Nil unassigns.
+// Management only. Errors: Unauthenticated, Forbidden, NotFound, Invalid (not an active
+// support user).
+func (s *Service) AssignSupport(a *Actor, id, supportID uuid.UUID) (Event, error) {
+	if err := authorize(a, resEvent, permissions.AssignSupport, "assign support to events"); err != nil {
+		return Event{}, err
+	}
+	var e Event
+	err := s.update(a, "assign support", func(tx Tx) error {
+		var err error
+		if e, err = tx.Event(id); err != nil {
+			return err
+		}
+		if supportID != uuid.Nil {
+			if err := requireActive(tx, supportID, Support, "support_contact"); err != nil {
+				return err
+			}
+		}
+		if e.SupportID == supportID {
+			return nil
+		}
+		e.SupportID, e.UpdatedAt = supportID, s.Now()
+		if err := tx.PutEvent(&e); err != nil {
+			return err
+		}
+		act := ActionAssign
+		if supportID == uuid.Nil {
+			act = ActionUnassign
+		}
+		return s.audit(tx, a, act, EventRecord, e.ID, "support_contact")
+	})
+	return e, err
+}
+
+// DeleteEvent removes an event. Management only.
+// Errors: Unauthenticated, Forbidden, NotFound.
+func (s *Service) DeleteEvent(a *Actor, id uuid.UUID) error {
+	if err := authorize(a, resEvent, permissions.Delete, "delete events"); err != nil {
+		return err
+	}
+	return s.update(a, "delete event", func(tx Tx) error {
+		if _, err := tx.Event(id); err != nil {
+			return err
+		}
+		if err := tx.DeleteEvent(id); err != nil {
+			return err
+		}
+		return s.audit(tx, a, ActionDelete, EventRecord, id)
+	})
+}
+
+// GetEvent returns an event. Any logged-in user. Errors: Unauthenticated, NotFound.
+func (s *Service) GetEvent(a *Actor, id uuid.UUID) (Event, error) {
+	if err := authorize(a, resEvent, permissions.Read, "read events"); err != nil {
+		return Event{}, err
+	}
+	var e Event
+	err := s.view(a, "get event", func(tx Tx) error {
+		var err error
+		e, err = tx.Event(id)
+		return err
+	})
+	return e, err
+}
+
+// CanUpdateEvent reports whether the actor may change e's details (for the window to decide
+// whether a form is editable; UpdateEvent enforces the same rule).
+func CanUpdateEvent(a *Actor, e Event) bool {
+	switch a.Can(resEvent, permissions.Update) {
+	case all:
+		return true
+	case own:
+		return e.SupportID == a.id
+	}
+	return false
+}
+
+// ListEvents returns events by start time. Any logged-in user.
+// Errors: Unauthenticated, Invalid (days).
+func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, error) {
+	if err := authorize(a, resEvent, permissions.List, "list events"); err != nil {
+		return nil, err
+	}
+	f := EventFilter{ContractID: q.ContractID, Unassigned: q.Unassigned,
+		Search: strings.ToLower(strings.TrimSpace(q.Search))}
+	if q.Mine {
+		switch a.dept {
+		case Support:
+			f.SupportID = a.id
+		case Commercial:
+			f.CommercialID = a.id
+		}
+	}
+	if q.Upcoming {
+		days := q.Days
+		if days == 0 {
+			days = DefaultUpcomingDays
+		}
+		if days < 0 || days > 36500 {
+			return nil, FieldErrorf("days", "must be between 1 and 36500")
+		}
+		now := s.Now()
+		f.StartFrom, f.StartTo = now, now.AddDate(0, 0, days)
+	}
+	var out []Event
+	err := s.view(a, "list events", func(tx Tx) error {
+		var err error
+		out, err = tx.Events(f)
+		return err
+	})
+	SortEvents(out)
+	return out, err
+}
+
+// SortEvents puts events in their default order: by start, then name.
+func SortEvents(e []Event) {
+	sort.Slice(e, func(i, j int) bool {
+		if !e[i].Start.Equal(e[j].Start) {
+			return e[i].Start.Before(e[j].Start)
+		}
+		return e[i].Name < e[j].Name
+	})
+}

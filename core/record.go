@@ -1,0 +1,148 @@
+package core
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/epicevents/crm/permissions"
+)
+
+// Department is a collaborator's department.
+type Department = permissions.Department
+
+// The departments.
+const (
+	Commercial = permissions.Commercial
+	Support    = permissions.Support
+	Management = permissions.Management
+)
+
+// ParseDepartment accepts "commercial", "support", "management" or "gestion" (any case).
+// Errors: Invalid naming the field "department".
+func ParseDepartment(s string) (Department, error) {
+	d, ok := permissions.ParseDepartment(s)
+	if !ok {
+		return "", FieldErrorf("department", "must be commercial, support or management (gestion)")
+	}
+	return d, nil
+}
+
+// RecordType names the kind of a record, in the audit trail and in id look-ups.
+type RecordType string
+
+// The record types.
+const (
+	UserRecord     RecordType = "user"
+	ClientRecord   RecordType = "client"
+	ContractRecord RecordType = "contract"
+	EventRecord    RecordType = "event"
+)
+
+// User is a collaborator of Epic Events.
+type User struct {
+	ID             uuid.UUID
+	EmployeeNumber string
+	FullName       string
+	Email          string
+	Department     Department
+	PasswordHash   string
+	Active         bool
+	// SessionEpoch grows at every password change and logout; a token carries the epoch it was
+	// issued in and is refused once the user's epoch has moved on.
+	SessionEpoch uint32
+	// PasswordChangedAt is when the password was last set.
+	PasswordChangedAt time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Client is a customer of Epic Events.
+type Client struct {
+	ID           uuid.UUID
+	FullName     string
+	Email        string
+	Phone        string
+	CompanyName  string
+	CommercialID uuid.UUID
+	Notes        string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// ContractStatus is the state of a contract: draft → signed → cancelled, or draft → cancelled.
+type ContractStatus string
+
+// The contract statuses.
+const (
+	Draft     ContractStatus = "draft"
+	Signed    ContractStatus = "signed"
+	Cancelled ContractStatus = "cancelled"
+)
+
+// Contract is an agreement with a client. Its commercial contact is always its client's.
+type Contract struct {
+	ID           uuid.UUID
+	ClientID     uuid.UUID
+	CommercialID uuid.UUID
+	Total        decimal.Decimal
+	Due          decimal.Decimal
+	Status       ContractStatus
+	SignedAt     time.Time // zero unless Status is Signed or was signed before a cancellation
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Event is an event run under a signed contract. ClientID is the contract's client, kept on the
+// event because both are fixed at creation; it lets searches and filters avoid a join.
+type Event struct {
+	ID         uuid.UUID
+	ContractID uuid.UUID
+	ClientID   uuid.UUID
+	Name       string
+	Start      time.Time
+	End        time.Time
+	Location   string
+	Attendees  int
+	Notes      string
+	SupportID  uuid.UUID // uuid.Nil when no support person is assigned
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// AuditEntry is one change in the audit trail. Seq orders the trail: it is the position of the
+// change in the database's log of changes.
+type AuditEntry struct {
+	Seq      uint64
+	At       time.Time
+	ActorID  uuid.UUID // uuid.Nil for the system (initialisation)
+	Action   string
+	Record   RecordType
+	RecordID uuid.UUID
+	Fields   []string
+}
+
+// Audit actions.
+const (
+	ActionCreate        = "create"
+	ActionUpdate        = "update"
+	ActionDelete        = "delete"
+	ActionDeactivate    = "deactivate"
+	ActionReactivate    = "reactivate"
+	ActionPassword      = "password_change"
+	ActionPasswordReset = "password_reset"
+	ActionPasswordHash  = "password_rehash"
+	ActionLogout        = "logout"
+	ActionReassign      = "reassign"
+	ActionSign          = "sign"
+	ActionCancel        = "cancel"
+	ActionAssign        = "assign_support"
+	ActionUnassign      = "unassign_support"
+)
+
+// Throttle is the login-failure state of one email address.
+type Throttle struct {
+	Failures    int
+	LockedUntil time.Time
+}

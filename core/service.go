@@ -1,0 +1,98 @@
+package core
+
+import (
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Options configure a Service. Zero fields take the defaults.
+type Options struct {
+	// Clock returns the current time (default time.Now). Tests inject a fixed clock.
+	Clock func() time.Time
+	// Monitor receives business events and unexpected errors (default NopMonitor).
+	Monitor Monitor
+	// Hash sets the argon2id parameters; values below MinHashParams are raised to it.
+	Hash HashParams
+}
+
+// Service runs every use-case of PRODUCT.md §3 and §4 on a Store. It is safe for concurrent use.
+type Service struct {
+	store   Store
+	now     func() time.Time
+	monitor Monitor
+	hash    HashParams
+
+	keyMu sync.Mutex
+	key   []byte
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, opt Options) *Service {
+	s := &Service{store: store, now: opt.Clock, monitor: opt.Monitor, hash: opt.Hash}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.monitor == nil {
+		s.monitor = NopMonitor{}
+	}
+	s.hash.Memory = max(s.hash.Memory, MinHashParams.Memory)
+	s.hash.Time = max(s.hash.Time, MinHashParams.Time)
+	s.hash.Threads = max(s.hash.Threads, MinHashParams.Threads)
+	return s
+}
+
+// Now returns the service's current time, in UTC.
+func (s *Service) Now() time.Time { return s.now().UTC() }
+
+// view runs a read transaction and reports unexpected errors.
+func (s *Service) view(a *Actor, op string, fn func(tx Tx) error) error {
+	return s.report(a, InternalError(op, s.store.View(fn)))
+}
+
+// update runs one write transaction — one change — and reports unexpected errors.
+func (s *Service) update(a *Actor, op string, fn func(tx Tx) error) error {
+	return s.report(a, InternalError(op, s.store.Update(fn)))
+}
+
+func (s *Service) report(a *Actor, err error) error {
+	if KindOf(err) == Internal {
+		s.monitor.Error(err, a)
+	}
+	return err
+}
+
+// audit appends one entry for a change made by a in tx.
+func (s *Service) audit(tx Tx, a *Actor, action string, rec RecordType, id uuid.UUID, fields ...string) error {
+	e := AuditEntry{At: s.Now(), Action: action, Record: rec, RecordID: id, Fields: fields}
+	if a != nil {
+		e.ActorID = a.id
+	}
+	return tx.AppendAudit(&e)
+}
+
+// authorize returns Unauthenticated for a nil actor and Forbidden when the actor's department
+// has no right at all to the action.
+func authorize(a *Actor, r resource, act action, what string) error {
+	if a == nil {
+		return Errorf(Unauthenticated, "not logged in")
+	}
+	if a.Can(r, act) == deny {
+		return forbidden("your department (%s) may not %s", a.dept, what)
+	}
+	return nil
+}
+
+func (s *Service) event(a *Actor, name, msg string, tags map[string]string, fields ...string) {
+	e := MonitorEvent{Name: name, Message: msg, Level: "info", Tags: tags, Fields: fields}
+	if a != nil {
+		e.UserID, e.Department = a.id, a.dept
+	}
+	s.monitor.Event(e)
+}
+
+func newID() uuid.UUID { return uuid.Must(uuid.NewRandom()) }

@@ -1,0 +1,269 @@
+package core
+
+import (
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+// Session parameters of PRODUCT.md §4.
+const (
+	SessionTTL     = 8 * time.Hour
+	tokenIssuer    = "epicevents-crm"
+	tokenAudience  = "epicevents-crm-session"
+	maxTokenLen    = 4096
+	maxPasswordLen = 1024
+	metaSigningKey = "signing_key"
+	throttleAfter  = 5
+	throttleFirst  = 30 * time.Second
+	throttleMax    = 15 * time.Minute
+)
+
+type tokenClaims struct {
+	jwt.RegisteredClaims
+	Epoch uint32 `json:"epc"`
+}
+
+func errInvalidCredentials() *Error { return Errorf(Unauthenticated, "invalid email or password") }
+
+func errSession() *Error {
+	return Errorf(Unauthenticated, "your session has expired or is no longer valid; please log in again")
+}
+
+// Login checks an email and password and returns the actor with a fresh session token.
+// Errors: Unauthenticated ("invalid email or password", deactivated account, or throttled).
+func (s *Service) Login(email, password string) (*Actor, error) {
+	e := NormalizeEmail(email)
+	now := s.Now()
+	var u User
+	var th Throttle
+	found := false
+	err := s.view(nil, "login", func(tx Tx) error {
+		var err error
+		if th, err = tx.Throttle(e); err != nil {
+			return err
+		}
+		u, err = tx.UserByEmail(e)
+		if KindOf(err) == NotFound {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if wait := th.LockedUntil.Sub(now); wait > 0 {
+		s.event(nil, EventLoginFailure, "login refused: too many failed attempts", map[string]string{"reason": "throttled"})
+		return nil, Errorf(Unauthenticated, "too many failed login attempts; try again in %s", roundUp(wait))
+	}
+	hash := u.PasswordHash
+	if !found {
+		hash = s.dummyHash()
+	}
+	ok := false
+	rehash := false
+	if len(password) <= maxPasswordLen {
+		ok, rehash, err = verifyPassword(password, hash, s.hash)
+		if err != nil {
+			s.report(nil, InternalError("login: stored password hash", err))
+			ok = false
+		}
+	}
+	if !found || !ok {
+		return nil, s.loginFailed(e, u, now)
+	}
+	if !u.Active {
+		s.event(&Actor{id: u.ID, dept: u.Department}, EventLoginFailure, "login refused: account deactivated", map[string]string{"reason": "deactivated"})
+		return nil, Errorf(Unauthenticated, "this account is deactivated")
+	}
+	if err := s.loginSucceeded(e, &u, password, rehash); err != nil {
+		return nil, err
+	}
+	a, err := s.issue(u)
+	if err != nil {
+		return nil, err
+	}
+	s.event(a, EventLoginSuccess, "login succeeded", nil)
+	return a, nil
+}
+
+// roundUp rounds a wait up to whole seconds, so "try again in 30s" is never too early.
+func roundUp(d time.Duration) time.Duration {
+	return (d + time.Second - 1).Truncate(time.Second)
+}
+
+func (s *Service) loginFailed(email string, u User, now time.Time) error {
+	err := s.update(nil, "login: record failure", func(tx Tx) error {
+		th, err := tx.Throttle(email)
+		if err != nil {
+			return err
+		}
+		th.Failures++
+		if th.Failures >= throttleAfter {
+			delay := throttleFirst << min(th.Failures-throttleAfter, 10)
+			th.LockedUntil = now.Add(min(delay, throttleMax))
+		}
+		return tx.PutThrottle(email, th)
+	})
+	if err != nil {
+		return err
+	}
+	var a *Actor
+	if u.ID != uuid.Nil {
+		a = &Actor{id: u.ID, dept: u.Department}
+	}
+	s.event(a, EventLoginFailure, "login failed: invalid email or password", map[string]string{"reason": "credentials"})
+	return errInvalidCredentials()
+}
+
+func (s *Service) loginSucceeded(email string, u *User, password string, rehash bool) error {
+	newHash := ""
+	if rehash {
+		h, err := hashPassword(password, s.hash)
+		if err != nil {
+			return s.report(nil, InternalError("login: rehash", err))
+		}
+		newHash = h
+	}
+	return s.update(nil, "login", func(tx Tx) error {
+		if err := tx.PutThrottle(email, Throttle{}); err != nil {
+			return err
+		}
+		if newHash == "" {
+			return nil
+		}
+		cur, err := tx.User(u.ID)
+		if err != nil || cur.PasswordHash != u.PasswordHash {
+			return err // changed meanwhile: keep the newer hash
+		}
+		cur.PasswordHash = newHash
+		if err := tx.PutUser(&cur); err != nil {
+			return err
+		}
+		*u = cur
+		return s.audit(tx, &Actor{id: u.ID}, ActionPasswordHash, UserRecord, u.ID, "password")
+	})
+}
+
+// dummyHash is a hash of a random password at the service's parameters, verified when the email
+// is unknown so that a login takes about as long whether the account exists or not.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		s.dummy, _ = hashPassword(fmt.Sprintf("%x", b), s.hash)
+	})
+	return s.dummy
+}
+
+// issue signs a token for u and returns the actor carrying it.
+func (s *Service) issue(u User) (*Actor, error) {
+	key, err := s.signingKey()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	c := tokenClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    tokenIssuer,
+			Subject:   u.ID.String(),
+			Audience:  jwt.ClaimStrings{tokenAudience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(SessionTTL)),
+			ID:        newID().String(),
+		},
+		Epoch: u.SessionEpoch,
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
+	if err != nil {
+		return nil, s.report(nil, InternalError("sign session token", err))
+	}
+	return newActor(u, tok), nil
+}
+
+// Resume checks a session token and reloads its user. Errors: Unauthenticated when the token is
+// malformed, expired, not ours, or when its user was deleted, deactivated, logged out or changed
+// password since it was issued.
+func (s *Service) Resume(token string) (*Actor, error) {
+	if token == "" || len(token) > maxTokenLen {
+		return nil, errSession()
+	}
+	key, err := s.signingKey()
+	if err != nil {
+		return nil, err
+	}
+	var c tokenClaims
+	_, err = jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return key, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithIssuer(tokenIssuer),
+		jwt.WithAudience(tokenAudience),
+		jwt.WithTimeFunc(s.now),
+	)
+	if err != nil {
+		return nil, errSession()
+	}
+	id, err := uuid.Parse(c.Subject)
+	if err != nil {
+		return nil, errSession()
+	}
+	var u User
+	err = s.view(nil, "resume session", func(tx Tx) error {
+		u, err = tx.User(id)
+		return err
+	})
+	if KindOf(err) == NotFound || (err == nil && (!u.Active || u.SessionEpoch != c.Epoch)) {
+		return nil, errSession()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return newActor(u, token), nil
+}
+
+// Logout ends every session of the actor's user: tokens issued before it are refused.
+// Errors: Unauthenticated.
+func (s *Service) Logout(a *Actor) error {
+	if a == nil {
+		return Errorf(Unauthenticated, "not logged in")
+	}
+	return s.update(a, "logout", func(tx Tx) error {
+		u, err := tx.User(a.id)
+		if err != nil {
+			return err
+		}
+		u.SessionEpoch++
+		if err := tx.PutUser(&u); err != nil {
+			return err
+		}
+		return s.audit(tx, a, ActionLogout, UserRecord, u.ID)
+	})
+}
+
+// signingKey loads the key created by Initialize; it never changes, so it is cached.
+func (s *Service) signingKey() ([]byte, error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.key != nil {
+		return s.key, nil
+	}
+	var key []byte
+	err := s.view(nil, "load signing key", func(tx Tx) error {
+		v, err := tx.Meta(metaSigningKey)
+		key = append([]byte(nil), v...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(key) != 32 {
+		return nil, Errorf(Unauthenticated, "the database is not initialised; run the set-up first")
+	}
+	s.key = key
+	return key, nil
+}

@@ -1,0 +1,454 @@
+package core
+
+import (
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/permissions"
+)
+
+// UserInput is a new collaborator's details.
+type UserInput struct {
+	FullName   string
+	Email      string
+	Department Department
+}
+
+// UserPatch changes some of a collaborator's details; nil fields stay as they are.
+type UserPatch struct {
+	FullName   *string
+	Email      *string
+	Department *Department
+}
+
+// UserQuery selects collaborators for ListUsers.
+type UserQuery struct {
+	Department Department // "" for all
+	Search     string
+}
+
+func validateUserInput(in UserInput) (UserInput, error) {
+	var err error
+	if in.FullName, err = ValidateText("full_name", in.FullName, 2, MaxNameLen); err != nil {
+		return in, err
+	}
+	if in.Email, err = ValidateEmail("email", in.Email); err != nil {
+		return in, err
+	}
+	if _, ok := permissions.ParseDepartment(string(in.Department)); !ok {
+		return in, FieldErrorf("department", "must be commercial, support or management (gestion)")
+	}
+	in.Department, _ = permissions.ParseDepartment(string(in.Department))
+	return in, nil
+}
+
+// CreateUser creates a collaborator with an initial password. Management only.
+// Errors: Unauthenticated, Forbidden, Invalid (field), Conflict (email taken).
+func (s *Service) CreateUser(a *Actor, in UserInput, password string) (User, error) {
+	if err := authorize(a, resUser, permissions.Create, "create collaborators"); err != nil {
+		return User{}, err
+	}
+	in, err := validateUserInput(in)
+	if err != nil {
+		return User{}, err
+	}
+	if err := ValidatePassword(password, in.Email); err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(password, s.hash)
+	if err != nil {
+		return User{}, s.report(a, InternalError("create user", err))
+	}
+	var u User
+	err = s.update(a, "create user", func(tx Tx) error {
+		var err error
+		u, err = s.insertUser(tx, a, in, hash)
+		return err
+	})
+	if err != nil {
+		return User{}, err
+	}
+	s.event(a, EventUserCreate, "collaborator created", map[string]string{"record_id": u.ID.String(), "target_department": string(u.Department)})
+	return u, nil
+}
+
+// insertUser adds a user with a fresh id and employee number in tx, with its audit entry.
+func (s *Service) insertUser(tx Tx, a *Actor, in UserInput, hash string) (User, error) {
+	num, err := freeEmployeeNumber(tx)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.Now()
+	u := User{ID: newID(), EmployeeNumber: num, FullName: in.FullName, Email: in.Email,
+		Department: in.Department, PasswordHash: hash, Active: true, PasswordChangedAt: now,
+		CreatedAt: now, UpdatedAt: now}
+	if err := tx.PutUser(&u); err != nil {
+		return User{}, err
+	}
+	return u, s.audit(tx, a, ActionCreate, UserRecord, u.ID, "full_name", "email", "department")
+}
+
+// freeEmployeeNumber draws "EE" + 6 random digits not yet taken. Random rather than sequential
+// so that laptops creating collaborators offline do not all pick the same next number.
+func freeEmployeeNumber(tx Tx) (string, error) {
+	for range 50 {
+		n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+		if err != nil {
+			return "", err
+		}
+		num := fmt.Sprintf("EE%06d", n.Int64())
+		_, err = tx.UserByEmployeeNumber(num)
+		if KindOf(err) == NotFound {
+			return num, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", conflict("no free employee number found; try again")
+}
+
+// UpdateUser changes a collaborator's name, email or department. Management only; nobody
+// changes their own department, and a collaborator stays in their department while they are
+// the contact of clients (commercial) or events (support).
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict.
+func (s *Service) UpdateUser(a *Actor, id uuid.UUID, p UserPatch) (User, error) {
+	if err := authorize(a, resUser, permissions.Update, "update collaborators"); err != nil {
+		return User{}, err
+	}
+	var u User
+	var fields []string
+	err := s.update(a, "update user", func(tx Tx) error {
+		var err error
+		if u, err = tx.User(id); err != nil {
+			return err
+		}
+		next, err := applyUserPatch(u, p)
+		if err != nil {
+			return err
+		}
+		fields = userChanges(u, next)
+		if len(fields) == 0 {
+			return nil
+		}
+		if next.Department != u.Department {
+			if err := s.checkDepartmentChange(tx, a, u); err != nil {
+				return err
+			}
+		}
+		next.UpdatedAt = s.Now()
+		if err := tx.PutUser(&next); err != nil {
+			return err
+		}
+		u = next
+		return s.audit(tx, a, ActionUpdate, UserRecord, u.ID, fields...)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	if len(fields) > 0 {
+		s.event(a, EventUserUpdate, "collaborator updated", map[string]string{"record_id": u.ID.String()}, fields...)
+	}
+	return u, nil
+}
+
+func applyUserPatch(u User, p UserPatch) (User, error) {
+	in := UserInput{FullName: u.FullName, Email: u.Email, Department: u.Department}
+	if p.FullName != nil {
+		in.FullName = *p.FullName
+	}
+	if p.Email != nil {
+		in.Email = *p.Email
+	}
+	if p.Department != nil {
+		in.Department = *p.Department
+	}
+	in, err := validateUserInput(in)
+	if err != nil {
+		return u, err
+	}
+	u.FullName, u.Email, u.Department = in.FullName, in.Email, in.Department
+	return u, nil
+}
+
+func userChanges(a, b User) []string {
+	var f []string
+	if a.FullName != b.FullName {
+		f = append(f, "full_name")
+	}
+	if a.Email != b.Email {
+		f = append(f, "email")
+	}
+	if a.Department != b.Department {
+		f = append(f, "department")
+	}
+	return f
+}
+
+func (s *Service) checkDepartmentChange(tx Tx, a *Actor, u User) error {
+	if u.ID == a.id {
+		return forbidden("you cannot change your own department")
+	}
+	return checkNotContact(tx, u, "change the department of")
+}
+
+// checkNotContact refuses when u is still the contact of a client, contract or event.
+func checkNotContact(tx Tx, u User, what string) error {
+	clients, err := tx.Clients(ClientFilter{CommercialID: u.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	contracts, err := tx.Contracts(ContractFilter{CommercialID: u.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	events, err := tx.Events(EventFilter{SupportID: u.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(clients)+len(contracts)+len(events) > 0 {
+		return conflict("cannot %s a collaborator who is still the contact of clients, contracts or events; reassign them first (or deactivate the account)", what)
+	}
+	return nil
+}
+
+// DeactivateUser stops a collaborator from logging in and ends their sessions. Management only;
+// not one's own account. Errors: Unauthenticated, Forbidden, NotFound, Conflict (already
+// deactivated).
+func (s *Service) DeactivateUser(a *Actor, id uuid.UUID) (User, error) {
+	return s.setActive(a, id, false)
+}
+
+// ReactivateUser lets a deactivated collaborator log in again. Management only.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (already active).
+func (s *Service) ReactivateUser(a *Actor, id uuid.UUID) (User, error) {
+	return s.setActive(a, id, true)
+}
+
+func (s *Service) setActive(a *Actor, id uuid.UUID, active bool) (User, error) {
+	if err := authorize(a, resUser, permissions.Deactivate, "deactivate or reactivate collaborators"); err != nil {
+		return User{}, err
+	}
+	if id == a.id {
+		return User{}, forbidden("you cannot deactivate or reactivate your own account")
+	}
+	var u User
+	err := s.update(a, "set user active", func(tx Tx) error {
+		var err error
+		if u, err = tx.User(id); err != nil {
+			return err
+		}
+		if u.Active == active {
+			return conflict("the account is already %s", map[bool]string{true: "active", false: "deactivated"}[active])
+		}
+		u.Active = active
+		u.SessionEpoch++
+		u.UpdatedAt = s.Now()
+		if err := tx.PutUser(&u); err != nil {
+			return err
+		}
+		return s.audit(tx, a, map[bool]string{true: ActionReactivate, false: ActionDeactivate}[active], UserRecord, u.ID, "active")
+	})
+	if err != nil {
+		return User{}, err
+	}
+	name, msg := EventUserDeactivate, "collaborator deactivated"
+	if active {
+		name, msg = EventUserReactivate, "collaborator reactivated"
+	}
+	s.event(a, name, msg, map[string]string{"record_id": u.ID.String()})
+	return u, nil
+}
+
+// DeleteUser removes a collaborator. Management only; not one's own account, and not while
+// they are the contact of a client, contract or event.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict.
+func (s *Service) DeleteUser(a *Actor, id uuid.UUID) error {
+	if err := authorize(a, resUser, permissions.Delete, "delete collaborators"); err != nil {
+		return err
+	}
+	if id == a.id {
+		return forbidden("you cannot delete your own account")
+	}
+	err := s.update(a, "delete user", func(tx Tx) error {
+		u, err := tx.User(id)
+		if err != nil {
+			return err
+		}
+		if err := checkNotContact(tx, u, "delete"); err != nil {
+			return err
+		}
+		if err := tx.DeleteUser(id); err != nil {
+			return err
+		}
+		return s.audit(tx, a, ActionDelete, UserRecord, id)
+	})
+	if err == nil {
+		s.event(a, EventUserDelete, "collaborator deleted", map[string]string{"record_id": id.String()})
+	}
+	return err
+}
+
+// ChangePassword changes the actor's own password after checking the current one, ends every
+// other session, and returns the actor with a new session token.
+// Errors: Unauthenticated, Invalid ("current_password" wrong, "password" too weak).
+func (s *Service) ChangePassword(a *Actor, current, next string) (*Actor, error) {
+	if err := authorize(a, resAccount, permissions.ChangePassword, "change passwords"); err != nil {
+		return nil, err
+	}
+	var u User
+	if err := s.view(a, "change password", func(tx Tx) error {
+		var err error
+		u, err = tx.User(a.id)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	ok, _, err := verifyPassword(current, u.PasswordHash, s.hash)
+	if err != nil {
+		return nil, s.report(a, InternalError("change password: stored hash", err))
+	}
+	if !ok {
+		return nil, FieldErrorf("current_password", "is incorrect")
+	}
+	if current == next {
+		return nil, FieldErrorf("password", "must differ from the current password")
+	}
+	if u, err = s.setPassword(a, u.ID, u.Email, next, ActionPassword); err != nil {
+		return nil, err
+	}
+	return s.issue(u)
+}
+
+// ResetPassword sets another collaborator's password and ends their sessions. Management only;
+// one's own password is changed with ChangePassword.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid.
+func (s *Service) ResetPassword(a *Actor, id uuid.UUID, next string) error {
+	if err := authorize(a, resUser, permissions.ResetPassword, "reset passwords"); err != nil {
+		return err
+	}
+	if id == a.id {
+		return forbidden("use Change password for your own account (the current password is required)")
+	}
+	var u User
+	if err := s.view(a, "reset password", func(tx Tx) error {
+		var err error
+		u, err = tx.User(id)
+		return err
+	}); err != nil {
+		return err
+	}
+	_, err := s.setPassword(a, id, u.Email, next, ActionPasswordReset)
+	return err
+}
+
+func (s *Service) setPassword(a *Actor, id uuid.UUID, email, next, action string) (User, error) {
+	if err := ValidatePassword(next, email); err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(next, s.hash)
+	if err != nil {
+		return User{}, s.report(a, InternalError("hash password", err))
+	}
+	var u User
+	err = s.update(a, "set password", func(tx Tx) error {
+		if u, err = tx.User(id); err != nil {
+			return err
+		}
+		now := s.Now()
+		u.PasswordHash, u.PasswordChangedAt, u.UpdatedAt = hash, now, now
+		u.SessionEpoch++
+		if err := tx.PutUser(&u); err != nil {
+			return err
+		}
+		return s.audit(tx, a, action, UserRecord, id, "password")
+	})
+	return u, err
+}
+
+// GetUser returns a collaborator. Management may read anyone; others only themselves.
+// Errors: Unauthenticated, Forbidden, NotFound.
+func (s *Service) GetUser(a *Actor, id uuid.UUID) (User, error) {
+	if a == nil {
+		return User{}, Errorf(Unauthenticated, "not logged in")
+	}
+	if id != a.id && a.Can(resUser, permissions.Read) == deny {
+		return User{}, forbidden("your department (%s) may not view other collaborators", a.dept)
+	}
+	var u User
+	err := s.view(a, "get user", func(tx Tx) error {
+		var err error
+		u, err = tx.User(id)
+		return err
+	})
+	return u, err
+}
+
+// ListUsers returns collaborators by full name. Management only.
+// Errors: Unauthenticated, Forbidden, Invalid (department).
+func (s *Service) ListUsers(a *Actor, q UserQuery) ([]User, error) {
+	if err := authorize(a, resUser, permissions.List, "list collaborators"); err != nil {
+		return nil, err
+	}
+	f := UserFilter{Search: strings.ToLower(strings.TrimSpace(q.Search))}
+	if q.Department != "" {
+		d, err := ParseDepartment(string(q.Department))
+		if err != nil {
+			return nil, err
+		}
+		f.Department = d
+	}
+	var users []User
+	err := s.view(a, "list users", func(tx Tx) error {
+		var err error
+		users, err = tx.Users(f)
+		return err
+	})
+	sortUsers(users)
+	return users, err
+}
+
+func sortUsers(u []User) {
+	sort.Slice(u, func(i, j int) bool {
+		a, b := strings.ToLower(u[i].FullName), strings.ToLower(u[j].FullName)
+		if a != b {
+			return a < b
+		}
+		return u[i].Email < u[j].Email
+	})
+}
+
+// Contact is the public face of a collaborator that every logged-in user may see: enough to
+// show who the contact of a record is and to pick one.
+type Contact struct {
+	ID         uuid.UUID
+	FullName   string
+	Email      string
+	Department Department
+	Active     bool
+}
+
+// Contacts returns every collaborator as a Contact, by full name. Any logged-in user.
+// Errors: Unauthenticated.
+func (s *Service) Contacts(a *Actor) ([]Contact, error) {
+	if a == nil {
+		return nil, Errorf(Unauthenticated, "not logged in")
+	}
+	var users []User
+	err := s.view(a, "list contacts", func(tx Tx) error {
+		var err error
+		users, err = tx.Users(UserFilter{})
+		return err
+	})
+	sortUsers(users)
+	out := make([]Contact, len(users))
+	for i, u := range users {
+		out[i] = Contact{ID: u.ID, FullName: u.FullName, Email: u.Email, Department: u.Department, Active: u.Active}
+	}
+	return out, err
+}

@@ -1,0 +1,256 @@
+package core
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// Limits of PRODUCT.md §2.
+const (
+	MaxNameLen     = 255
+	MaxLocationLen = 500
+	MaxNotesLen    = 10000
+	MaxAttendees   = 100000
+	MaxEmailLen    = 254
+	MinPhoneDigits = 6
+	MaxPhoneDigits = 20
+)
+
+// MaxAmount is the largest contract total: 999,999,999.99.
+var MaxAmount = decimal.RequireFromString("999999999.99")
+
+// NormalizeEmail trims and lower-cases an email address, the form in which emails are stored
+// and compared.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ValidateEmail checks an email address (after NormalizeEmail) and returns it normalised.
+// Errors: Invalid naming field.
+func ValidateEmail(field, s string) (string, error) {
+	e := NormalizeEmail(s)
+	if e == "" {
+		return "", FieldErrorf(field, "is required")
+	}
+	if len(e) > MaxEmailLen {
+		return "", FieldErrorf(field, "must be at most %d characters", MaxEmailLen)
+	}
+	addr, err := mail.ParseAddress(e)
+	if err != nil || addr.Address != e || addr.Name != "" {
+		return "", FieldErrorf(field, "is not a valid email address")
+	}
+	at := strings.LastIndexByte(e, '@')
+	local, domain := e[:at], e[at+1:]
+	if local == "" || len(local) > 64 || !validDomain(domain) {
+		return "", FieldErrorf(field, "is not a valid email address")
+	}
+	return e, nil
+}
+
+var domainLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+func validDomain(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if !domainLabel.MatchString(l) {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidatePhone checks a phone number: digits with an optional leading "+", spaces, dots, dashes
+// and parentheses, 6 to 20 digits in all. It returns the number trimmed, inner runs of
+// white space collapsed. Errors: Invalid naming field "phone".
+func ValidatePhone(s string) (string, error) {
+	p := strings.Join(strings.Fields(s), " ")
+	if p == "" {
+		return "", FieldErrorf("phone", "is required")
+	}
+	digits := 0
+	for i, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0:
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
+		default:
+			return "", FieldErrorf("phone", "may contain only digits, a leading +, spaces, dots, dashes and parentheses")
+		}
+	}
+	if digits < MinPhoneDigits || digits > MaxPhoneDigits {
+		return "", FieldErrorf("phone", "must have %d to %d digits", MinPhoneDigits, MaxPhoneDigits)
+	}
+	return p, nil
+}
+
+// ValidateText checks a one-line text field of min..max characters after trimming and returns
+// it trimmed. Control characters are refused. Errors: Invalid naming field.
+func ValidateText(field, s string, min, max int) (string, error) {
+	t := strings.TrimSpace(s)
+	if !utf8.ValidString(t) {
+		return "", FieldErrorf(field, "is not valid text")
+	}
+	n := utf8.RuneCountInString(t)
+	switch {
+	case n == 0 && min > 0:
+		return "", FieldErrorf(field, "is required")
+	case n < min:
+		return "", FieldErrorf(field, "must be at least %d characters", min)
+	case n > max:
+		return "", FieldErrorf(field, "must be at most %d characters", max)
+	}
+	for _, r := range t {
+		if unicode.IsControl(r) {
+			return "", FieldErrorf(field, "must be on one line, without control characters")
+		}
+	}
+	return t, nil
+}
+
+// ValidateNotes checks a free-text notes field: at most 10,000 characters, new lines allowed.
+// Errors: Invalid naming field "notes".
+func ValidateNotes(s string) (string, error) {
+	t := strings.TrimSpace(s)
+	if !utf8.ValidString(t) {
+		return "", FieldErrorf("notes", "is not valid text")
+	}
+	if utf8.RuneCountInString(t) > MaxNotesLen {
+		return "", FieldErrorf("notes", "must be at most %d characters", MaxNotesLen)
+	}
+	for _, r := range t {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return "", FieldErrorf("notes", "must not contain control characters")
+		}
+	}
+	return t, nil
+}
+
+var amountPattern = regexp.MustCompile(`^[0-9]{1,12}([.][0-9]{1,2})?$`)
+
+// ParseAmount reads a money amount as people type it: digits, an optional decimal point or
+// comma and at most two decimals; spaces, no-break spaces and a trailing "€" are ignored. Input
+// such as "1E1000000000" is refused before any arithmetic. Errors: Invalid naming field.
+func ParseAmount(field, s string) (decimal.Decimal, error) {
+	t := strings.TrimSpace(s)
+	t = strings.TrimSuffix(t, "€")
+	t = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u00a0' || r == '\u202f' {
+			return -1
+		}
+		return r
+	}, t)
+	if t == "" {
+		return decimal.Decimal{}, FieldErrorf(field, "is required")
+	}
+	if strings.Count(t, ",") == 1 && !strings.Contains(t, ".") {
+		t = strings.Replace(t, ",", ".", 1)
+	}
+	if len(t) > 16 || !amountPattern.MatchString(t) {
+		return decimal.Decimal{}, FieldErrorf(field, "must be an amount such as 1500 or 1500.50 (at most two decimals)")
+	}
+	d, err := decimal.NewFromString(t)
+	if err != nil {
+		return decimal.Decimal{}, FieldErrorf(field, "must be an amount such as 1500 or 1500.50")
+	}
+	return d, nil
+}
+
+// ValidateAmounts checks a contract's total and amount due: 0 < total ≤ 999,999,999.99,
+// 0 ≤ due ≤ total, at most two decimals each. Errors: Invalid naming "total_amount" or
+// "amount_due".
+func ValidateAmounts(total, due decimal.Decimal) error {
+	if total.Exponent() < -2 && !total.Equal(total.Round(2)) {
+		return FieldErrorf("total_amount", "must have at most two decimals")
+	}
+	if due.Exponent() < -2 && !due.Equal(due.Round(2)) {
+		return FieldErrorf("amount_due", "must have at most two decimals")
+	}
+	if !total.IsPositive() {
+		return FieldErrorf("total_amount", "must be greater than 0")
+	}
+	if total.GreaterThan(MaxAmount) {
+		return FieldErrorf("total_amount", "must be at most 999,999,999.99")
+	}
+	if due.IsNegative() {
+		return FieldErrorf("amount_due", "must not be negative")
+	}
+	if due.GreaterThan(total) {
+		return FieldErrorf("amount_due", "must not exceed the total amount")
+	}
+	return nil
+}
+
+var (
+	minTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
+// ValidateSchedule checks an event's start and end: both set, within years 1900–9999, and
+// start strictly before end. Errors: Invalid naming "start" or "end".
+func ValidateSchedule(start, end time.Time) error {
+	if start.IsZero() {
+		return FieldErrorf("start", "is required")
+	}
+	if end.IsZero() {
+		return FieldErrorf("end", "is required")
+	}
+	if start.Before(minTime) || start.After(maxTime) {
+		return FieldErrorf("start", "must be between the years 1900 and 9999")
+	}
+	if end.Before(minTime) || end.After(maxTime) {
+		return FieldErrorf("end", "must be between the years 1900 and 9999")
+	}
+	if !start.Before(end) {
+		return FieldErrorf("end", "must be after the start")
+	}
+	return nil
+}
+
+// ValidateAttendees checks an attendee count: 0 to 100,000. Errors: Invalid naming "attendees".
+func ValidateAttendees(n int) error {
+	if n < 0 || n > MaxAttendees {
+		return FieldErrorf("attendees", "must be between 0 and %d", MaxAttendees)
+	}
+	return nil
+}
+
+// ValidatePassword checks a new password against §4: 8–128 characters with a lower-case
+// letter, an upper-case letter, a digit and a symbol, and not the account's email.
+// Errors: Invalid naming "password".
+func ValidatePassword(password, email string) error {
+	n := utf8.RuneCountInString(password)
+	if n < 8 {
+		return FieldErrorf("password", "must be at least 8 characters")
+	}
+	if n > 128 {
+		return FieldErrorf("password", "must be at most 128 characters")
+	}
+	var lower, upper, digit, symbol bool
+	for _, r := range password {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsDigit(r):
+			digit = true
+		case unicode.IsPunct(r) || unicode.IsSymbol(r) || r == ' ':
+			symbol = true
+		}
+	}
+	if !lower || !upper || !digit || !symbol {
+		return FieldErrorf("password", "must contain a lower-case letter, an upper-case letter, a digit and a symbol")
+	}
+	if email != "" && strings.EqualFold(strings.TrimSpace(password), NormalizeEmail(email)) {
+		return FieldErrorf("password", "must not be the account's email")
+	}
+	return nil
+}

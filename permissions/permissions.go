@@ -1,0 +1,137 @@
+// Package permissions holds the table of PRODUCT.md §3: for each department, resource and
+// action, whether the action is denied, allowed on the actor's own records, or allowed on all.
+//
+// It answers only "who may do what". Business conditions that are not about who acts (a contract
+// must be signed before an event is created, a client with contracts cannot be deleted) live in
+// package core. This package depends on the standard library only.
+package permissions
+
+import "strings"
+
+// Department is one of the three departments of Epic Events.
+type Department string
+
+// The departments.
+const (
+	Commercial Department = "commercial"
+	Support    Department = "support"
+	Management Department = "management"
+)
+
+// Departments lists every department, in the order the product shows them.
+var Departments = []Department{Commercial, Support, Management}
+
+// Resource is a kind of record an action applies to.
+type Resource string
+
+// The resources.
+const (
+	User     Resource = "user"
+	Client   Resource = "client"
+	Contract Resource = "contract"
+	Event    Resource = "event"
+	// OwnAccount is the actor's own collaborator account.
+	OwnAccount Resource = "own_account"
+	// Audit is the audit trail of PRODUCT.md §5.
+	Audit Resource = "audit"
+)
+
+// Resources lists every resource.
+var Resources = []Resource{User, Client, Contract, Event, OwnAccount, Audit}
+
+// Action is something an actor does to a resource.
+type Action string
+
+// The actions.
+const (
+	Read           Action = "read"
+	List           Action = "list"
+	Create         Action = "create"
+	Update         Action = "update"
+	Delete         Action = "delete"
+	Deactivate     Action = "deactivate"
+	ResetPassword  Action = "reset_password"
+	ChangePassword Action = "change_password"
+	Reassign       Action = "reassign"
+	Sign           Action = "sign"
+	Cancel         Action = "cancel"
+	AssignSupport  Action = "assign_support"
+)
+
+// Actions lists every action.
+var Actions = []Action{Read, List, Create, Update, Delete, Deactivate, ResetPassword,
+	ChangePassword, Reassign, Sign, Cancel, AssignSupport}
+
+// Scope says how far an action is allowed.
+type Scope int
+
+// The scopes. Own means: on records the actor is the contact of — for a client or contract, its
+// commercial contact; for an event, its support contact when updating and the commercial contact
+// of its contract when creating; for the own account, the actor's own account.
+const (
+	Deny Scope = iota
+	Own
+	All
+)
+
+// String returns "deny", "own" or "all".
+func (s Scope) String() string {
+	switch s {
+	case Own:
+		return "own"
+	case All:
+		return "all"
+	default:
+		return "deny"
+	}
+}
+
+type rules map[Resource]map[Action]Scope
+
+// table is PRODUCT.md §3, one department at a time. A missing cell is Deny.
+var table = map[Department]rules{
+	Commercial: {
+		User:       {},
+		OwnAccount: {Read: Own, ChangePassword: Own},
+		Client:     {Read: All, List: All, Create: Own, Update: Own},
+		Contract:   {Read: All, List: All, Update: Own},
+		Event:      {Read: All, List: All, Create: Own},
+	},
+	Support: {
+		User:       {},
+		OwnAccount: {Read: Own, ChangePassword: Own},
+		Client:     {Read: All, List: All},
+		Contract:   {Read: All, List: All},
+		Event:      {Read: All, List: All, Update: Own},
+	},
+	Management: {
+		User: {Read: All, List: All, Create: All, Update: All, Delete: All, Deactivate: All,
+			ResetPassword: All},
+		OwnAccount: {Read: Own, ChangePassword: Own},
+		Client:     {Read: All, List: All, Create: All, Update: All, Reassign: All, Delete: All},
+		Contract: {Read: All, List: All, Create: All, Update: All, Sign: All, Cancel: All,
+			Delete: All},
+		Event: {Read: All, List: All, Create: All, Update: All, AssignSupport: All, Delete: All},
+		Audit: {Read: All, List: All},
+	},
+}
+
+// Allowed returns the scope of action on resource for a member of department. Unknown
+// departments, resources or actions are denied.
+func Allowed(d Department, r Resource, a Action) Scope {
+	return table[d][r][a]
+}
+
+// ParseDepartment accepts a department name as people type it: "commercial", "support",
+// "management" or its French name "gestion", in any case and with surrounding spaces.
+func ParseDepartment(s string) (Department, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "commercial":
+		return Commercial, true
+	case "support":
+		return Support, true
+	case "management", "gestion":
+		return Management, true
+	}
+	return "", false
+}
