@@ -1,0 +1,278 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// maxProblems bounds the problems a check lists.
+const maxProblems = 1000
+
+// CheckError lists the problems found by Check or met by Reindex.
+type CheckError struct {
+	Problems []error
+}
+
+// Error returns one line per problem.
+func (e *CheckError) Error() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "the database has %d problem(s)", len(e.Problems))
+	for _, p := range e.Problems {
+		sb.WriteString("\n- ")
+		sb.WriteString(p.Error())
+	}
+	return sb.String()
+}
+
+// Unwrap returns the problems.
+func (e *CheckError) Unwrap() []error { return e.Problems }
+
+// Check verifies the database: bbolt's own page check, then every index against the records,
+// both ways. It returns nil, a *CheckError listing each problem, or an error wrapping
+// ErrDamaged when the file cannot be read at all.
+func (db *DB) Check() error {
+	var problems []error
+	err := db.boltTx(false, func(tx *bbolt.Tx) error {
+		problems = CheckTx(tx)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return &CheckError{Problems: problems}
+	}
+	return nil
+}
+
+// CheckTx runs the checks of Check in tx and returns the problems found. Index checks are
+// skipped when bbolt finds the file's pages damaged, since walking them could mislead.
+func CheckTx(tx *bbolt.Tx) []error {
+	c := &checker{tx: tx}
+	for err := range tx.Check() {
+		c.add(err)
+	}
+	if len(c.problems) > 0 {
+		return c.problems
+	}
+	c.schema()
+	for _, tb := range tables {
+		c.records(tb)
+		for _, x := range tb.indexes {
+			c.index(tb, x)
+		}
+	}
+	c.throttle()
+	return c.problems
+}
+
+type checker struct {
+	tx       *bbolt.Tx
+	problems []error
+	dropped  int
+}
+
+func (c *checker) add(err error) {
+	if len(c.problems) < maxProblems {
+		c.problems = append(c.problems, err)
+		return
+	}
+	c.dropped++
+	if c.dropped == 1 {
+		c.problems = append(c.problems, errors.New("more problems are not listed"))
+	}
+}
+
+func (c *checker) addf(format string, args ...any) { c.add(fmt.Errorf(format, args...)) }
+
+// bucket returns a bucket, reporting it when missing.
+func (c *checker) bucket(name []byte) *bbolt.Bucket {
+	b := c.tx.Bucket(name)
+	if b == nil {
+		c.addf("bucket %s is missing", name)
+	}
+	return b
+}
+
+func (c *checker) schema() {
+	v, err := schemaVersion(c.tx)
+	switch {
+	case err != nil:
+		c.add(err)
+	case v != SchemaVersion:
+		c.addf("schema version is %d, want %d", v, SchemaVersion)
+	}
+}
+
+// records checks that each record decodes and has each of its index entries.
+func (c *checker) records(tb *table) {
+	b := c.bucket(tb.bucket)
+	if b == nil {
+		return
+	}
+	cur := b.Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if v == nil {
+			c.addf("%s: unexpected nested bucket %x", tb.bucket, k)
+			continue
+		}
+		if len(k) != tb.keyLen {
+			c.addf("%s: key %x has %d bytes, want %d", tb.bucket, k, len(k), tb.keyLen)
+			continue
+		}
+		entries, err := tb.entries(k, v)
+		if err != nil {
+			c.addf("%s %s: %v", tb.record, describeKey(tb, k), err)
+			continue
+		}
+		for _, e := range entries {
+			c.expect(tb, k, e)
+		}
+	}
+}
+
+// expect checks that an index holds the entry of record k.
+func (c *checker) expect(tb *table, k []byte, e entry) {
+	b := c.bucket(e.idx.name)
+	if b == nil {
+		return
+	}
+	if !e.idx.unique {
+		if !hasKey(b, e.key) {
+			c.addf("%s %s: its entry %x is missing from %s", tb.record, describeKey(tb, k), e.key, e.idx.name)
+		}
+		return
+	}
+	switch got := b.Get(e.key); {
+	case got == nil:
+		c.addf("%s %s: its entry is missing from %s", tb.record, describeKey(tb, k), e.idx.name)
+	case !bytes.Equal(got, e.val):
+		c.addf("%s %s: its value in %s is held by %s %s (duplicate or stale entry)",
+			tb.record, describeKey(tb, k), e.idx.name, tb.record, describeKey(tb, got))
+	}
+}
+
+// index checks that each entry of x belongs to an existing record whose fields give it.
+// Entries of unique indexes are not shown: their keys are personal data.
+func (c *checker) index(tb *table, x *index) {
+	ib, recs := c.bucket(x.name), c.tx.Bucket(tb.bucket)
+	if ib == nil || recs == nil {
+		return
+	}
+	cur := ib.Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		shown := fmt.Sprintf("%x", k)
+		if x.unique {
+			shown = "of " + describeKey(tb, v)
+		}
+		key, ok := x.recordKey(k, v)
+		if !ok {
+			c.addf("%s: malformed entry %s", x.name, shown)
+			continue
+		}
+		rec := recs.Get(key)
+		if rec == nil {
+			c.addf("%s: entry %s points at a missing %s %s", x.name, shown, tb.record, describeKey(tb, key))
+			continue
+		}
+		entries, err := tb.entries(key, rec)
+		if err != nil {
+			continue // reported by records
+		}
+		if !containsEntry(entries, entry{idx: x, key: k, val: v}) {
+			c.addf("%s: entry %s does not match %s %s", x.name, shown, tb.record, describeKey(tb, key))
+		}
+	}
+}
+
+func (c *checker) throttle() {
+	b := c.bucket(bucketThrottle)
+	if b == nil {
+		return
+	}
+	n := 0
+	_ = b.ForEach(func(_, v []byte) error {
+		n++
+		if _, err := decodeThrottle(v); err != nil {
+			c.addf("throttle entry %d: %v", n, err)
+		}
+		return nil
+	})
+}
+
+// describeKey shows a record key: a UUID, or an audit sequence number.
+func describeKey(tb *table, k []byte) string {
+	switch {
+	case tb.keyLen == idLen && len(k) == idLen:
+		return uuid.UUID(k).String()
+	case tb.keyLen == seqLen && len(k) == seqLen:
+		return fmt.Sprintf("#%d", binary.BigEndian.Uint64(k))
+	}
+	return fmt.Sprintf("%x", k)
+}
+
+// Reindex rebuilds every index from the records, in one write transaction. It changes nothing
+// and returns a *CheckError when records cannot be decoded or share a unique value.
+func (db *DB) Reindex() error {
+	return db.boltTx(true, func(tx *bbolt.Tx) error {
+		if err := createBuckets(tx); err != nil {
+			return err
+		}
+		c := &checker{tx: tx}
+		for _, tb := range tables {
+			if err := reindexTable(tx, tb, c); err != nil {
+				return err
+			}
+		}
+		if len(c.problems) > 0 {
+			return &CheckError{Problems: c.problems}
+		}
+		return nil
+	})
+}
+
+func reindexTable(tx *bbolt.Tx, tb *table, c *checker) error {
+	for _, x := range tb.indexes {
+		if err := tx.DeleteBucket(x.name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+			return fmt.Errorf("reindex %s: %w", x.name, err)
+		}
+		if _, err := tx.CreateBucket(x.name); err != nil {
+			return fmt.Errorf("reindex %s: %w", x.name, err)
+		}
+	}
+	cur := tx.Bucket(tb.bucket).Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		entries, err := tb.entries(k, v)
+		if err != nil {
+			c.addf("%s %s: %v", tb.record, describeKey(tb, k), err)
+			continue
+		}
+		for _, e := range entries {
+			if err := reindexEntry(tx, tb, k, e, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func reindexEntry(tx *bbolt.Tx, tb *table, k []byte, e entry, c *checker) error {
+	b := tx.Bucket(e.idx.name)
+	if e.idx.unique {
+		if got := b.Get(e.key); got != nil && !bytes.Equal(got, e.val) {
+			c.addf("%s %s: shares its value in %s with %s %s", tb.record, describeKey(tb, k), e.idx.name, tb.record, describeKey(tb, got))
+			return nil
+		}
+	}
+	if err := b.Put(e.key, e.val); err != nil {
+		return fmt.Errorf("reindex %s: %w", e.idx.name, err)
+	}
+	return nil
+}

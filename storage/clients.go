@@ -1,0 +1,180 @@
+package storage
+
+import (
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+)
+
+var clientsTable = &table{
+	record:  "client",
+	bucket:  bucketClients,
+	keyLen:  idLen,
+	indexes: []*index{idxClientsByEmail, idxClientsByCommercial},
+	entries: func(key, val []byte) ([]entry, error) {
+		id, err := keyID(key)
+		if err != nil {
+			return nil, err
+		}
+		c, err := decodeClient(val)
+		if err != nil {
+			return nil, err
+		}
+		return clientEntries(id, &c), nil
+	},
+}
+
+func clientEntries(id uuid.UUID, c *core.Client) []entry {
+	es := make([]entry, 0, 2)
+	es = appendUnique(es, idxClientsByEmail, normEmail(c.Email), id)
+	return append(es, ownerEntry(idxClientsByCommercial, c.CommercialID, id))
+}
+
+func errClientNotFound() error { return core.Errorf(core.NotFound, "client not found") }
+
+// Client returns the client with that id. Errors: NotFound.
+func (t *tx) Client(id uuid.UUID) (core.Client, error) {
+	var f clientFields
+	ok, err := t.parseClient(id, &f)
+	if err != nil {
+		return core.Client{}, err
+	}
+	if !ok {
+		return core.Client{}, errClientNotFound()
+	}
+	return f.client(id), nil
+}
+
+// parseClient parses the stored client id into f; false when there is none.
+func (t *tx) parseClient(id uuid.UUID, f *clientFields) (bool, error) {
+	v, err := t.get(clientsTable, id[:])
+	if err != nil || v == nil {
+		return false, err
+	}
+	if err := f.parse(v); err != nil {
+		return false, core.InternalError("read client "+id.String(), err)
+	}
+	return true, nil
+}
+
+// ClientByEmail returns the client with that email, compared trimmed and lower-cased.
+// Errors: NotFound.
+func (t *tx) ClientByEmail(email string) (core.Client, error) {
+	id, ok, err := t.lookupUnique(idxClientsByEmail, normEmail(email))
+	if err != nil {
+		return core.Client{}, err
+	}
+	if !ok {
+		return core.Client{}, errClientNotFound()
+	}
+	c, err := t.Client(id)
+	if core.KindOf(err) == core.NotFound {
+		return core.Client{}, indexOutOfStep(idxClientsByEmail, clientsTable)
+	}
+	return c, err
+}
+
+// Clients returns the clients that pass f, in no particular order. CommercialID reads
+// idx_clients_by_commercial.
+func (t *tx) Clients(f core.ClientFilter) ([]core.Client, error) {
+	src := t.scanAll(clientsTable)
+	if f.CommercialID != uuid.Nil {
+		src = t.scanPrefixes(clientsTable, idxClientsByCommercial, f.CommercialID[:])
+	}
+	m := newMatcher(f.Search)
+	var cf clientFields
+	return collect(src, f.Limit, func(k, v []byte) (core.Client, bool, error) {
+		id, err := keyID(k)
+		if err == nil {
+			err = cf.parse(v)
+		}
+		if err != nil {
+			return core.Client{}, false, core.InternalError("read clients", err)
+		}
+		if f.CommercialID != uuid.Nil && cf.commercialID != f.CommercialID {
+			return core.Client{}, false, nil
+		}
+		if !m.any(cf.fullName, cf.email, cf.companyName, cf.phone) {
+			return core.Client{}, false, nil
+		}
+		return cf.client(id), true, nil
+	})
+}
+
+// PutClient inserts or replaces c. Errors: Conflict when its email belongs to another client.
+func (t *tx) PutClient(c *core.Client) error {
+	if c.ID == uuid.Nil {
+		return core.InternalError("put client", errNilID)
+	}
+	return t.put(clientsTable, bytesOf(c.ID), encodeClient(c), clientEntries(c.ID, c))
+}
+
+// DeleteClient removes a client (whatever still refers to it). Errors: NotFound.
+func (t *tx) DeleteClient(id uuid.UUID) error {
+	ok, err := t.remove(clientsTable, id[:])
+	if err == nil && !ok {
+		return errClientNotFound()
+	}
+	return err
+}
+
+// clientSearch matches a search text against some fields of the clients that contracts or
+// events refer to, remembering the answer for each client.
+type clientSearch struct {
+	t      *tx
+	m      *matcher
+	fields func(f *clientFields) [][]byte
+	seen   map[uuid.UUID]bool
+	cf     clientFields
+}
+
+func (t *tx) newClientSearch(search string, fields func(f *clientFields) [][]byte) *clientSearch {
+	m := newMatcher(search)
+	if m == nil {
+		return nil
+	}
+	return &clientSearch{t: t, m: m, fields: fields, seen: make(map[uuid.UUID]bool)}
+}
+
+// match reports whether client id exists and matches; a nil clientSearch matches everything.
+func (s *clientSearch) match(id uuid.UUID) (bool, error) {
+	if s == nil {
+		return true, nil
+	}
+	if ok, known := s.seen[id]; known {
+		return ok, nil
+	}
+	found, err := s.t.parseClient(id, &s.cf)
+	if err != nil {
+		return false, err
+	}
+	ok := found && s.m.any(s.fields(&s.cf)...)
+	s.seen[id] = ok
+	return ok, nil
+}
+
+// all scans every client and returns the keys of those that match, remembering the answer so
+// that match needs no further reads.
+func (s *clientSearch) all() ([][]byte, error) {
+	var keys [][]byte
+	err := s.t.scanAll(clientsTable)(func(k, v []byte) (bool, error) {
+		id, err := keyID(k)
+		if err == nil {
+			err = s.cf.parse(v)
+		}
+		if err != nil {
+			return false, core.InternalError("read clients", err)
+		}
+		ok := s.m.any(s.fields(&s.cf)...)
+		s.seen[id] = ok
+		if ok {
+			keys = append(keys, bytesOf(id))
+		}
+		return true, nil
+	})
+	return keys, err
+}
+
+func clientNameAndCompany(f *clientFields) [][]byte { return [][]byte{f.fullName, f.companyName} }
+
+func clientName(f *clientFields) [][]byte { return [][]byte{f.fullName} }

@@ -1,0 +1,218 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/epicevents/crm/core"
+)
+
+// DefaultTimeout is how long Open waits for another program to release the database.
+const DefaultTimeout = 2 * time.Second
+
+// ErrInUse is returned by Open when another program holds the database.
+var ErrInUse = errors.New("database is in use by another program")
+
+// ErrDamaged is returned when the database file is not a readable bbolt database: Open,
+// View and Update return it instead of the panic bbolt raises on a damaged file.
+var ErrDamaged = errors.New("the database is damaged")
+
+// Options configures Open.
+type Options struct {
+	// Timeout bounds the wait for the file lock held by another program; 0 or less means
+	// DefaultTimeout.
+	Timeout time.Duration
+	// ReadOnly opens the database for reading only, sharing it with other readers. The file
+	// must exist and be at the current schema version.
+	ReadOnly bool
+}
+
+// DB is an open database. It implements core.Store and is safe for concurrent use: any number
+// of View transactions run alongside at most one Update.
+type DB struct {
+	bolt *bbolt.DB
+	path string
+}
+
+var _ core.Store = (*DB)(nil)
+
+// Open opens the database file at path, creating it (mode 0600, parent directory 0700) and
+// migrating it to SchemaVersion unless opts.ReadOnly. Errors wrap ErrInUse when another program
+// keeps the file locked beyond the timeout, ErrNewerSchema when a newer program wrote it, and
+// ErrDamaged when it is not a readable database.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if !opts.ReadOnly {
+		if err := prepareFile(path); err != nil {
+			return nil, err
+		}
+	}
+	bdb, err := openBolt(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{bolt: bdb, path: path}
+	if err := db.init(opts.ReadOnly); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openBolt opens the file with bbolt, which panics on some damaged files.
+func openBolt(path string, opts Options) (bdb *bbolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			bdb, err = nil, damaged(path, fmt.Errorf("panic: %v", r))
+		}
+	}()
+	bdb, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	return bdb, nil
+}
+
+// prepareFile creates the parent directory and keeps an existing file private.
+func prepareFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	fi, err := os.Stat(path)
+	if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 && runtime.GOOS != "windows" {
+		if err := os.Chmod(path, 0o600); err != nil {
+			return fmt.Errorf("open database: %w", err)
+		}
+	}
+	return nil
+}
+
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("%w: %s", ErrInUse, path)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
+		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
+		return damaged(path, err)
+	}
+	return fmt.Errorf("open database %s: %w", path, err)
+}
+
+func damaged(path string, cause error) error {
+	return fmt.Errorf("%w: %s: %w", ErrDamaged, path, cause)
+}
+
+// init migrates a writable database, or checks the version of a read-only one.
+func (db *DB) init(readOnly bool) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = damaged(db.path, fmt.Errorf("panic: %v", r))
+		}
+	}()
+	if !readOnly {
+		return db.boltTx(true, migrate)
+	}
+	return db.boltTx(false, func(tx *bbolt.Tx) error {
+		v, err := schemaVersion(tx)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(v); err != nil {
+			return err
+		}
+		if v < SchemaVersion {
+			return fmt.Errorf("database has schema version %d and must be opened for writing once to be upgraded", v)
+		}
+		return nil
+	})
+}
+
+// Close closes the database. Transactions still running are waited for.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("close database %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Path returns the file name of the database.
+func (db *DB) Path() string { return db.path }
+
+// View runs fn in a read-only transaction. An error from fn is returned unchanged; a damaged
+// file gives an error wrapping ErrDamaged; any other failure an Internal *core.Error.
+func (db *DB) View(fn func(core.Tx) error) error { return db.run(false, fn) }
+
+// Update runs fn in a read-write transaction, committed durably (fsync) when fn returns nil and
+// rolled back otherwise. Errors as for View.
+func (db *DB) Update(fn func(core.Tx) error) error { return db.run(true, fn) }
+
+func (db *DB) run(writable bool, fn func(core.Tx) error) error {
+	var fnErr error
+	err := db.boltTx(writable, func(btx *bbolt.Tx) error {
+		fnErr = fn(&tx{btx: btx})
+		return fnErr
+	})
+	switch {
+	case fnErr != nil:
+		return fnErr
+	case err == nil, errors.Is(err, ErrDamaged):
+		return err
+	case writable:
+		return core.InternalError("storage update", err)
+	}
+	return core.InternalError("storage view", err)
+}
+
+// boltTx runs fn in a bbolt transaction, turning a panic raised inside bbolt (or a memory fault
+// on the mapped file) into an error wrapping ErrDamaged. Other panics go on.
+func (db *DB) boltTx(writable bool, fn func(*bbolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if !damagePanic(r) {
+				panic(r)
+			}
+			err = damaged(db.path, fmt.Errorf("panic: %v", r))
+		}
+	}()
+	if writable {
+		return db.bolt.Update(fn)
+	}
+	return db.bolt.View(fn)
+}
+
+// damagePanic reports whether a recovered panic comes from a damaged file: a fault on memory
+// (the mapped file) or a panic raised in bbolt's own code. It must be called by the deferred
+// function that recovered, while the panicking frames are still on the stack.
+func damagePanic(r any) bool {
+	if _, fault := r.(interface{ Addr() uintptr }); fault {
+		return true
+	}
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	panicking := false
+	for {
+		f, more := frames.Next()
+		switch {
+		case f.Function == "runtime.gopanic":
+			panicking = true
+		case panicking && !strings.HasPrefix(f.Function, "runtime."):
+			return strings.HasPrefix(f.Function, "go.etcd.io/bbolt")
+		}
+		if !more {
+			return false
+		}
+	}
+}

@@ -1,0 +1,344 @@
+package storage
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+)
+
+// Record values start with a format-version byte, then their fields in a fixed order with the
+// primitives of codec.go. The id of a record is its key and is not repeated in the value.
+//
+// Decoding is in two steps so that scans stay cheap: parse walks the value once, without
+// allocating, into a *Fields struct whose strings are slices of the stored bytes (valid only
+// inside the transaction); filters look at those; only the records kept are turned into core
+// records, which copies the strings.
+const formatV1 byte = 1
+
+func (d *decoder) version() {
+	if v := d.byte(); v != formatV1 && d.err == nil {
+		d.fail(fmt.Errorf("unknown format version %d", v))
+	}
+}
+
+func newEncoder(size int) *encoder {
+	e := &encoder{b: make([]byte, 0, size+48)}
+	e.byte(formatV1)
+	return e
+}
+
+// ---- users
+
+type userFields struct {
+	employeeNumber, fullName, email, department, passwordHash []byte
+
+	active                                  bool
+	sessionEpoch                            uint32
+	passwordChangedAt, createdAt, updatedAt time.Time
+}
+
+func encodeUser(u *core.User) []byte {
+	e := newEncoder(len(u.EmployeeNumber) + len(u.FullName) + len(u.Email) + len(u.Department) + len(u.PasswordHash))
+	e.str(u.EmployeeNumber)
+	e.str(u.FullName)
+	e.str(u.Email)
+	e.str(string(u.Department))
+	e.str(u.PasswordHash)
+	e.bool(u.Active)
+	e.uvarint(uint64(u.SessionEpoch))
+	e.time(u.PasswordChangedAt)
+	e.time(u.CreatedAt)
+	e.time(u.UpdatedAt)
+	return e.b
+}
+
+func (f *userFields) parse(v []byte) error {
+	d := decoder{b: v}
+	d.version()
+	f.employeeNumber = d.bytes()
+	f.fullName = d.bytes()
+	f.email = d.bytes()
+	f.department = d.bytes()
+	f.passwordHash = d.bytes()
+	f.active = d.bool()
+	f.sessionEpoch = d.uint32()
+	f.passwordChangedAt = d.time()
+	f.createdAt = d.time()
+	f.updatedAt = d.time()
+	return d.finish()
+}
+
+func (f *userFields) user(id uuid.UUID) core.User {
+	return core.User{
+		ID:                id,
+		EmployeeNumber:    string(f.employeeNumber),
+		FullName:          string(f.fullName),
+		Email:             string(f.email),
+		Department:        core.Department(f.department),
+		PasswordHash:      string(f.passwordHash),
+		Active:            f.active,
+		SessionEpoch:      f.sessionEpoch,
+		PasswordChangedAt: f.passwordChangedAt,
+		CreatedAt:         f.createdAt,
+		UpdatedAt:         f.updatedAt,
+	}
+}
+
+func decodeUser(v []byte) (core.User, error) {
+	var f userFields
+	if err := f.parse(v); err != nil {
+		return core.User{}, fmt.Errorf("decode user: %w", err)
+	}
+	return f.user(uuid.Nil), nil
+}
+
+// ---- clients
+
+type clientFields struct {
+	commercialID                               uuid.UUID
+	fullName, email, phone, companyName, notes []byte
+	createdAt, updatedAt                       time.Time
+}
+
+func encodeClient(c *core.Client) []byte {
+	e := newEncoder(len(c.FullName) + len(c.Email) + len(c.Phone) + len(c.CompanyName) + len(c.Notes))
+	e.uuid(c.CommercialID)
+	e.str(c.FullName)
+	e.str(c.Email)
+	e.str(c.Phone)
+	e.str(c.CompanyName)
+	e.str(c.Notes)
+	e.time(c.CreatedAt)
+	e.time(c.UpdatedAt)
+	return e.b
+}
+
+func (f *clientFields) parse(v []byte) error {
+	d := decoder{b: v}
+	d.version()
+	f.commercialID = d.uuid()
+	f.fullName = d.bytes()
+	f.email = d.bytes()
+	f.phone = d.bytes()
+	f.companyName = d.bytes()
+	f.notes = d.bytes()
+	f.createdAt = d.time()
+	f.updatedAt = d.time()
+	return d.finish()
+}
+
+func (f *clientFields) client(id uuid.UUID) core.Client {
+	return core.Client{
+		ID:           id,
+		FullName:     string(f.fullName),
+		Email:        string(f.email),
+		Phone:        string(f.phone),
+		CompanyName:  string(f.companyName),
+		CommercialID: f.commercialID,
+		Notes:        string(f.notes),
+		CreatedAt:    f.createdAt,
+		UpdatedAt:    f.updatedAt,
+	}
+}
+
+func decodeClient(v []byte) (core.Client, error) {
+	var f clientFields
+	if err := f.parse(v); err != nil {
+		return core.Client{}, fmt.Errorf("decode client: %w", err)
+	}
+	return f.client(uuid.Nil), nil
+}
+
+// ---- contracts
+
+type contractFields struct {
+	clientID, commercialID         uuid.UUID
+	total, due                     []byte // raw decimals, see decimalOf
+	dueSign                        int
+	status                         []byte
+	signedAt, createdAt, updatedAt time.Time
+}
+
+func encodeContract(c *core.Contract) []byte {
+	e := newEncoder(len(c.Status) + 64)
+	e.uuid(c.ClientID)
+	e.uuid(c.CommercialID)
+	e.decimal(c.Total)
+	e.decimal(c.Due)
+	e.str(string(c.Status))
+	e.time(c.SignedAt)
+	e.time(c.CreatedAt)
+	e.time(c.UpdatedAt)
+	return e.b
+}
+
+func (f *contractFields) parse(v []byte) error {
+	d := decoder{b: v}
+	d.version()
+	f.clientID = d.uuid()
+	f.commercialID = d.uuid()
+	f.total, _ = d.rawDecimal()
+	f.due, f.dueSign = d.rawDecimal()
+	f.status = d.bytes()
+	f.signedAt = d.time()
+	f.createdAt = d.time()
+	f.updatedAt = d.time()
+	return d.finish()
+}
+
+func (f *contractFields) contract(id uuid.UUID) core.Contract {
+	return core.Contract{
+		ID:           id,
+		ClientID:     f.clientID,
+		CommercialID: f.commercialID,
+		Total:        decimalOf(f.total),
+		Due:          decimalOf(f.due),
+		Status:       core.ContractStatus(f.status),
+		SignedAt:     f.signedAt,
+		CreatedAt:    f.createdAt,
+		UpdatedAt:    f.updatedAt,
+	}
+}
+
+func decodeContract(v []byte) (core.Contract, error) {
+	var f contractFields
+	if err := f.parse(v); err != nil {
+		return core.Contract{}, fmt.Errorf("decode contract: %w", err)
+	}
+	return f.contract(uuid.Nil), nil
+}
+
+// ---- events
+
+type eventFields struct {
+	contractID, clientID, supportID uuid.UUID
+	start, end                      time.Time
+	name, location, notes           []byte
+	attendees                       int
+	createdAt, updatedAt            time.Time
+}
+
+func encodeEvent(ev *core.Event) []byte {
+	e := newEncoder(len(ev.Name) + len(ev.Location) + len(ev.Notes) + 64)
+	e.uuid(ev.ContractID)
+	e.uuid(ev.ClientID)
+	e.uuid(ev.SupportID)
+	e.time(ev.Start)
+	e.time(ev.End)
+	e.str(ev.Name)
+	e.str(ev.Location)
+	e.varint(int64(ev.Attendees))
+	e.str(ev.Notes)
+	e.time(ev.CreatedAt)
+	e.time(ev.UpdatedAt)
+	return e.b
+}
+
+func (f *eventFields) parse(v []byte) error {
+	d := decoder{b: v}
+	d.version()
+	f.contractID = d.uuid()
+	f.clientID = d.uuid()
+	f.supportID = d.uuid()
+	f.start = d.time()
+	f.end = d.time()
+	f.name = d.bytes()
+	f.location = d.bytes()
+	f.attendees = d.int()
+	f.notes = d.bytes()
+	f.createdAt = d.time()
+	f.updatedAt = d.time()
+	return d.finish()
+}
+
+func (f *eventFields) event(id uuid.UUID) core.Event {
+	return core.Event{
+		ID:         id,
+		ContractID: f.contractID,
+		ClientID:   f.clientID,
+		Name:       string(f.name),
+		Start:      f.start,
+		End:        f.end,
+		Location:   string(f.location),
+		Attendees:  f.attendees,
+		Notes:      string(f.notes),
+		SupportID:  f.supportID,
+		CreatedAt:  f.createdAt,
+		UpdatedAt:  f.updatedAt,
+	}
+}
+
+func decodeEvent(v []byte) (core.Event, error) {
+	var f eventFields
+	if err := f.parse(v); err != nil {
+		return core.Event{}, fmt.Errorf("decode event: %w", err)
+	}
+	return f.event(uuid.Nil), nil
+}
+
+// ---- audit entries (the sequence number is the key)
+
+func encodeAudit(a *core.AuditEntry) []byte {
+	n := len(a.Action) + len(a.Record)
+	for _, f := range a.Fields {
+		n += len(f) + 1
+	}
+	e := newEncoder(n + 40)
+	e.time(a.At)
+	e.uuid(a.ActorID)
+	e.str(a.Action)
+	e.str(string(a.Record))
+	e.uuid(a.RecordID)
+	e.uvarint(uint64(len(a.Fields)))
+	for _, f := range a.Fields {
+		e.str(f)
+	}
+	return e.b
+}
+
+func decodeAudit(v []byte) (core.AuditEntry, error) {
+	d := decoder{b: v}
+	d.version()
+	a := core.AuditEntry{
+		At:       d.time(),
+		ActorID:  d.uuid(),
+		Action:   d.str(),
+		Record:   core.RecordType(d.str()),
+		RecordID: d.uuid(),
+	}
+	// Each field takes at least its length byte: a larger count is malformed.
+	if n := d.uvarint(); n > uint64(len(d.b)) {
+		d.fail(errTruncated)
+	} else if n > 0 {
+		a.Fields = make([]string, n)
+		for i := range a.Fields {
+			a.Fields[i] = d.str()
+		}
+	}
+	if err := d.finish(); err != nil {
+		return core.AuditEntry{}, fmt.Errorf("decode audit entry: %w", err)
+	}
+	return a, nil
+}
+
+// ---- login throttling
+
+func encodeThrottle(t core.Throttle) []byte {
+	e := newEncoder(0)
+	e.varint(int64(t.Failures))
+	e.time(t.LockedUntil)
+	return e.b
+}
+
+func decodeThrottle(v []byte) (core.Throttle, error) {
+	d := decoder{b: v}
+	d.version()
+	t := core.Throttle{Failures: d.int(), LockedUntil: d.time()}
+	if err := d.finish(); err != nil {
+		return core.Throttle{}, fmt.Errorf("decode throttle: %w", err)
+	}
+	return t, nil
+}

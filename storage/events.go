@@ -1,0 +1,203 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+)
+
+var eventsTable = &table{
+	record:  "event",
+	bucket:  bucketEvents,
+	keyLen:  idLen,
+	indexes: []*index{idxEventsByContract, idxEventsBySupport, idxEventsByStart},
+	entries: func(key, val []byte) ([]entry, error) {
+		id, err := keyID(key)
+		if err != nil {
+			return nil, err
+		}
+		e, err := decodeEvent(val)
+		if err != nil {
+			return nil, err
+		}
+		return eventEntries(id, &e), nil
+	},
+}
+
+func eventEntries(id uuid.UUID, e *core.Event) []entry {
+	return []entry{
+		ownerEntry(idxEventsByContract, e.ContractID, id),
+		ownerEntry(idxEventsBySupport, e.SupportID, id),
+		prefixEntry(idxEventsByStart, startKey(e.Start), id[:]),
+	}
+}
+
+// startKey is the 8-byte key of a start time in idx_events_by_start: its UnixNano, big-endian
+// with the sign bit flipped so that byte order is time order. Times beyond the UnixNano range
+// are clamped; scans re-check the exact start.
+func startKey(t time.Time) []byte {
+	var n int64
+	switch s := t.Unix(); {
+	case s < minNanoSec:
+		n = math.MinInt64
+	case s > maxNanoSec:
+		n = math.MaxInt64
+	default:
+		n = t.UnixNano()
+	}
+	return binary.BigEndian.AppendUint64(make([]byte, 0, startKeyLen), uint64(n)^(1<<63))
+}
+
+func errEventNotFound() error { return core.Errorf(core.NotFound, "event not found") }
+
+// Event returns the event with that id. Errors: NotFound.
+func (t *tx) Event(id uuid.UUID) (core.Event, error) {
+	v, err := t.get(eventsTable, id[:])
+	if err != nil {
+		return core.Event{}, err
+	}
+	if v == nil {
+		return core.Event{}, errEventNotFound()
+	}
+	var f eventFields
+	if err := f.parse(v); err != nil {
+		return core.Event{}, core.InternalError("read event "+id.String(), err)
+	}
+	return f.event(id), nil
+}
+
+// eventQuery is an EventFilter being run.
+type eventQuery struct {
+	f      core.EventFilter
+	search *clientSearch
+	// contracts holds the contracts of f.CommercialID, when it is set.
+	contracts map[uuid.UUID]struct{}
+}
+
+// Events returns the events that pass f, in no particular order. The first set field of
+// ContractID, SupportID, Unassigned, CommercialID, StartFrom/StartTo picks the index read
+// (idx_events_by_contract, idx_events_by_support, idx_contracts_by_commercial then
+// idx_events_by_contract, idx_events_by_start); every other condition is checked on the events
+// read.
+func (t *tx) Events(f core.EventFilter) ([]core.Event, error) {
+	q := &eventQuery{f: f, search: t.newClientSearch(f.Search, clientName)}
+	var contractKeys [][]byte
+	if f.CommercialID != uuid.Nil {
+		var err error
+		if contractKeys, q.contracts, err = t.contractsOf(f.CommercialID); err != nil {
+			return nil, err
+		}
+	}
+	m := newMatcher(f.Search)
+	var ef eventFields
+	return collect(t.eventSource(f, contractKeys), f.Limit, func(k, v []byte) (core.Event, bool, error) {
+		id, err := keyID(k)
+		if err == nil {
+			err = ef.parse(v)
+		}
+		if err != nil {
+			return core.Event{}, false, core.InternalError("read events", err)
+		}
+		if !q.passes(&ef) {
+			return core.Event{}, false, nil
+		}
+		if !m.any(ef.name, ef.location) {
+			if ok, err := q.search.match(ef.clientID); err != nil || !ok {
+				return core.Event{}, false, err
+			}
+		}
+		return ef.event(id), true, nil
+	})
+}
+
+func (t *tx) eventSource(f core.EventFilter, contractKeys [][]byte) source {
+	switch {
+	case f.ContractID != uuid.Nil:
+		return t.scanPrefixes(eventsTable, idxEventsByContract, f.ContractID[:])
+	case f.SupportID != uuid.Nil:
+		return t.scanPrefixes(eventsTable, idxEventsBySupport, f.SupportID[:])
+	case f.Unassigned:
+		return t.scanPrefixes(eventsTable, idxEventsBySupport, uuid.Nil[:])
+	case f.CommercialID != uuid.Nil:
+		return t.scanPrefixes(eventsTable, idxEventsByContract, contractKeys...)
+	case !f.StartFrom.IsZero() || !f.StartTo.IsZero():
+		var from, to []byte
+		if !f.StartFrom.IsZero() {
+			from = startKey(f.StartFrom)
+		}
+		if !f.StartTo.IsZero() {
+			to = startKey(f.StartTo)
+		}
+		if from != nil && to != nil && bytes.Compare(from, to) > 0 {
+			return func(visitor) error { return nil }
+		}
+		return t.scanRange(eventsTable, idxEventsByStart, from, to)
+	}
+	return t.scanAll(eventsTable)
+}
+
+// contractsOf lists the contracts of a commercial from idx_contracts_by_commercial, as keys
+// and as a set.
+func (t *tx) contractsOf(commercial uuid.UUID) ([][]byte, map[uuid.UUID]struct{}, error) {
+	b, err := t.bucket(idxContractsByCommercial.name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var keys [][]byte
+	set := make(map[uuid.UUID]struct{})
+	c := b.Cursor()
+	for k, _ := c.Seek(commercial[:]); k != nil && bytes.HasPrefix(k, commercial[:]); k, _ = c.Next() {
+		key, ok := idxContractsByCommercial.recordKey(k, nil)
+		if !ok {
+			return nil, nil, indexOutOfStep(idxContractsByCommercial, contractsTable)
+		}
+		keys = append(keys, bytes.Clone(key))
+		set[uuid.UUID(key)] = struct{}{}
+	}
+	return keys, set, nil
+}
+
+// passes checks the conditions that need no other record than the event.
+func (q *eventQuery) passes(e *eventFields) bool {
+	f := &q.f
+	switch {
+	case f.ContractID != uuid.Nil && e.contractID != f.ContractID:
+		return false
+	case f.SupportID != uuid.Nil && e.supportID != f.SupportID:
+		return false
+	case f.Unassigned && e.supportID != uuid.Nil:
+		return false
+	case !f.StartFrom.IsZero() && e.start.Before(f.StartFrom):
+		return false
+	case !f.StartTo.IsZero() && e.start.After(f.StartTo):
+		return false
+	}
+	if q.contracts != nil {
+		if _, ok := q.contracts[e.contractID]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// PutEvent inserts or replaces e.
+func (t *tx) PutEvent(e *core.Event) error {
+	if e.ID == uuid.Nil {
+		return core.InternalError("put event", errNilID)
+	}
+	return t.put(eventsTable, bytesOf(e.ID), encodeEvent(e), eventEntries(e.ID, e))
+}
+
+// DeleteEvent removes an event. Errors: NotFound.
+func (t *tx) DeleteEvent(id uuid.UUID) error {
+	ok, err := t.remove(eventsTable, id[:])
+	if err == nil && !ok {
+		return errEventNotFound()
+	}
+	return err
+}

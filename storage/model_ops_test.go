@@ -1,0 +1,350 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/epicevents/crm/core"
+)
+
+// The random operations of TestModel, each applied to the store and, when it succeeds, to the
+// model.
+
+// ---- operations on users
+
+func (r *run) putUser(isNew bool) {
+	u := core.User{ID: r.id(), Active: true, CreatedAt: r.moment(), Department: r.department()}
+	if !isNew {
+		if len(r.m.users.ids) == 0 {
+			return
+		}
+		u = r.m.users.byID[pickID(r, r.m.users, 100)]
+	}
+	if isNew || r.r.IntN(3) == 0 {
+		u.Email = r.email()
+	}
+	if isNew || r.r.IntN(4) == 0 {
+		u.EmployeeNumber = r.employeeNumber()
+	}
+	if isNew || r.r.IntN(2) == 0 {
+		u.FullName = r.name()
+	}
+	if !isNew && r.r.IntN(3) == 0 {
+		u.Department, u.Active = r.department(), !u.Active
+	}
+	u.SessionEpoch, u.PasswordHash, u.UpdatedAt = r.r.Uint32(), fmt.Sprint(r.r.Uint64()), r.moment()
+	if r.update(r.m.userConflict(u), "put user", func(tx core.Tx) error { return tx.PutUser(&u) }) {
+		r.m.users.put(u.ID, u)
+	}
+}
+
+// userConflict is Conflict when another user has the email or employee number of u.
+func (m *model) userConflict(u core.User) core.Kind {
+	for _, o := range m.users.byID {
+		if o.ID != u.ID && (normModel(o.Email) == normModel(u.Email) ||
+			strings.EqualFold(strings.TrimSpace(o.EmployeeNumber), strings.TrimSpace(u.EmployeeNumber))) {
+			return core.Conflict
+		}
+	}
+	return ""
+}
+
+func (r *run) deleteUser() {
+	id := pickID(r, r.m.users, 80)
+	_, ok := r.m.users.byID[id]
+	if r.update(expectFound(ok), "delete user", func(tx core.Tx) error { return tx.DeleteUser(id) }) {
+		r.m.users.del(id)
+	}
+}
+
+func expectFound(ok bool) core.Kind {
+	if ok {
+		return ""
+	}
+	return core.NotFound
+}
+
+// ---- operations on clients
+
+func (r *run) putClient(isNew bool) {
+	c := core.Client{ID: r.id(), CreatedAt: r.moment()}
+	if !isNew {
+		if len(r.m.clients.ids) == 0 {
+			return
+		}
+		c = r.m.clients.byID[pickID(r, r.m.clients, 100)]
+	}
+	if isNew || r.r.IntN(3) == 0 {
+		c.Email = r.email()
+	}
+	if isNew || r.r.IntN(2) == 0 {
+		c.FullName, c.CompanyName = r.name(), r.one(companies)
+		c.Phone = fmt.Sprintf("+33 %d %02d", r.r.IntN(10), r.r.IntN(100))
+	}
+	if isNew {
+		c.CommercialID = pickID(r, r.m.users, 90)
+	}
+	c.Notes, c.UpdatedAt = strings.Repeat("n", r.r.IntN(40)), r.moment()
+	conflict := false
+	for _, o := range r.m.clients.byID {
+		if o.ID != c.ID && normModel(o.Email) == normModel(c.Email) {
+			conflict = true
+		}
+	}
+	want := core.Kind("")
+	if conflict {
+		want = core.Conflict
+	}
+	if r.update(want, "put client", func(tx core.Tx) error { return tx.PutClient(&c) }) {
+		r.m.clients.put(c.ID, c)
+	}
+}
+
+// reassignClient gives a client another commercial and its contracts follow, in one Update
+// that reads its own writes through the indexes.
+func (r *run) reassignClient() {
+	if len(r.m.clients.ids) == 0 {
+		return
+	}
+	id, to := pickID(r, r.m.clients, 100), pickID(r, r.m.users, 90)
+	ok := r.update("", "reassign client", func(tx core.Tx) error {
+		c, err := tx.Client(id)
+		if err != nil {
+			return err
+		}
+		c.CommercialID = to
+		if err := tx.PutClient(&c); err != nil {
+			return err
+		}
+		ks, err := tx.Contracts(core.ContractFilter{ClientID: id})
+		if err != nil {
+			return err
+		}
+		for i := range ks {
+			ks[i].CommercialID = to
+			if err := tx.PutContract(&ks[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !ok {
+		return
+	}
+	c := r.m.clients.byID[id]
+	c.CommercialID = to
+	r.m.clients.put(id, c)
+	for _, k := range r.m.contracts.byID {
+		if k.ClientID == id {
+			k.CommercialID = to
+			r.m.contracts.put(k.ID, k)
+		}
+	}
+}
+
+func (r *run) deleteClient() {
+	id := pickID(r, r.m.clients, 80)
+	_, ok := r.m.clients.byID[id]
+	if r.update(expectFound(ok), "delete client", func(tx core.Tx) error { return tx.DeleteClient(id) }) {
+		r.m.clients.del(id)
+	}
+}
+
+// ---- operations on contracts
+
+func (r *run) amount() decimal.Decimal {
+	if r.r.IntN(5) == 0 {
+		return decimal.New(r.r.Int64N(1000)+1, 0)
+	}
+	return decimal.New(r.r.Int64N(99_999_999_999)+1, -2)
+}
+
+func (r *run) putContract(isNew bool) {
+	k := core.Contract{ID: r.id(), Status: core.Draft, CreatedAt: r.moment()}
+	if !isNew {
+		if len(r.m.contracts.ids) == 0 {
+			return
+		}
+		k = r.m.contracts.byID[pickID(r, r.m.contracts, 100)]
+	}
+	if isNew {
+		k.ClientID = pickID(r, r.m.clients, 95)
+		k.CommercialID = r.m.clients.byID[k.ClientID].CommercialID
+	}
+	if isNew || r.r.IntN(2) == 0 {
+		k.Total = r.amount()
+		k.Due = k.Total
+		if r.r.IntN(3) == 0 {
+			k.Due = decimal.Zero
+		} else if r.r.IntN(2) == 0 {
+			k.Due = k.Total.Div(decimal.New(2, 0)).Round(2)
+		}
+	}
+	if r.r.IntN(3) == 0 {
+		k.Status = []core.ContractStatus{core.Draft, core.Signed, core.Cancelled}[r.r.IntN(3)]
+		if k.Status == core.Signed {
+			k.SignedAt = r.moment()
+		}
+	}
+	k.UpdatedAt = r.moment()
+	if r.update("", "put contract", func(tx core.Tx) error { return tx.PutContract(&k) }) {
+		r.m.contracts.put(k.ID, k)
+	}
+}
+
+func (r *run) deleteContract() {
+	id := pickID(r, r.m.contracts, 80)
+	_, ok := r.m.contracts.byID[id]
+	if r.update(expectFound(ok), "delete contract", func(tx core.Tx) error { return tx.DeleteContract(id) }) {
+		r.m.contracts.del(id)
+	}
+}
+
+// ---- operations on events
+
+func (r *run) putEvent(isNew bool) {
+	e := core.Event{ID: r.id(), CreatedAt: r.moment()}
+	if !isNew {
+		if len(r.m.events.ids) == 0 {
+			return
+		}
+		e = r.m.events.byID[pickID(r, r.m.events, 100)]
+	}
+	if isNew {
+		e.ContractID = pickID(r, r.m.contracts, 95)
+		e.ClientID = r.m.contracts.byID[e.ContractID].ClientID
+		e.SupportID = r.support()
+	}
+	if isNew || r.r.IntN(2) == 0 {
+		e.Start = r.moment()
+		if len(r.m.events.ids) > 0 && r.r.IntN(10) == 0 { // the same start as another event
+			e.Start = r.m.events.byID[pickID(r, r.m.events, 100)].Start
+		}
+		e.End = e.Start.Add(time.Duration(r.r.IntN(48)+1) * time.Hour)
+	}
+	if isNew || r.r.IntN(2) == 0 {
+		e.Name, e.Location = r.one(eventNames), r.one(places)
+	}
+	e.Attendees, e.Notes, e.UpdatedAt = r.r.IntN(100001), strings.Repeat("x", r.r.IntN(30)), r.moment()
+	if r.update("", "put event", func(tx core.Tx) error { return tx.PutEvent(&e) }) {
+		r.m.events.put(e.ID, e)
+	}
+}
+
+func (r *run) support() uuid.UUID {
+	if r.r.IntN(3) == 0 {
+		return uuid.Nil
+	}
+	return pickID(r, r.m.users, 90)
+}
+
+func (r *run) assignSupport() {
+	if len(r.m.events.ids) == 0 {
+		return
+	}
+	e := r.m.events.byID[pickID(r, r.m.events, 100)]
+	e.SupportID = r.support()
+	if r.update("", "assign support", func(tx core.Tx) error { return tx.PutEvent(&e) }) {
+		r.m.events.put(e.ID, e)
+	}
+}
+
+func (r *run) deleteEvent() {
+	id := pickID(r, r.m.events, 80)
+	_, ok := r.m.events.byID[id]
+	if r.update(expectFound(ok), "delete event", func(tx core.Tx) error { return tx.DeleteEvent(id) }) {
+		r.m.events.del(id)
+	}
+}
+
+// ---- audit trail, throttles, and updates that fail half-way
+
+func (r *run) anyRecordID() uuid.UUID {
+	switch r.r.IntN(5) {
+	case 0:
+		return pickID(r, r.m.users, 90)
+	case 1:
+		return pickID(r, r.m.clients, 90)
+	case 2:
+		return pickID(r, r.m.contracts, 90)
+	case 3:
+		return pickID(r, r.m.events, 90)
+	}
+	return uuid.Nil
+}
+
+func (r *run) appendAudit() {
+	entries := make([]core.AuditEntry, 1+r.r.IntN(3))
+	for i := range entries {
+		entries[i] = core.AuditEntry{
+			At: r.moment(), ActorID: pickID(r, r.m.users, 90), Action: r.one([]string{core.ActionCreate, core.ActionUpdate, core.ActionSign}),
+			Record: core.ClientRecord, RecordID: r.anyRecordID(), Fields: []string{"email", "phone", "notes"}[:r.r.IntN(4)],
+		}
+	}
+	ok := r.update("", "append audit", func(tx core.Tx) error {
+		for i := range entries {
+			if err := tx.AppendAudit(&entries[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, e := range entries {
+		if !ok {
+			break
+		}
+		if e.Seq != uint64(len(r.m.audit)+1) {
+			r.t.Errorf("operation %d: audit seq %d, want %d", r.op, e.Seq, len(r.m.audit)+1)
+		}
+		r.m.audit = append(r.m.audit, e)
+	}
+}
+
+func (r *run) putThrottle() {
+	email := r.email()
+	th := core.Throttle{Failures: r.r.IntN(8), LockedUntil: r.moment()}
+	if r.r.IntN(3) == 0 {
+		th = core.Throttle{}
+	}
+	if r.update("", "put throttle", func(tx core.Tx) error { return tx.PutThrottle(email, th) }) {
+		if th == (core.Throttle{}) {
+			delete(r.m.throttle, normModel(email))
+		} else {
+			r.m.throttle[normModel(email)] = th
+		}
+	}
+}
+
+// abortedUpdate changes records then fails: nothing of it may remain.
+func (r *run) abortedUpdate() {
+	err := r.db.Update(func(tx core.Tx) error {
+		if len(r.m.events.ids) > 0 {
+			e := r.m.events.byID[pickID(r, r.m.events, 100)]
+			e.Start, e.SupportID, e.Name = r.moment(), r.id(), "aborted"
+			if err := tx.PutEvent(&e); err != nil {
+				return err
+			}
+		}
+		if len(r.m.users.ids) > 0 {
+			if err := tx.DeleteUser(pickID(r, r.m.users, 100)); err != nil {
+				return err
+			}
+		}
+		u := core.User{ID: r.id(), Email: fmt.Sprintf("aborted%d@example.com", r.op), FullName: "Aborted"}
+		if err := tx.PutUser(&u); err != nil {
+			return err
+		}
+		if err := tx.AppendAudit(&core.AuditEntry{RecordID: u.ID, Action: "aborted"}); err != nil {
+			return err
+		}
+		return errAbort
+	})
+	if !errors.Is(err, errAbort) {
+		r.t.Errorf("operation %d: aborted update: %v", r.op, err)
+	}
+}

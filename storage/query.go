@@ -1,0 +1,182 @@
+package storage
+
+import (
+	"bytes"
+	"unicode"
+	"unicode/utf8"
+
+	"go.etcd.io/bbolt"
+)
+
+// A query reads candidate records from a source (a whole bucket or an index range), then
+// keeps those that pass every condition of the filter. Conditions look at the parsed fields
+// without allocating; only kept records are turned into core records.
+
+// visitor receives one candidate record; it returns false to stop the scan.
+type visitor func(key, val []byte) (bool, error)
+
+// source calls visit with each candidate record, until visit returns false or an error.
+type source func(visit visitor) error
+
+// scanAll visits every record of a table.
+func (t *tx) scanAll(tb *table) source {
+	return func(visit visitor) error {
+		b, err := t.bucket(tb.bucket)
+		if err != nil {
+			return err
+		}
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if more, err := visit(k, v); err != nil || !more {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// scanPrefixes visits the records that index x lists under each of the prefixes.
+func (t *tx) scanPrefixes(tb *table, x *index, prefixes ...[]byte) source {
+	return func(visit visitor) error {
+		recs, idx, err := t.bucketPair(tb, x)
+		if err != nil {
+			return err
+		}
+		c := idx.Cursor()
+		for _, p := range prefixes {
+			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+				more, err := t.visitIndexed(recs, tb, x, k, visit)
+				if err != nil || !more {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+}
+
+// scanRange visits the records of index x whose key prefix lies between from and to (both
+// included; nil for no bound).
+func (t *tx) scanRange(tb *table, x *index, from, to []byte) source {
+	return func(visit visitor) error {
+		recs, idx, err := t.bucketPair(tb, x)
+		if err != nil {
+			return err
+		}
+		c := idx.Cursor()
+		k, _ := c.First()
+		if from != nil {
+			k, _ = c.Seek(from)
+		}
+		for ; k != nil; k, _ = c.Next() {
+			if to != nil && len(k) >= len(to) && bytes.Compare(k[:len(to)], to) > 0 {
+				return nil
+			}
+			more, err := t.visitIndexed(recs, tb, x, k, visit)
+			if err != nil || !more {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func (t *tx) bucketPair(tb *table, x *index) (recs, idx *bbolt.Bucket, err error) {
+	if recs, err = t.bucket(tb.bucket); err != nil {
+		return nil, nil, err
+	}
+	idx, err = t.bucket(x.name)
+	return recs, idx, err
+}
+
+// visitIndexed visits the record an index key points at.
+func (t *tx) visitIndexed(recs *bbolt.Bucket, tb *table, x *index, k []byte, visit visitor) (bool, error) {
+	key, ok := x.recordKey(k, nil)
+	if !ok {
+		return false, indexOutOfStep(x, tb)
+	}
+	v := recs.Get(key)
+	if v == nil {
+		return false, indexOutOfStep(x, tb)
+	}
+	return visit(key, v)
+}
+
+// collect runs a query: keep parses and filters one record, returning false to skip it.
+// limit > 0 stops after that many records.
+func collect[R any](src source, limit int, keep func(key, val []byte) (R, bool, error)) ([]R, error) {
+	out := make([]R, 0)
+	err := src(func(k, v []byte) (bool, error) {
+		r, ok, err := keep(k, v)
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			out = append(out, r)
+		}
+		return limit <= 0 || len(out) < limit, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// matcher matches an already lower-cased search text as a substring of the lower-cased form of
+// stored fields, the same as strings.Contains(strings.ToLower(field), text), reusing one
+// buffer instead of allocating a lower-cased copy per field. A nil matcher matches everything.
+type matcher struct {
+	needle []byte
+	buf    []byte
+}
+
+func newMatcher(search string) *matcher {
+	if search == "" {
+		return nil
+	}
+	return &matcher{needle: []byte(search), buf: make([]byte, 0, 256)}
+}
+
+// any reports whether one of the fields contains the text.
+func (m *matcher) any(fields ...[]byte) bool {
+	if m == nil {
+		return true
+	}
+	for _, f := range fields {
+		if m.contains(f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *matcher) contains(field []byte) bool {
+	m.buf = appendLower(m.buf[:0], field)
+	return bytes.Contains(m.buf, m.needle)
+}
+
+// appendLower appends the lower-case form of s, as strings.ToLower computes it, to dst.
+func appendLower(dst, s []byte) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return appendLowerRunes(dst, s[i:])
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// appendLowerRunes is the general case: like strings.Map(unicode.ToLower, s), invalid UTF-8
+// becomes U+FFFD.
+func appendLowerRunes(dst, s []byte) []byte {
+	for len(s) > 0 {
+		r, n := utf8.DecodeRune(s)
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		s = s[n:]
+	}
+	return dst
+}

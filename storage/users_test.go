@@ -1,0 +1,201 @@
+package storage
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+)
+
+func TestTx_PutUser(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		db := mustOpen(t)
+		u := newUser("anne@example.com", "EE000001", core.Management)
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(u) })
+		mustView(t, db, func(tx core.Tx) error {
+			for _, get := range []func() (core.User, error){
+				func() (core.User, error) { return tx.User(u.ID) },
+				func() (core.User, error) { return tx.UserByEmail("  Anne@Example.COM ") },
+				func() (core.User, error) { return tx.UserByEmployeeNumber("EE000001") },
+				func() (core.User, error) { return tx.UserByEmployeeNumber(" ee000001") },
+			} {
+				got, err := get()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != *u {
+					t.Errorf("got %+v, want %+v", got, *u)
+				}
+			}
+			return nil
+		})
+	})
+
+	t.Run("ReplaceKeepsIndexesInStep", func(t *testing.T) {
+		db := mustOpen(t)
+		u := newUser("anne@example.com", "EE000001", core.Management)
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(u) })
+		v := *u
+		v.Email, v.EmployeeNumber, v.FullName = "anne.b@example.com", "EE000002", "Anne B"
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(&v) })
+		mustView(t, db, func(tx core.Tx) error {
+			_, err := tx.UserByEmail("anne@example.com")
+			wantKind(t, err, core.NotFound)
+			_, err = tx.UserByEmployeeNumber("EE000001")
+			wantKind(t, err, core.NotFound)
+			got, err := tx.UserByEmail("anne.b@example.com")
+			if err != nil || got != v {
+				t.Errorf("by new email: %+v, %v", got, err)
+			}
+			return nil
+		})
+		// The old values are free again.
+		w := newUser("anne@example.com", "EE000001", core.Support)
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(w) })
+	})
+
+	t.Run("SameEmailIsNoConflict", func(t *testing.T) {
+		db := mustOpen(t)
+		u := newUser("anne@example.com", "EE000001", core.Management)
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(u) })
+		u.FullName, u.Email = "Anne Again", "ANNE@example.com"
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(u) })
+	})
+
+	t.Run("ErrConflict", func(t *testing.T) {
+		db := mustOpen(t)
+		u := newUser("anne@example.com", "EE000001", core.Management)
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(u) })
+		for _, c := range []struct {
+			name, email, number, msg string
+		}{
+			{"Email", "anne@example.com", "EE000002", "a user with this email already exists"},
+			{"EmailOtherCase", " Anne@EXAMPLE.com", "EE000002", "a user with this email already exists"},
+			{"EmployeeNumber", "bob@example.com", "EE000001", "a user with this employee number already exists"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				err := db.Update(func(tx core.Tx) error { return tx.PutUser(newUser(c.email, c.number, core.Support)) })
+				wantKind(t, err, core.Conflict)
+				if err.Error() != c.msg {
+					t.Errorf("message %q, want %q", err.Error(), c.msg)
+				}
+			})
+		}
+		// A conflicting update leaves the other user's index entries alone.
+		v := newUser("bob@example.com", "EE000002", core.Support)
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(v) })
+		v.Email = "anne@example.com"
+		wantKind(t, db.Update(func(tx core.Tx) error { return tx.PutUser(v) }), core.Conflict)
+	})
+
+	t.Run("ErrNoID", func(t *testing.T) {
+		db := mustOpen(t)
+		u := newUser("anne@example.com", "EE000001", core.Management)
+		u.ID = uuid.Nil
+		wantKind(t, db.Update(func(tx core.Tx) error { return tx.PutUser(u) }), core.Internal)
+	})
+}
+
+func TestTx_User(t *testing.T) {
+	t.Run("ErrNotFound", func(t *testing.T) {
+		db := mustOpen(t)
+		mustView(t, db, func(tx core.Tx) error {
+			_, err := tx.User(uuid.New())
+			wantKind(t, err, core.NotFound)
+			if err.Error() != "user not found" {
+				t.Errorf("message %q", err)
+			}
+			_, err = tx.UserByEmail("nobody@example.com")
+			wantKind(t, err, core.NotFound)
+			_, err = tx.UserByEmail("")
+			wantKind(t, err, core.NotFound)
+			_, err = tx.UserByEmployeeNumber("EE999999")
+			wantKind(t, err, core.NotFound)
+			return nil
+		})
+	})
+}
+
+func TestTx_DeleteUser(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		db := mustOpen(t)
+		u := newUser("anne@example.com", "EE000001", core.Management)
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(u) })
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.DeleteUser(u.ID) })
+		mustView(t, db, func(tx core.Tx) error {
+			_, err := tx.User(u.ID)
+			wantKind(t, err, core.NotFound)
+			_, err = tx.UserByEmail(u.Email)
+			wantKind(t, err, core.NotFound)
+			return nil
+		})
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		db := mustOpen(t)
+		wantKind(t, db.Update(func(tx core.Tx) error { return tx.DeleteUser(uuid.New()) }), core.NotFound)
+	})
+}
+
+func TestTx_Users(t *testing.T) {
+	db := mustOpen(t)
+	anne := newUser("anne@example.com", "EE000001", core.Management)
+	anne.FullName = "Anne Ça-Va"
+	bob := newUser("bob@corp.example", "EE000002", core.Commercial)
+	bob.FullName = "Bob Martin"
+	cleo := newUser("cleo@example.com", "EE000003", core.Commercial)
+	cleo.FullName = "Cléo ÉTIENNE"
+	mustUpdate(t, db, func(tx core.Tx) error {
+		for _, u := range []*core.User{anne, bob, cleo} {
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, c := range []struct {
+		name string
+		f    core.UserFilter
+		want []*core.User
+	}{
+		{"All", core.UserFilter{}, []*core.User{anne, bob, cleo}},
+		{"Department", core.UserFilter{Department: core.Commercial}, []*core.User{bob, cleo}},
+		{"SearchName", core.UserFilter{Search: "ça"}, []*core.User{anne}},
+		{"SearchNonASCII", core.UserFilter{Search: "étienne"}, []*core.User{cleo}},
+		{"SearchEmail", core.UserFilter{Search: "corp."}, []*core.User{bob}},
+		{"SearchNumber", core.UserFilter{Search: "ee00000"}, []*core.User{anne, bob, cleo}},
+		{"Combined", core.UserFilter{Department: core.Commercial, Search: "example.com"}, []*core.User{cleo}},
+		{"None", core.UserFilter{Search: "zzz"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mustView(t, db, func(tx core.Tx) error {
+				got, err := tx.Users(c.f)
+				if err != nil {
+					return err
+				}
+				if got == nil {
+					t.Error("nil slice, want an empty one")
+				}
+				gotIDs := ids(got, userID)
+				if len(gotIDs) != len(c.want) {
+					t.Fatalf("got %d users, want %d", len(got), len(c.want))
+				}
+				for _, u := range c.want {
+					if !gotIDs[u.ID] {
+						t.Errorf("missing %s", u.FullName)
+					}
+				}
+				return nil
+			})
+		})
+	}
+	t.Run("Limit", func(t *testing.T) {
+		mustView(t, db, func(tx core.Tx) error {
+			got, err := tx.Users(core.UserFilter{Limit: 2})
+			if err != nil || len(got) != 2 {
+				t.Errorf("got %d users, %v; want 2", len(got), err)
+			}
+			return nil
+		})
+	})
+}
