@@ -1,6 +1,8 @@
 package core
 
 import (
+	"time"
+
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/permissions"
@@ -15,10 +17,11 @@ type Actor struct {
 	email string
 	dept  Department
 	token string
+	exp   time.Time
 }
 
-func newActor(u User, token string) *Actor {
-	return &Actor{id: u.ID, name: u.FullName, email: u.Email, dept: u.Department, token: token}
+func newActor(u User, token string, exp time.Time) *Actor {
+	return &Actor{id: u.ID, name: u.FullName, email: u.Email, dept: u.Department, token: token, exp: exp}
 }
 
 // ID returns the collaborator's id.
@@ -35,6 +38,9 @@ func (a *Actor) Department() Department { return a.dept }
 
 // Token returns the session token the actor was authenticated with.
 func (a *Actor) Token() string { return a.token }
+
+// ExpiresAt returns when the actor's session token expires.
+func (a *Actor) ExpiresAt() time.Time { return a.exp }
 
 // Can reports the scope the actor has for action on resource (permissions table of §3).
 func (a *Actor) Can(r permissions.Resource, act permissions.Action) permissions.Scope {

@@ -182,7 +182,7 @@ func (s *Service) issue(u User) (*Actor, error) {
 	if err != nil {
 		return nil, s.report(nil, InternalError("sign session token", err))
 	}
-	return newActor(u, tok), nil
+	return newActor(u, tok, c.ExpiresAt.Time), nil
 }
 
 // Resume checks a session token and reloads its user. Errors: Unauthenticated when the token is
@@ -223,7 +223,7 @@ func (s *Service) Resume(token string) (*Actor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newActor(u, token), nil
+	return newActor(u, token, c.ExpiresAt.Time), nil
 }
 
 // Logout ends every session of the actor's user: tokens issued before it are refused.

@@ -23,6 +23,9 @@ func TestService_Login(t *testing.T) {
 		if a.Department() != core.Management || a.FullName() != "Ada Manager" || a.Token() == "" {
 			t.Fatalf("actor %+v", a)
 		}
+		if want := e.clock.Now().Add(8 * time.Hour); !a.ExpiresAt().Equal(want) {
+			t.Fatalf("expires at %v, want %v", a.ExpiresAt(), want)
+		}
 		if r, err := e.svc.Resume(a.Token()); err != nil || r.ID() != a.ID() {
 			t.Fatalf("resume: %v", err)
 		}
