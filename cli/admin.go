@@ -1,0 +1,312 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage"
+)
+
+const adminUsage = `Administration commands:
+
+  epicevents audit [RECORD]                 show the audit trail (management): every change,
+                                            oldest first, or only those of one record
+  epicevents backup FILE                    write a consistent copy of the database to FILE
+                                            (synced to disk, then renamed into place)
+  epicevents export clients|contracts|events --csv FILE
+                                            write every client, contract or event to a CSV file
+                                            (mode 0600); FILE "-" writes to standard output
+        --csv FILE         the file to write
+  epicevents check                          verify the database file and its indexes; prints
+                                            "ok" (exit 0) or the problems found (exit 1)
+  epicevents reindex                        rebuild every index from the records (management)
+
+  RECORD is an email, a full id or a unique prefix of at least 8 characters of any record.
+  --json prints the result as JSON.
+`
+
+// auditOut is an audit trail entry as printed.
+type auditOut struct {
+	Seq       uint64   `json:"seq"`
+	At        jtime    `json:"at"`
+	ActorID   *string  `json:"actor_id"`
+	ActorName string   `json:"actor_name"`
+	Action    string   `json:"action"`
+	Record    string   `json:"record"`
+	RecordID  string   `json:"record_id"`
+	Fields    []string `json:"fields"`
+}
+
+var auditColumns = []column[auditOut]{
+	{title: "WHEN", cell: func(a auditOut) string { return a.At.local() }},
+	{title: "WHO", cell: func(a auditOut) string { return a.ActorName }},
+	{title: "ACTION", cell: func(a auditOut) string { return a.Action }},
+	{title: "RECORD", cell: func(a auditOut) string { return a.Record }},
+	{title: "ID", cell: func(a auditOut) string { return short(a.RecordID) }},
+	{title: "FIELDS", cell: func(a auditOut) string { return orDash(strings.Join(a.Fields, ", ")) }},
+}
+
+func runAudit(r *runner, args []string) error {
+	f := r.newFlags("audit", adminUsage)
+	pos, err := f.parse(args, "RECORD?")
+	if err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		var q core.AuditQuery
+		if pos[0] != "" {
+			if q.RecordID, err = s.resolveAny(pos[0]); err != nil {
+				return err
+			}
+		}
+		entries, err := s.svc.Audit(s.actor, q)
+		if err != nil {
+			return err
+		}
+		out := make([]auditOut, len(entries))
+		for i, e := range entries {
+			if out[i], err = s.toAudit(e); err != nil {
+				return err
+			}
+		}
+		return printList(r, out, auditColumns, "changes recorded")
+	})
+}
+
+func (s *session) toAudit(e core.AuditEntry) (auditOut, error) {
+	name := "system"
+	if e.ActorID != uuid.Nil {
+		n, err := s.contactName(e.ActorID)
+		if err != nil {
+			return auditOut{}, err
+		}
+		name = orDash(n)
+	}
+	fields := e.Fields
+	if fields == nil {
+		fields = []string{}
+	}
+	return auditOut{Seq: e.Seq, At: jtime(e.At), ActorID: optID(e.ActorID), ActorName: name,
+		Action: e.Action, Record: string(e.Record), RecordID: e.RecordID.String(), Fields: fields}, nil
+}
+
+// resolveAny turns a record argument of unknown type into an id: an email names a user, a full
+// id is taken as it is (the record may have been deleted), a prefix must match one record.
+func (s *session) resolveAny(ref string) (uuid.UUID, error) {
+	if strings.Contains(ref, "@") {
+		return s.resolveUser(ref)
+	}
+	if id, err := uuid.Parse(strings.TrimSpace(ref)); err == nil {
+		return id, nil
+	}
+	var found []uuid.UUID
+	for _, t := range []core.RecordType{core.UserRecord, core.ClientRecord, core.ContractRecord, core.EventRecord} {
+		id, err := s.resolve(t, ref)
+		switch core.KindOf(err) {
+		case "":
+			found = append(found, id)
+		case core.NotFound:
+		default:
+			return uuid.Nil, err
+		}
+	}
+	switch len(found) {
+	case 0:
+		return uuid.Nil, core.Errorf(core.NotFound, "record not found")
+	case 1:
+		return found[0], nil
+	}
+	return uuid.Nil, core.Errorf(core.Conflict, "the id prefix %q matches several records; type more characters", ref)
+}
+
+func runBackup(r *runner, args []string) error {
+	f := r.newFlags("backup", adminUsage)
+	pos, err := f.parse(args, "FILE")
+	if err != nil {
+		return err
+	}
+	path, err := filepath.Abs(pos[0])
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return r.withSession(func(s *session) error {
+		if err := s.db.Backup(path); err != nil {
+			return err
+		}
+		return s.done(okJSON{OK: true, Path: path}, "Backup written: %s", path)
+	})
+}
+
+// exportOut is the JSON answer of export.
+type exportOut struct {
+	OK    bool   `json:"ok"`
+	Path  string `json:"path"`
+	Count int    `json:"count"`
+}
+
+func runExport(r *runner, args []string) error {
+	f := r.newFlags("export", adminUsage)
+	file := f.String("csv", "", "")
+	pos, err := f.parse(args, "clients|contracts|events")
+	if err != nil {
+		return err
+	}
+	if err := f.require("csv"); err != nil {
+		return err
+	}
+	if *file == "" {
+		return usagef("export", "--csv needs a file name")
+	}
+	return r.withSession(func(s *session) error {
+		data, n, err := s.exportCSV(pos[0])
+		if err != nil {
+			return err
+		}
+		if *file == "-" {
+			_, err := r.env.Stdout.Write(data)
+			return err
+		}
+		path, err := filepath.Abs(*file)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := storage.WriteFileAtomic(path, data, 0o600); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		return s.done(exportOut{OK: true, Path: path, Count: n}, "Exported %d %s to %s", n, pos[0], path)
+	})
+}
+
+// exportCSV returns every record of a kind as CSV, with the number of records.
+func (s *session) exportCSV(kind string) ([]byte, int, error) {
+	switch kind {
+	case "clients":
+		list, err := s.svc.ListClients(s.actor, core.ClientQuery{})
+		if err != nil {
+			return nil, 0, err
+		}
+		out, err := s.toClients(list)
+		return toCSV(out, err)
+	case "contracts":
+		list, err := s.svc.ListContracts(s.actor, core.ContractQuery{})
+		if err != nil {
+			return nil, 0, err
+		}
+		return toCSV(s.toContracts(list))
+	case "events":
+		list, err := s.svc.ListEvents(s.actor, core.EventQuery{})
+		if err != nil {
+			return nil, 0, err
+		}
+		return toCSV(s.toEvents(list))
+	}
+	return nil, 0, usagef("export", "unknown kind %q: export clients, contracts or events", kind)
+}
+
+// toCSV writes rows as CSV: a header of the JSON field names, then one line per row, each cell
+// that a spreadsheet would read as a formula escaped.
+func toCSV[T any](rows []T, err error) ([]byte, int, error) {
+	if err != nil {
+		return nil, 0, err
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	t := reflect.TypeFor[T]()
+	head := make([]string, t.NumField())
+	for i := range head {
+		head[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
+	}
+	_ = w.Write(head)
+	for _, row := range rows {
+		v := reflect.ValueOf(row)
+		line := make([]string, v.NumField())
+		for i := range line {
+			line[i] = escapeCell(cellText(v.Field(i)))
+		}
+		_ = w.Write(line)
+	}
+	w.Flush()
+	return buf.Bytes(), len(rows), w.Error()
+}
+
+// cellText formats one field of an output record: nil pointers are empty, times RFC 3339.
+func cellText(v reflect.Value) string {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	return fmt.Sprint(v.Interface())
+}
+
+// escapeCell prefixes with a single quote a cell beginning with =, +, -, @, tab or carriage
+// return, so that a spreadsheet shows it as text instead of running it as a formula.
+func escapeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// checkOut is the JSON answer of check and reindex.
+type checkOut struct {
+	OK       bool     `json:"ok"`
+	Problems []string `json:"problems"`
+}
+
+func runCheck(r *runner, args []string) error {
+	f := r.newFlags("check", adminUsage)
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	return r.withDB(dbReadOnly, func(db *storage.DB, _ *core.Service) error {
+		return r.report(db.Check(), "ok")
+	})
+}
+
+func runReindex(r *runner, args []string) error {
+	f := r.newFlags("reindex", adminUsage)
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		if d := s.actor.Department(); d != core.Management {
+			return core.Errorf(core.Forbidden, "your department (%s) may not rebuild the indexes", d)
+		}
+		return r.report(s.db.Reindex(), "Indexes rebuilt.")
+	})
+}
+
+// report prints the outcome of check or reindex: okText, or the problems found and exit 1.
+func (r *runner) report(err error, okText string) error {
+	var ce *storage.CheckError
+	if err != nil && !errors.As(err, &ce) {
+		return err
+	}
+	out := checkOut{OK: err == nil, Problems: []string{}}
+	if ce != nil {
+		for _, p := range ce.Problems {
+			out.Problems = append(out.Problems, p.Error())
+		}
+	}
+	if perr := r.show(out, func(w io.Writer) {
+		if ce == nil {
+			fmt.Fprintln(w, okText)
+			return
+		}
+		fmt.Fprintln(w, ce.Error())
+	}); perr != nil || ce == nil {
+		return perr
+	}
+	return &cliError{code: exitInternal, msg: fmt.Sprintf("the database check found %d problem(s): %s", len(ce.Problems), r.dbPath())}
+}

@@ -1,0 +1,292 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+)
+
+const clientUsage = `Client commands:
+
+  epicevents client list [--mine]           list clients by name
+        --mine             only the clients whose commercial contact you are
+  epicevents client view C                  show a client with its contracts and events
+  epicevents client create --name N --email E --phone P --company C [--commercial U] [--notes T]
+                                            add a client (commercial: you become its contact;
+                                            management: --commercial names an active commercial)
+  epicevents client update C [--name N] [--email E] [--phone P] [--company C] [--notes T]
+                                            change the details given
+  epicevents client assign C U              make the commercial U the client's contact; its
+                                            contracts follow (management)
+  epicevents client delete C                delete a client that has no contracts (management)
+  epicevents client search TEXT             find clients by name, email, company or phone
+
+  C is a full id or a unique prefix of at least 8 characters; U is also an email.
+  --json prints the result as JSON.
+`
+
+var clientCommands = map[string]func(*runner, []string) error{
+	"list":   clientList,
+	"view":   clientView,
+	"create": clientCreate,
+	"update": clientUpdate,
+	"assign": clientAssign,
+	"delete": clientDelete,
+	"search": clientSearch,
+}
+
+// clientOut is a client as printed (PRODUCT.md §2).
+type clientOut struct {
+	ID                    string `json:"id"`
+	FullName              string `json:"full_name"`
+	Email                 string `json:"email"`
+	Phone                 string `json:"phone"`
+	CompanyName           string `json:"company_name"`
+	CommercialContactID   string `json:"commercial_contact_id"`
+	CommercialContactName string `json:"commercial_contact_name"`
+	Notes                 string `json:"notes"`
+	CreatedAt             jtime  `json:"created_at"`
+	UpdatedAt             jtime  `json:"updated_at"`
+}
+
+// clientDetail is a client with its contracts and events (client view).
+type clientDetail struct {
+	clientOut
+	Contracts []contractOut `json:"contracts"`
+	Events    []eventOut    `json:"events"`
+}
+
+func (s *session) toClient(c core.Client) (clientOut, error) {
+	name, err := s.contactName(c.CommercialID)
+	return clientOut{ID: c.ID.String(), FullName: c.FullName, Email: c.Email, Phone: c.Phone,
+		CompanyName: c.CompanyName, CommercialContactID: c.CommercialID.String(),
+		CommercialContactName: name, Notes: c.Notes,
+		CreatedAt: jtime(c.CreatedAt), UpdatedAt: jtime(c.UpdatedAt)}, err
+}
+
+func (s *session) toClients(list []core.Client) ([]clientOut, error) {
+	out := make([]clientOut, len(list))
+	for i, c := range list {
+		var err error
+		if out[i], err = s.toClient(c); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+var clientColumns = []column[clientOut]{
+	{title: "ID", cell: func(c clientOut) string { return short(c.ID) }},
+	{title: "NAME", cell: func(c clientOut) string { return c.FullName }},
+	{title: "COMPANY", cell: func(c clientOut) string { return c.CompanyName }},
+	{title: "EMAIL", cell: func(c clientOut) string { return c.Email }},
+	{title: "PHONE", cell: func(c clientOut) string { return c.Phone }},
+	{title: "COMMERCIAL", cell: func(c clientOut) string { return orDash(c.CommercialContactName) }},
+	{title: "LAST CONTACT", cell: func(c clientOut) string { return c.UpdatedAt.local() }},
+}
+
+func clientFields(c clientOut) []field {
+	return []field{
+		{"ID", c.ID}, {"Name", c.FullName}, {"Company", c.CompanyName}, {"Email", c.Email},
+		{"Phone", c.Phone}, {"Commercial", orDash(c.CommercialContactName)},
+		{"First contact", c.CreatedAt.local()}, {"Last update", c.UpdatedAt.local()},
+		{"Notes", orDash(c.Notes)},
+	}
+}
+
+func (s *session) listClients(q core.ClientQuery) error {
+	list, err := s.svc.ListClients(s.actor, q)
+	if err != nil {
+		return err
+	}
+	out, err := s.toClients(list)
+	if err != nil {
+		return err
+	}
+	return printList(s.runner, out, clientColumns, "clients")
+}
+
+func clientList(r *runner, args []string) error {
+	f := r.newFlags("client list", clientUsage)
+	mine := f.Bool("mine", false, "")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error { return s.listClients(core.ClientQuery{Mine: *mine}) })
+}
+
+func clientSearch(r *runner, args []string) error {
+	f := r.newFlags("client search", clientUsage)
+	pos, err := f.parse(args, "TEXT...")
+	if err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error { return s.listClients(core.ClientQuery{Search: pos[0]}) })
+}
+
+// withRecord parses a command whose first argument (named names[0]) is a record of type t,
+// resolves it and runs fn with its id and the other arguments (names[1:]).
+func (r *runner) withRecord(command, usage string, t core.RecordType, args []string,
+	fn func(s *session, id uuid.UUID, rest []string) error, names ...string) error {
+	f := r.newFlags(command, usage)
+	pos, err := f.parse(args, names...)
+	if err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		id, err := s.resolve(t, pos[0])
+		if err != nil {
+			return err
+		}
+		return fn(s, id, pos[1:])
+	})
+}
+
+func clientView(r *runner, args []string) error {
+	return r.withRecord("client view", clientUsage, core.ClientRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		c, err := s.svc.GetClient(s.actor, id)
+		if err != nil {
+			return err
+		}
+		return s.showClient(c)
+	}, "C")
+}
+
+func (s *session) showClient(c core.Client) error {
+	out := clientDetail{}
+	var err error
+	if out.clientOut, err = s.toClient(c); err != nil {
+		return err
+	}
+	contracts, err := s.svc.ListContracts(s.actor, core.ContractQuery{ClientID: c.ID})
+	if err != nil {
+		return err
+	}
+	if out.Contracts, err = s.toContracts(contracts); err != nil {
+		return err
+	}
+	var events []core.Event
+	for _, k := range contracts {
+		ev, err := s.svc.ListEvents(s.actor, core.EventQuery{ContractID: k.ID})
+		if err != nil {
+			return err
+		}
+		events = append(events, ev...)
+	}
+	core.SortEvents(events)
+	if out.Events, err = s.toEvents(events); err != nil {
+		return err
+	}
+	return s.show(out, func(w io.Writer) {
+		writeFields(w, clientFields(out.clientOut))
+		fmt.Fprintf(w, "\nContracts (%d):\n", len(out.Contracts))
+		if len(out.Contracts) > 0 {
+			writeTable(w, contractColumns, out.Contracts)
+		}
+		fmt.Fprintf(w, "\nEvents (%d):\n", len(out.Events))
+		if len(out.Events) > 0 {
+			writeTable(w, eventColumns, out.Events)
+		}
+	})
+}
+
+func clientCreate(r *runner, args []string) error {
+	f := r.newFlags("client create", clientUsage)
+	in := core.ClientInput{}
+	f.StringVar(&in.FullName, "name", "", "")
+	f.StringVar(&in.Email, "email", "", "")
+	f.StringVar(&in.Phone, "phone", "", "")
+	f.StringVar(&in.CompanyName, "company", "", "")
+	f.StringVar(&in.Notes, "notes", "", "")
+	commercial := f.String("commercial", "", "")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	if err := f.require("name", "email", "phone", "company"); err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		if f.given("commercial") {
+			id, err := s.resolveUser(*commercial)
+			if err != nil {
+				return err
+			}
+			in.CommercialID = id
+		}
+		c, err := s.svc.CreateClient(s.actor, in)
+		if err != nil {
+			return err
+		}
+		return s.doneClient(c, "Client created: %s", c.ID)
+	})
+}
+
+// doneClient prints the client an action returned.
+func (s *session) doneClient(c core.Client, format string, args ...any) error {
+	out, err := s.toClient(c)
+	if err != nil {
+		return err
+	}
+	return s.done(out, format, args...)
+}
+
+func clientUpdate(r *runner, args []string) error {
+	f := r.newFlags("client update", clientUsage)
+	var v core.Client
+	f.StringVar(&v.FullName, "name", "", "")
+	f.StringVar(&v.Email, "email", "", "")
+	f.StringVar(&v.Phone, "phone", "", "")
+	f.StringVar(&v.CompanyName, "company", "", "")
+	f.StringVar(&v.Notes, "notes", "", "")
+	pos, err := f.parse(args, "C")
+	if err != nil {
+		return err
+	}
+	if err := f.requireOne("name", "email", "phone", "company", "notes"); err != nil {
+		return err
+	}
+	p := core.ClientPatch{FullName: f.opt("name", &v.FullName), Email: f.opt("email", &v.Email),
+		Phone: f.opt("phone", &v.Phone), CompanyName: f.opt("company", &v.CompanyName),
+		Notes: f.opt("notes", &v.Notes)}
+	return r.withSession(func(s *session) error {
+		id, err := s.resolve(core.ClientRecord, pos[0])
+		if err != nil {
+			return err
+		}
+		c, err := s.svc.UpdateClient(s.actor, id, p)
+		if err != nil {
+			return err
+		}
+		return s.doneClient(c, "Client updated: %s", c.ID)
+	})
+}
+
+func clientAssign(r *runner, args []string) error {
+	return r.withRecord("client assign", clientUsage, core.ClientRecord, args, func(s *session, id uuid.UUID, rest []string) error {
+		uid, err := s.resolveUser(rest[0])
+		if err != nil {
+			return err
+		}
+		c, err := s.svc.ReassignClient(s.actor, id, uid)
+		if err != nil {
+			return err
+		}
+		name, err := s.contactName(uid)
+		if err != nil {
+			return err
+		}
+		return s.doneClient(c, "Client assigned to %s: %s", name, c.ID)
+	}, "C", "U")
+}
+
+func clientDelete(r *runner, args []string) error {
+	return r.withRecord("client delete", clientUsage, core.ClientRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		if err := s.svc.DeleteClient(s.actor, id); err != nil {
+			return err
+		}
+		return s.done(okJSON{OK: true, ID: id.String()}, "Client deleted: %s", id)
+	}, "C")
+}

@@ -1,0 +1,267 @@
+package cli
+
+import (
+	"io"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+)
+
+const contractUsage = `Contract commands:
+
+  epicevents contract list [--mine] [--unsigned] [--unpaid]
+                                            list contracts, newest first; the filters combine
+        --mine             only the contracts of your clients
+        --unsigned         only drafts
+        --unpaid           only contracts with an amount due, not cancelled
+  epicevents contract mine | unsigned | unpaid
+                                            the same as list --mine, --unsigned, --unpaid
+                                            (other filter flags may be added)
+  epicevents contract view K                show a contract
+  epicevents contract create CLIENT --total X [--due Y]
+                                            add a draft contract for a client (management);
+                                            without --due the whole total is due
+  epicevents contract update K [--total X] [--due Y]
+                                            change the amounts given (management, or the
+                                            client's commercial)
+  epicevents contract sign K                sign a draft (management)
+  epicevents contract cancel K              cancel a draft or signed contract (management)
+  epicevents contract delete K              delete a contract that has no events (management)
+  epicevents contract search TEXT           find contracts by client name or company
+
+  K and CLIENT are full ids or unique prefixes of at least 8 characters. Amounts such as 1500
+  or 1500.50 (at most two decimals). --json prints the result as JSON.
+`
+
+var contractCommands = map[string]func(*runner, []string) error{
+	"list":     contractList("list", core.ContractQuery{}),
+	"mine":     contractList("mine", core.ContractQuery{Mine: true}),
+	"unsigned": contractList("unsigned", core.ContractQuery{Unsigned: true}),
+	"unpaid":   contractList("unpaid", core.ContractQuery{Unpaid: true}),
+	"view":     contractView,
+	"create":   contractCreate,
+	"update":   contractUpdate,
+	"sign":     contractSign,
+	"cancel":   contractCancel,
+	"delete":   contractDelete,
+	"search":   contractSearch,
+}
+
+// contractOut is a contract as printed (PRODUCT.md §2).
+type contractOut struct {
+	ID                    string `json:"id"`
+	ClientID              string `json:"client_id"`
+	ClientName            string `json:"client_name"`
+	CommercialContactID   string `json:"commercial_contact_id"`
+	CommercialContactName string `json:"commercial_contact_name"`
+	TotalAmount           string `json:"total_amount"`
+	AmountDue             string `json:"amount_due"`
+	Status                string `json:"status"`
+	Signed                bool   `json:"signed"`
+	SignedAt              *jtime `json:"signed_at"`
+	CreatedAt             jtime  `json:"created_at"`
+	UpdatedAt             jtime  `json:"updated_at"`
+}
+
+func (s *session) toContracts(list []core.Contract) ([]contractOut, error) {
+	ids := make([]uuid.UUID, len(list))
+	for i, k := range list {
+		ids[i] = k.ClientID
+	}
+	if err := s.loadClients(ids); err != nil {
+		return nil, err
+	}
+	out := make([]contractOut, len(list))
+	for i, k := range list {
+		name, err := s.contactName(k.CommercialID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = contractOut{ID: k.ID.String(), ClientID: k.ClientID.String(),
+			ClientName: s.clients[k.ClientID].FullName, CommercialContactID: k.CommercialID.String(),
+			CommercialContactName: name, TotalAmount: k.Total.StringFixed(2),
+			AmountDue: k.Due.StringFixed(2), Status: string(k.Status), Signed: k.Status == core.Signed,
+			SignedAt: optTimeOut(k.SignedAt), CreatedAt: jtime(k.CreatedAt), UpdatedAt: jtime(k.UpdatedAt)}
+	}
+	return out, nil
+}
+
+func signedAt(k contractOut) string {
+	if k.SignedAt == nil {
+		return "-"
+	}
+	return k.SignedAt.local()
+}
+
+var contractColumns = []column[contractOut]{
+	{title: "ID", cell: func(k contractOut) string { return short(k.ID) }},
+	{title: "CLIENT", cell: func(k contractOut) string { return orDash(k.ClientName) }},
+	{title: "COMMERCIAL", cell: func(k contractOut) string { return orDash(k.CommercialContactName) }},
+	{title: "TOTAL", right: true, cell: func(k contractOut) string { return k.TotalAmount }},
+	{title: "DUE", right: true, cell: func(k contractOut) string { return k.AmountDue }},
+	{title: "STATUS", cell: func(k contractOut) string { return k.Status }},
+	{title: "SIGNED", cell: signedAt},
+	{title: "CREATED", cell: func(k contractOut) string { return k.CreatedAt.local() }},
+}
+
+// doneContract prints the contract an action returned (or shows it, for view).
+func (s *session) doneContract(k core.Contract, format string, args ...any) error {
+	out, err := s.toContracts([]core.Contract{k})
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		return s.done(out[0], format, args...)
+	}
+	c := out[0]
+	return s.show(c, func(w io.Writer) {
+		writeFields(w, []field{
+			{"ID", c.ID}, {"Client", orDash(c.ClientName) + " (" + c.ClientID + ")"},
+			{"Commercial", orDash(c.CommercialContactName)}, {"Total amount", c.TotalAmount},
+			{"Amount due", c.AmountDue}, {"Status", c.Status}, {"Signed", signedAt(c)},
+			{"Created", c.CreatedAt.local()}, {"Updated", c.UpdatedAt.local()},
+		})
+	})
+}
+
+func (s *session) listContracts(q core.ContractQuery) error {
+	list, err := s.svc.ListContracts(s.actor, q)
+	if err != nil {
+		return err
+	}
+	out, err := s.toContracts(list)
+	if err != nil {
+		return err
+	}
+	return printList(s.runner, out, contractColumns, "contracts")
+}
+
+// contractList returns "contract list" or one of its aliases: q holds the alias's filter, the
+// flags add theirs.
+func contractList(name string, q core.ContractQuery) func(*runner, []string) error {
+	return func(r *runner, args []string) error { return listContractsWith(r, name, args, q) }
+}
+
+func listContractsWith(r *runner, name string, args []string, q core.ContractQuery) error {
+	f := r.newFlags("contract "+name, contractUsage)
+	mine := f.Bool("mine", false, "")
+	unsigned := f.Bool("unsigned", false, "")
+	unpaid := f.Bool("unpaid", false, "")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	q.Mine, q.Unsigned, q.Unpaid = q.Mine || *mine, q.Unsigned || *unsigned, q.Unpaid || *unpaid
+	return r.withSession(func(s *session) error { return s.listContracts(q) })
+}
+
+func contractSearch(r *runner, args []string) error {
+	f := r.newFlags("contract search", contractUsage)
+	pos, err := f.parse(args, "TEXT...")
+	if err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error { return s.listContracts(core.ContractQuery{Search: pos[0]}) })
+}
+
+func contractView(r *runner, args []string) error {
+	return r.withRecord("contract view", contractUsage, core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		k, err := s.svc.GetContract(s.actor, id)
+		if err != nil {
+			return err
+		}
+		return s.doneContract(k, "")
+	}, "K")
+}
+
+func contractCreate(r *runner, args []string) error {
+	f := r.newFlags("contract create", contractUsage)
+	total := f.String("total", "", "")
+	due := f.String("due", "", "")
+	pos, err := f.parse(args, "CLIENT")
+	if err != nil {
+		return err
+	}
+	if err := f.require("total"); err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		in := core.ContractInput{}
+		var err error
+		if in.Total, err = core.ParseAmount("total_amount", *total); err != nil {
+			return err
+		}
+		if in.Due, err = optAmount(f, "due", "amount_due", *due); err != nil {
+			return err
+		}
+		if in.ClientID, err = s.resolve(core.ClientRecord, pos[0]); err != nil {
+			return err
+		}
+		k, err := s.svc.CreateContract(s.actor, in)
+		if err != nil {
+			return err
+		}
+		return s.doneContract(k, "Contract created: %s", k.ID)
+	})
+}
+
+func contractUpdate(r *runner, args []string) error {
+	f := r.newFlags("contract update", contractUsage)
+	total := f.String("total", "", "")
+	due := f.String("due", "", "")
+	pos, err := f.parse(args, "K")
+	if err != nil {
+		return err
+	}
+	if err := f.requireOne("total", "due"); err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		t, err := optAmount(f, "total", "total_amount", *total)
+		if err != nil {
+			return err
+		}
+		d, err := optAmount(f, "due", "amount_due", *due)
+		if err != nil {
+			return err
+		}
+		id, err := s.resolve(core.ContractRecord, pos[0])
+		if err != nil {
+			return err
+		}
+		k, err := s.svc.UpdateContractAmounts(s.actor, id, t, d)
+		if err != nil {
+			return err
+		}
+		return s.doneContract(k, "Contract updated: %s", k.ID)
+	})
+}
+
+func contractSign(r *runner, args []string) error {
+	return r.withRecord("contract sign", contractUsage, core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		k, err := s.svc.SignContract(s.actor, id)
+		if err != nil {
+			return err
+		}
+		return s.doneContract(k, "Contract signed: %s", k.ID)
+	}, "K")
+}
+
+func contractCancel(r *runner, args []string) error {
+	return r.withRecord("contract cancel", contractUsage, core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		k, err := s.svc.CancelContract(s.actor, id)
+		if err != nil {
+			return err
+		}
+		return s.doneContract(k, "Contract cancelled: %s", k.ID)
+	}, "K")
+}
+
+func contractDelete(r *runner, args []string) error {
+	return r.withRecord("contract delete", contractUsage, core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		if err := s.svc.DeleteContract(s.actor, id); err != nil {
+			return err
+		}
+		return s.done(okJSON{OK: true, ID: id.String()}, "Contract deleted: %s", id)
+	}, "K")
+}

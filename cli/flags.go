@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// errHelp is returned once a command has printed its help: the run ends with exit code 0.
+var errHelp = &cliError{code: exitOK, msg: "help shown"}
+
+// flags is the flag set of one command. Flags are accepted as --flag value or --flag=value,
+// before, between or after the positional arguments.
+type flags struct {
+	*flag.FlagSet
+	r       *runner
+	command string // the command words after "epicevents", for hints
+	usage   string // the help text printed by --help
+	set     map[string]bool
+}
+
+// newFlags starts the flag set of command, whose help is usage.
+func (r *runner) newFlags(command, usage string) *flags {
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &flags{FlagSet: fs, r: r, command: command, usage: usage}
+}
+
+// parse reads args and returns the positional arguments, checked against names: each name is a
+// required argument, a name ending in "?" an optional one, and a last name ending in "..." takes
+// one or more words, returned joined by spaces. --help prints the usage and returns errHelp.
+func (f *flags) parse(args []string, names ...string) ([]string, error) {
+	var pos []string
+	for {
+		err := f.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(f.r.env.Stdout, f.usage)
+			return nil, errHelp
+		}
+		if err != nil {
+			return nil, usagef(f.command, "%s", flagMessage(err))
+		}
+		rest := f.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	f.set = map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	return f.positional(pos, names)
+}
+
+func (f *flags) positional(pos, names []string) ([]string, error) {
+	out := make([]string, 0, len(names))
+	for i, n := range names {
+		switch {
+		case strings.HasSuffix(n, "..."):
+			if i >= len(pos) {
+				return nil, usagef(f.command, "missing argument %s", strings.TrimSuffix(n, "..."))
+			}
+			return append(out, strings.Join(pos[i:], " ")), nil
+		case i < len(pos):
+			out = append(out, pos[i])
+		case strings.HasSuffix(n, "?"):
+			out = append(out, "")
+		default:
+			return nil, usagef(f.command, "missing argument %s", n)
+		}
+	}
+	if len(pos) > len(names) {
+		return nil, usagef(f.command, "unexpected argument %q", pos[len(names)])
+	}
+	return out, nil
+}
+
+// flagMessage rewrites the flag package's errors in the product's words.
+func flagMessage(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "unknown flag " + dashes(name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return "flag " + dashes(name) + " needs a value"
+	}
+	return msg
+}
+
+// dashes writes a flag name the way the help does: --name.
+func dashes(name string) string { return "--" + strings.TrimLeft(name, "-") }
+
+// given reports whether the flag name was on the command line.
+func (f *flags) given(name string) bool { return f.set[name] }
+
+// opt returns p when the flag name was given, nil otherwise: the "change only what was given"
+// of the update commands.
+func (f *flags) opt(name string, p *string) *string {
+	if f.given(name) {
+		return p
+	}
+	return nil
+}
+
+// require fails with a usage error naming the first of names that was not given.
+func (f *flags) require(names ...string) error {
+	for _, n := range names {
+		if !f.given(n) {
+			return usagef(f.command, "missing flag --%s", n)
+		}
+	}
+	return nil
+}
+
+// requireOne fails with a usage error unless at least one of names was given.
+func (f *flags) requireOne(names ...string) error {
+	for _, n := range names {
+		if f.given(n) {
+			return nil
+		}
+	}
+	return usagef(f.command, "nothing to change: give at least one of --%s", strings.Join(names, ", --"))
+}

@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// displayTime is how people read times: local time to the minute.
+const displayTime = "2006-01-02 15:04"
+
+// shortID is how many characters of an id a table shows: the shortest prefix commands accept.
+const shortID = 8
+
+// jtime is a time of an output record: RFC 3339 in UTC in JSON and CSV, local time in tables.
+type jtime time.Time
+
+// MarshalJSON writes the time as an RFC 3339 string.
+func (t jtime) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
+
+// String returns the time in RFC 3339, in UTC.
+func (t jtime) String() string { return time.Time(t).UTC().Format(time.RFC3339) }
+
+// local returns the time as people read it.
+func (t jtime) local() string { return time.Time(t).Local().Format(displayTime) }
+
+// optTimeOut is a time that may be unset (zero): nil then, shown as null.
+func optTimeOut(t time.Time) *jtime {
+	if t.IsZero() {
+		return nil
+	}
+	j := jtime(t)
+	return &j
+}
+
+// optID is an id that may be unset: nil then, shown as null.
+func optID(id uuid.UUID) *string {
+	if id == uuid.Nil {
+		return nil
+	}
+	s := id.String()
+	return &s
+}
+
+// column is one column of a table: its title, its alignment and how a row fills it.
+type column[T any] struct {
+	title string
+	right bool
+	cell  func(T) string
+}
+
+// writeTable writes rows as an aligned table with a header line.
+func writeTable[T any](w io.Writer, cols []column[T], rows []T) {
+	cells := make([][]string, 0, len(rows)+1)
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.title
+	}
+	cells = append(cells, head)
+	for _, row := range rows {
+		line := make([]string, len(cols))
+		for i, c := range cols {
+			line[i] = oneLine(c.cell(row))
+		}
+		cells = append(cells, line)
+	}
+	for i, c := range cols {
+		if c.right {
+			padLeft(cells, i)
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, line := range cells {
+		fmt.Fprintln(tw, strings.Join(line, "\t"))
+	}
+	_ = tw.Flush()
+}
+
+// padLeft right-aligns column i by padding its cells to the widest.
+func padLeft(cells [][]string, i int) {
+	width := 0
+	for _, line := range cells {
+		width = max(width, utf8.RuneCountInString(line[i]))
+	}
+	for _, line := range cells {
+		line[i] = strings.Repeat(" ", width-utf8.RuneCountInString(line[i])) + line[i]
+	}
+}
+
+// oneLine keeps a table cell on one line and out of the tab stops.
+func oneLine(s string) string {
+	return strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// field is one line of a record's detail view.
+type field struct {
+	label, value string
+}
+
+// writeFields writes a record's details as aligned "Label: value" lines; a value of several
+// lines continues under the first.
+func writeFields(w io.Writer, fields []field) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range fields {
+		lines := strings.Split(strings.ReplaceAll(f.value, "\r\n", "\n"), "\n")
+		for i, l := range lines {
+			label := ""
+			if i == 0 {
+				label = f.label + ":"
+			}
+			fmt.Fprintf(tw, "%s\t%s\n", label, strings.ReplaceAll(l, "\t", " "))
+		}
+	}
+	_ = tw.Flush()
+}
+
+// show prints v as JSON with --json, or calls human to write it for people.
+func (r *runner) show(v any, human func(w io.Writer)) error {
+	if r.json {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return fmt.Errorf("write json: %w", err)
+		}
+		_, err = fmt.Fprintf(r.env.Stdout, "%s\n", b)
+		return err
+	}
+	human(r.env.Stdout)
+	return nil
+}
+
+// printList prints records as a JSON array or an aligned table ("No <noun>." when empty).
+func printList[T any](r *runner, rows []T, cols []column[T], noun string) error {
+	if rows == nil {
+		rows = []T{}
+	}
+	return r.show(rows, func(w io.Writer) {
+		if len(rows) == 0 {
+			fmt.Fprintf(w, "No %s.\n", noun)
+			return
+		}
+		writeTable(w, cols, rows)
+	})
+}
+
+// done prints the outcome of an action: v as JSON, or one line for people.
+func (r *runner) done(v any, format string, args ...any) error {
+	return r.show(v, func(w io.Writer) { fmt.Fprintf(w, format+"\n", args...) })
+}
+
+// okJSON is the JSON answer of an action that returns no record.
+type okJSON struct {
+	OK   bool   `json:"ok"`
+	ID   string `json:"id,omitempty"`
+	Path string `json:"path,omitempty"`
+}
+
+// short returns the first characters of an id, as tables show it.
+func short(id string) string {
+	if len(id) > shortID {
+		return id[:shortID]
+	}
+	return id
+}
+
+// orDash shows an empty value as "-".
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// deref returns *p, "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

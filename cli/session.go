@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage"
+)
+
+// openTimeout is how long a command waits for another program to release the database.
+const openTimeout = 2 * time.Second
+
+// bulkClients is the number of clients above which a listing loads every client at once to
+// show their names, rather than reading them one by one.
+const bulkClients = 16
+
+var errNotInitialised = &cliError{code: exitUnauthenticated, msg: "database not initialised — run epicevents init"}
+
+func errNotLoggedIn() error {
+	return core.Errorf(core.Unauthenticated, "not logged in — run epicevents login --email E")
+}
+
+// dbMode says how a command opens the database.
+type dbMode int
+
+const (
+	dbInitialised dbMode = iota // must exist and be initialised: every command but init and check
+	dbCreate                    // created when missing (init)
+	dbReadOnly                  // must exist; opened read-only, shared with other readers (check)
+)
+
+// withDB opens the database, runs fn with a service over it, and closes it.
+func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) error) (err error) {
+	path := r.dbPath()
+	if mode != dbCreate {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return errNotInitialised
+		}
+	}
+	db, err := storage.Open(path, storage.Options{Timeout: openTimeout, ReadOnly: mode == dbReadOnly})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	svc := core.NewService(db, core.Options{Monitor: r.env.Monitor})
+	if mode == dbInitialised {
+		ok, err := svc.Initialized()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errNotInitialised
+		}
+	}
+	return fn(db, svc)
+}
+
+// storageError turns the database's sentinel errors into one-line messages with exit code 1.
+func (r *runner) storageError(err error) error {
+	path := r.dbPath()
+	switch {
+	case errors.Is(err, storage.ErrInUse):
+		return &cliError{code: exitInternal, msg: fmt.Sprintf("the database is in use by another program (%s)", path)}
+	case errors.Is(err, storage.ErrDamaged):
+		return &cliError{code: exitInternal, msg: "the database is damaged: " + path}
+	case errors.Is(err, storage.ErrNewerSchema):
+		return &cliError{code: exitInternal, msg: fmt.Sprintf("the database %s was written by a newer version of Epic Events CRM", path)}
+	}
+	return err
+}
+
+// session is an open database with a logged-in collaborator: what most commands run with. It
+// also caches the names shown instead of ids.
+type session struct {
+	*runner
+	db       *storage.DB
+	svc      *core.Service
+	actor    *core.Actor
+	contacts map[uuid.UUID]core.Contact
+	clients  map[uuid.UUID]core.Client
+}
+
+// withSession opens the database, resumes the session of the session file and runs fn.
+func (r *runner) withSession(fn func(s *session) error) error {
+	return r.withDB(dbInitialised, func(db *storage.DB, svc *core.Service) error {
+		tok, err := r.readToken()
+		if err != nil {
+			return err
+		}
+		a, err := svc.Resume(tok)
+		if err != nil {
+			return err
+		}
+		r.actor = a
+		return fn(&session{runner: r, db: db, svc: svc, actor: a})
+	})
+}
+
+// readToken reads the session file.
+func (r *runner) readToken() (string, error) {
+	b, err := os.ReadFile(r.sessionPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", errNotLoggedIn()
+	}
+	if err != nil {
+		return "", fmt.Errorf("read session file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", errNotLoggedIn()
+	}
+	return tok, nil
+}
+
+// saveToken writes the session file (mode 0600, atomically).
+func (r *runner) saveToken(tok string) error {
+	if err := storage.WriteFileAtomic(r.sessionPath(), []byte(tok+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write session file: %w", err)
+	}
+	return nil
+}
+
+// contactName returns the name of a collaborator, "" for none or unknown.
+func (s *session) contactName(id uuid.UUID) (string, error) {
+	if id == uuid.Nil {
+		return "", nil
+	}
+	if s.contacts == nil {
+		list, err := s.svc.Contacts(s.actor)
+		if err != nil {
+			return "", err
+		}
+		s.contacts = make(map[uuid.UUID]core.Contact, len(list))
+		for _, c := range list {
+			s.contacts[c.ID] = c
+		}
+	}
+	return s.contacts[id].FullName, nil
+}
+
+// loadClients caches the clients with the given ids, for their names: one by one when they are
+// few, all at once otherwise.
+func (s *session) loadClients(ids []uuid.UUID) error {
+	if s.clients == nil {
+		s.clients = map[uuid.UUID]core.Client{}
+	}
+	missing := make(map[uuid.UUID]bool)
+	for _, id := range ids {
+		if _, ok := s.clients[id]; !ok && id != uuid.Nil {
+			missing[id] = true
+		}
+	}
+	if len(missing) > bulkClients {
+		all, err := s.svc.ListClients(s.actor, core.ClientQuery{})
+		for _, c := range all {
+			s.clients[c.ID] = c
+		}
+		return err
+	}
+	for id := range missing {
+		c, err := s.svc.GetClient(s.actor, id)
+		if err != nil && core.KindOf(err) != core.NotFound {
+			return err
+		}
+		s.clients[id] = c
+	}
+	return nil
+}

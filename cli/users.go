@@ -1,0 +1,280 @@
+package cli
+
+import (
+	"io"
+
+	"github.com/epicevents/crm/core"
+)
+
+const userUsage = `Collaborator commands (management, except "user password" on one's own account):
+
+  epicevents user list [--department D]     list collaborators by name
+        --department D     commercial, support or management (gestion)
+  epicevents user view U                    show a collaborator
+  epicevents user create --email E --name N --department D [--password-stdin]
+                                            create a collaborator with an initial password
+  epicevents user update U [--email E] [--name N] [--department D]
+                                            change the details given
+  epicevents user deactivate U              stop a collaborator from logging in
+  epicevents user reactivate U              let a deactivated collaborator log in again
+  epicevents user delete U                  delete a collaborator who is no record's contact
+  epicevents user password [U] [--password-stdin]
+                                            without U (or with your own account): change your
+                                            password; two lines are read, the current password
+                                            then the new one; the new session is kept.
+                                            With another U: reset that collaborator's password
+                                            (one line)
+  epicevents user search TEXT               find collaborators by name, email or employee number
+
+  U is an email, a full id or a unique prefix of at least 8 characters of the id.
+  --password-stdin reads passwords from standard input; without it they are typed at the
+  terminal without echo. --json prints the result as JSON.
+`
+
+var userCommands = map[string]func(*runner, []string) error{
+	"list":       userList,
+	"view":       userView,
+	"create":     userCreate,
+	"update":     userUpdate,
+	"deactivate": userDeactivate,
+	"reactivate": userReactivate,
+	"delete":     userDelete,
+	"password":   userPassword,
+	"search":     userSearch,
+}
+
+// userOut is a collaborator as printed (PRODUCT.md §2).
+type userOut struct {
+	ID             string `json:"id"`
+	EmployeeNumber string `json:"employee_number"`
+	FullName       string `json:"full_name"`
+	Email          string `json:"email"`
+	Department     string `json:"department"`
+	Active         bool   `json:"active"`
+	CreatedAt      jtime  `json:"created_at"`
+	UpdatedAt      jtime  `json:"updated_at"`
+}
+
+func toUser(u core.User) userOut {
+	return userOut{ID: u.ID.String(), EmployeeNumber: u.EmployeeNumber, FullName: u.FullName,
+		Email: u.Email, Department: string(u.Department), Active: u.Active,
+		CreatedAt: jtime(u.CreatedAt), UpdatedAt: jtime(u.UpdatedAt)}
+}
+
+var userColumns = []column[userOut]{
+	{title: "ID", cell: func(u userOut) string { return short(u.ID) }},
+	{title: "EMPLOYEE", cell: func(u userOut) string { return u.EmployeeNumber }},
+	{title: "NAME", cell: func(u userOut) string { return u.FullName }},
+	{title: "EMAIL", cell: func(u userOut) string { return u.Email }},
+	{title: "DEPARTMENT", cell: func(u userOut) string { return u.Department }},
+	{title: "ACTIVE", cell: func(u userOut) string { return yesNo(u.Active) }},
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (s *session) showUser(u core.User) error {
+	out := toUser(u)
+	return s.show(out, func(w io.Writer) {
+		writeFields(w, []field{
+			{"ID", out.ID}, {"Employee number", out.EmployeeNumber}, {"Name", out.FullName},
+			{"Email", out.Email}, {"Department", out.Department}, {"Active", yesNo(out.Active)},
+			{"Created", out.CreatedAt.local()}, {"Updated", out.UpdatedAt.local()},
+		})
+	})
+}
+
+func (s *session) listUsers(q core.UserQuery) error {
+	users, err := s.svc.ListUsers(s.actor, q)
+	if err != nil {
+		return err
+	}
+	out := make([]userOut, len(users))
+	for i, u := range users {
+		out[i] = toUser(u)
+	}
+	return printList(s.runner, out, userColumns, "collaborators")
+}
+
+func userList(r *runner, args []string) error {
+	f := r.newFlags("user list", userUsage)
+	dept := f.String("department", "", "")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		return s.listUsers(core.UserQuery{Department: core.Department(*dept)})
+	})
+}
+
+func userSearch(r *runner, args []string) error {
+	f := r.newFlags("user search", userUsage)
+	pos, err := f.parse(args, "TEXT...")
+	if err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error { return s.listUsers(core.UserQuery{Search: pos[0]}) })
+}
+
+// withUser parses a command whose one argument is a collaborator and runs fn on its id.
+func (r *runner) withUser(command string, args []string, fn func(s *session, u core.User) error) error {
+	f := r.newFlags(command, userUsage)
+	pos, err := f.parse(args, "U")
+	if err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		id, err := s.resolveUser(pos[0])
+		if err != nil {
+			return err
+		}
+		u, err := s.svc.GetUser(s.actor, id)
+		if err != nil {
+			return err
+		}
+		return fn(s, u)
+	})
+}
+
+func userView(r *runner, args []string) error {
+	return r.withUser("user view", args, func(s *session, u core.User) error { return s.showUser(u) })
+}
+
+func userCreate(r *runner, args []string) error {
+	f := r.newFlags("user create", userUsage)
+	email := f.String("email", "", "")
+	name := f.String("name", "", "")
+	dept := f.String("department", "", "")
+	stdin := f.Bool("password-stdin", false, "")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	if err := f.require("email", "name", "department"); err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		pw, err := r.newPassword(*stdin, "Initial password: ")
+		if err != nil {
+			return err
+		}
+		u, err := s.svc.CreateUser(s.actor, core.UserInput{FullName: *name, Email: *email,
+			Department: core.Department(*dept)}, pw)
+		if err != nil {
+			return err
+		}
+		return s.done(toUser(u), "User created: %s (%s)", u.ID, u.EmployeeNumber)
+	})
+}
+
+func userUpdate(r *runner, args []string) error {
+	f := r.newFlags("user update", userUsage)
+	email := f.String("email", "", "")
+	name := f.String("name", "", "")
+	dept := f.String("department", "", "")
+	pos, err := f.parse(args, "U")
+	if err != nil {
+		return err
+	}
+	if err := f.requireOne("email", "name", "department"); err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		id, err := s.resolveUser(pos[0])
+		if err != nil {
+			return err
+		}
+		p := core.UserPatch{FullName: f.opt("name", name), Email: f.opt("email", email)}
+		if f.given("department") {
+			d := core.Department(*dept)
+			p.Department = &d
+		}
+		u, err := s.svc.UpdateUser(s.actor, id, p)
+		if err != nil {
+			return err
+		}
+		return s.done(toUser(u), "User updated: %s", u.ID)
+	})
+}
+
+func userDeactivate(r *runner, args []string) error {
+	return r.withUser("user deactivate", args, func(s *session, u core.User) error {
+		u, err := s.svc.DeactivateUser(s.actor, u.ID)
+		if err != nil {
+			return err
+		}
+		return s.done(toUser(u), "User deactivated: %s", u.ID)
+	})
+}
+
+func userReactivate(r *runner, args []string) error {
+	return r.withUser("user reactivate", args, func(s *session, u core.User) error {
+		u, err := s.svc.ReactivateUser(s.actor, u.ID)
+		if err != nil {
+			return err
+		}
+		return s.done(toUser(u), "User reactivated: %s", u.ID)
+	})
+}
+
+func userDelete(r *runner, args []string) error {
+	return r.withUser("user delete", args, func(s *session, u core.User) error {
+		if err := s.svc.DeleteUser(s.actor, u.ID); err != nil {
+			return err
+		}
+		return s.done(okJSON{OK: true, ID: u.ID.String()}, "User deleted: %s", u.ID)
+	})
+}
+
+func userPassword(r *runner, args []string) error {
+	f := r.newFlags("user password", userUsage)
+	stdin := f.Bool("password-stdin", false, "")
+	pos, err := f.parse(args, "U?")
+	if err != nil {
+		return err
+	}
+	return r.withSession(func(s *session) error {
+		id := s.actor.ID()
+		if pos[0] != "" {
+			if id, err = s.resolveUser(pos[0]); err != nil {
+				return err
+			}
+		}
+		if id == s.actor.ID() {
+			return s.changeOwnPassword(*stdin)
+		}
+		pw, err := r.newPassword(*stdin, "New password: ")
+		if err != nil {
+			return err
+		}
+		if err := s.svc.ResetPassword(s.actor, id, pw); err != nil {
+			return err
+		}
+		return s.done(okJSON{OK: true, ID: id.String()}, "Password reset: %s", id)
+	})
+}
+
+// changeOwnPassword reads the current and the new password, changes it and keeps the new
+// session (every other session of the account ends).
+func (s *session) changeOwnPassword(stdin bool) error {
+	cur, err := s.password(stdin, "Current password: ")
+	if err != nil {
+		return err
+	}
+	next, err := s.newPassword(stdin, "New password: ")
+	if err != nil {
+		return err
+	}
+	a, err := s.svc.ChangePassword(s.actor, cur, next)
+	if err != nil {
+		return err
+	}
+	s.actor, s.runner.actor = a, a
+	if err := s.saveToken(a.Token()); err != nil {
+		return err
+	}
+	return s.done(okJSON{OK: true, ID: a.ID().String()}, "Password changed.")
+}
