@@ -14,7 +14,7 @@ BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
 TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool
 SHOT_PKGS  := $(TEST_PKGS) imagemagick
 
-.PHONY: all build run test vet deps-build deps-test deps-shots check-go clean
+.PHONY: all build run test vet deps-build deps-test deps-shots check-go clean screenshots package
 
 all: build
 
@@ -58,5 +58,15 @@ vet: check-go
 test: deps-test vet
 	$(GO) test -race -timeout 40m ./...
 
+# screenshots renders docs/screenshots/*.png from the real window under Xvfb, with demo data.
+screenshots: deps-shots build
+	BIN=$(BIN) tests/screenshots.sh docs/screenshots
+
+# package builds the Linux desktop bundle (dist/epicevents-linux.tar.xz) with fyne package.
+package: deps-build
+	$(GO) build -tags $(TAGS) -ldflags "-s -w" -o $(BIN) .
+	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package --os linux --exe $(BIN) --release
+	mkdir -p dist && mv "Epic Events CRM.tar.xz" dist/epicevents-linux.tar.xz
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

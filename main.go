@@ -1,0 +1,96 @@
+// Command epicevents is Epic Events CRM: with no argument it opens the desktop application; with
+// a command (see "epicevents --help") it runs that command headless, on the same database.
+//
+// This file is the only place that knows the concrete wiring: the data directory, the database,
+// monitoring and the Fyne app.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2/app"
+
+	"github.com/epicevents/crm/cli"
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/monitor"
+	"github.com/epicevents/crm/storage"
+	"github.com/epicevents/crm/ui"
+	// Imported first of our packages so that it runs before Fyne reads the locale.
+	_ "github.com/epicevents/crm/ui/locale"
+)
+
+// version is the product version, also the Sentry release. Release builds may set it with
+// -ldflags "-X main.version=…".
+var version = "1.0.0"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	dir, err := dataDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		return 1
+	}
+	mon, closeMonitor := setupMonitoring(dir)
+	defer closeMonitor()
+	if len(args) == 0 {
+		return runWindow(dir, mon)
+	}
+	return cli.Main(args, cli.Env{
+		Stdin:   os.Stdin,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		DataDir: dir,
+		Monitor: mon,
+		Version: version,
+	})
+}
+
+// dataDir is $EPICEVENTS_HOME, else <user config dir>/epicevents (PRODUCT.md §6).
+func dataDir() (string, error) {
+	if d := os.Getenv("EPICEVENTS_HOME"); d != "" {
+		return filepath.Abs(d)
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find a configuration directory; set EPICEVENTS_HOME: %w", err)
+	}
+	return filepath.Join(base, "epicevents"), nil
+}
+
+// setupMonitoring starts Sentry when SENTRY_DSN is set (PRODUCT.md §5) and returns the monitor
+// with a function that flushes it at exit.
+func setupMonitoring(dir string) (core.Monitor, func()) {
+	mon, closeMonitor, err := monitor.FromEnv(dir, "epicevents@"+version)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "warning: monitoring is off:", err)
+	}
+	return mon, closeMonitor
+}
+
+// runWindow opens the desktop application.
+func runWindow(dir string, mon core.Monitor) int {
+	a := app.NewWithID("com.epicevents.crm")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ui.Fail(a, err)
+	}
+	// A short lock wait: the message that another program holds the database must come quickly.
+	db, err := storage.Open(filepath.Join(dir, "epicevents.db"), storage.Options{Timeout: time.Second})
+	if err != nil {
+		return ui.Fail(a, err)
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "error:", err)
+		}
+	}()
+	svc := core.NewService(db, core.Options{Monitor: mon})
+	ui.Run(a, ui.Options{Service: svc, DataDir: dir, Version: version, Backup: db.Backup, Monitor: mon})
+	a.Run()
+	return 0
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// smokeScript runs inside xvfb-run: it starts the window, waits for the login window, logs in
+// with keystrokes, prints the main window's title, and quits with Ctrl+Q.
+const smokeScript = `
+set -u
+"$BIN" >"$LOG" 2>&1 &
+pid=$!
+wid=""
+for i in $(seq 1 150); do
+	wid=$(xdotool search --name '^Epic Events CRM$' 2>/dev/null | head -n1)
+	[ -n "$wid" ] && break
+	sleep 0.2
+done
+if [ -z "$wid" ]; then echo "NO-LOGIN-WINDOW"; kill "$pid"; exit 10; fi
+sleep 1
+xdotool windowfocus --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
+sleep 0.3
+xdotool type --delay 15 "$EMAIL"
+xdotool key Tab
+xdotool type --delay 15 "$PASSWORD"
+xdotool key Return
+title=""
+for i in $(seq 1 150); do
+	title=$(xdotool getwindowname "$wid" 2>/dev/null)
+	case "$title" in "Epic Events CRM — "*) break ;; esac
+	sleep 0.2
+done
+echo "TITLE:$title"
+sleep 1
+xdotool key ctrl+q
+for i in $(seq 1 50); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.2
+done
+if kill -0 "$pid" 2>/dev/null; then echo "DID-NOT-QUIT"; kill -9 "$pid"; exit 11; fi
+wait "$pid"
+echo "EXIT:$?"
+`
+
+// TestSmoke_Window builds the real binary, starts it under Xvfb, logs in with keystrokes and
+// checks the main window's title. It needs xvfb-run and xdotool (installed in CI by make test).
+func TestSmoke_Window(t *testing.T) {
+	for _, tool := range []string{"xvfb-run", "xdotool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	if testing.Short() {
+		t.Skip("smoke test skipped in -short mode")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "epicevents")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	home := filepath.Join(dir, "home")
+	const email, password = "ada.admin@epicevents.com", "Adm1n!pass-word"
+	initCmd := exec.CommandContext(ctx, bin, "init", "--admin-email", email, "--admin-name", "Ada Admin", "--password-stdin")
+	initCmd.Env = append(os.Environ(), "EPICEVENTS_HOME="+home, "LANG=en_US.UTF-8")
+	initCmd.Stdin = strings.NewReader(password + "\n")
+	if out, err := initCmd.CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	logFile := filepath.Join(dir, "window.log")
+	run := exec.CommandContext(ctx, "xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "bash", "-c", smokeScript)
+	run.Env = append(os.Environ(), "EPICEVENTS_HOME="+home, "BIN="+bin, "LOG="+logFile, "EMAIL="+email,
+		"PASSWORD="+password, "LANG=en_US.UTF-8", "LANGUAGE=", "LC_ALL=", "SENTRY_DSN=")
+	var out bytes.Buffer
+	run.Stdout, run.Stderr = &out, &out
+	err := run.Run()
+	logText, _ := os.ReadFile(logFile)
+	t.Logf("script:\n%s\nwindow output:\n%s", out.String(), logText)
+	if err != nil {
+		t.Fatalf("smoke script: %v", err)
+	}
+	if !strings.Contains(out.String(), "TITLE:Epic Events CRM — Ada Admin (management)") {
+		t.Errorf("the main window title was not seen")
+	}
+	if !strings.Contains(out.String(), "EXIT:0") {
+		t.Errorf("the window did not exit cleanly")
+	}
+	for _, bad := range []string{"Error in Fyne call thread", "panic", "DATA RACE"} {
+		if strings.Contains(string(logText), bad) {
+			t.Errorf("the window printed %q", bad)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(home, "session")); err != nil {
+		t.Errorf("the window did not save the session: %v", err)
+	}
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The part of screenshots.sh that runs inside Xvfb; see there.
+set -euo pipefail
+"$BIN" >"$WORK/window.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true' EXIT
+
+wait_title() { # wait until the window title matches a shell pattern
+	for _ in $(seq 1 150); do
+		case "$(xdotool getwindowname "$wid" 2>/dev/null)" in $1) return 0 ;; esac
+		sleep 0.2
+	done
+	echo "timed out waiting for the title $1" >&2
+	exit 1
+}
+shot() { sleep "${2:-1}"; import -window "$wid" "$OUT/$1.png"; echo "$OUT/$1.png"; }
+click() { # x y [clicks]: the window is at 0,0
+	xdotool mousemove "$1" "$2"
+	sleep 0.3
+	for _ in $(seq 1 "${3:-1}"); do xdotool click 1; sleep 0.05; done
+}
+
+wid=""
+for _ in $(seq 1 150); do
+	wid=$(xdotool search --name '^Epic Events CRM$' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
+	sleep 0.2
+done
+[ -n "$wid" ] || { echo "no login window" >&2; exit 1; }
+sleep 1
+xdotool windowfocus "$wid"
+sleep 0.3
+xdotool type --delay 15 "$EMAIL"
+shot login 0.5
+xdotool key Tab
+xdotool type --delay 15 "$PASSWORD"
+xdotool key Return
+wait_title 'Epic Events CRM — *'
+xdotool windowmove "$wid" 0 0
+xdotool windowsize "$wid" 1280 800
+sleep 1
+click 300 213 # select the second client: the whole row is highlighted
+shot clients 1.5
+xdotool key ctrl+2
+shot contracts
+xdotool key ctrl+4
+shot collaborators
+xdotool key ctrl+3
+sleep 1
+# Double-click the unassigned event: its form opens with the support picker focused; Space
+# opens the picker.
+click "${EVENT_X:-300}" "${EVENT_Y:-252}" 2
+sleep 1
+xdotool key space
+shot events-assign 1.5
+xdotool key ctrl+q
+wait "$pid" || true
+if grep -q -e "Error in Fyne call thread" -e "panic" "$WORK/window.log"; then
+	cat "$WORK/window.log" >&2
+	exit 1
+fi

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Makes the screenshots of docs/screenshots/ with the demo data, under Xvfb.
+# Usage: tests/screenshots.sh [output dir]   (BIN=path uses an already built binary)
+# Needs: xvfb-run, xdotool, imagemagick (import), and a cgo toolchain for Fyne.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-docs/screenshots}"
+mkdir -p "$out"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+if [ -z "${BIN:-}" ]; then
+	BIN="$work/epicevents"
+	CGO_ENABLED=1 go build -o "$BIN" .
+fi
+export EPICEVENTS_HOME="$work/home" LANG="${SHOT_LANG:-en_US.UTF-8}" LANGUAGE= LC_ALL= SENTRY_DSN=
+export WORK="$work" BIN OUT="$(cd "$out" && pwd)" EMAIL="ada.admin@epicevents.com" PASSWORD="Adm1n!pass-word"
+printf '%s\n' "$PASSWORD" | "$BIN" init --admin-email "$EMAIL" --admin-name "Ada Admin" --password-stdin --demo >/dev/null
+exec xvfb-run -a -s '-screen 0 1280x800x24' bash tests/screenshots-x.sh

@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/epicevents/crm/core"
+)
+
+// auditRow is an entry of the audit trail with the name of who made the change.
+type auditRow struct {
+	core.AuditEntry
+	Who string
+}
+
+func auditColumns() []column[auditRow] {
+	return []column[auditRow]{
+		{Title: tr("When"), Width: 150, Value: func(r auditRow) string { return fmtDateTime(r.At) },
+			Less: func(a, b auditRow) bool { return a.Seq < b.Seq }},
+		{Title: tr("Who"), Width: 160, Value: func(r auditRow) string { return r.Who },
+			Less: func(a, b auditRow) bool { return lessFold(a.Who, b.Who) }},
+		{Title: tr("Action"), Width: 140, Value: func(r auditRow) string { return actionName(r.Action) },
+			Less: func(a, b auditRow) bool { return a.Action < b.Action }},
+		{Title: tr("Record"), Width: 110, Value: func(r auditRow) string { return recordName(r.Record) },
+			Less: func(a, b auditRow) bool { return a.Record < b.Record }},
+		{Title: tr("Record id"), Width: 100, Value: func(r auditRow) string { return r.RecordID.String()[:8] },
+			Less: func(a, b auditRow) bool { return a.RecordID.String() < b.RecordID.String() }},
+		{Title: tr("Fields"), Width: 260, Value: func(r auditRow) string { return strings.Join(r.Fields, ", ") }},
+	}
+}
+
+func actionName(a string) string {
+	m := map[string]string{
+		core.ActionCreate: "created", core.ActionUpdate: "updated", core.ActionDelete: "deleted",
+		core.ActionDeactivate: "deactivated", core.ActionReactivate: "reactivated",
+		core.ActionPassword: "password changed", core.ActionPasswordReset: "password reset",
+		core.ActionPasswordHash: "password re-hashed", core.ActionLogout: "logged out",
+		core.ActionReassign: "reassigned", core.ActionSign: "signed", core.ActionCancel: "cancelled",
+		core.ActionAssign: "support assigned", core.ActionUnassign: "support unassigned",
+	}
+	if s, ok := m[a]; ok {
+		return tr(s)
+	}
+	return a
+}
+
+func recordName(r core.RecordType) string {
+	switch r {
+	case core.UserRecord:
+		return tr("collaborator")
+	case core.ClientRecord:
+		return tr("client")
+	case core.ContractRecord:
+		return tr("contract")
+	case core.EventRecord:
+		return tr("event")
+	}
+	return string(r)
+}
+
+func newActivityTab(m *mainScreen) *listTab[auditRow] {
+	g := m.g
+	spec := tabSpec[auditRow]{
+		name:    "activity",
+		columns: auditColumns(),
+		load: func(q query) ([]auditRow, error) {
+			n, err := g.loadNames()
+			if err != nil {
+				return nil, err
+			}
+			es, err := g.svc.Audit(g.actor, core.AuditQuery{})
+			search := strings.ToLower(strings.TrimSpace(q.search))
+			rows := make([]auditRow, 0, len(es))
+			for _, e := range es {
+				who := n.name(e.ActorID)
+				if e.ActorID == [16]byte{} {
+					who = tr("system")
+				}
+				r := auditRow{AuditEntry: e, Who: who}
+				if search == "" || strings.Contains(strings.ToLower(who+" "+actionName(e.Action)+" "+recordName(e.Record)+" "+e.RecordID.String()), search) {
+					rows = append(rows, r)
+				}
+			}
+			sort.Slice(rows, func(i, j int) bool { return rows[i].Seq > rows[j].Seq })
+			return rows, err
+		},
+		same: func(x, y auditRow) bool { return x.Seq == y.Seq },
+		csv: func(rows []auditRow) [][]string {
+			out := [][]string{{"seq", "at", "who", "action", "record", "record_id", "fields"}}
+			for _, r := range rows {
+				out = append(out, []string{fmtInt64(r.Seq), csvTime(r.At), r.Who, r.Action, string(r.Record),
+					r.RecordID.String(), strings.Join(r.Fields, " ")})
+			}
+			return out
+		},
+	}
+	return newListTab(g, spec)
+}

@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/permissions"
+)
+
+// clientForm shows, creates or edits a client; an existing client's form lists its contracts
+// and events.
+type clientForm struct {
+	m          *mainScreen
+	client     *core.Client // nil for a new client
+	view       *formView
+	name       *field
+	email      *field
+	phone      *field
+	company    *field
+	notes      *field
+	commercial *widget.Select
+	choices    []core.Contact
+	dlg        *formDialog
+}
+
+func showClientForm(m *mainScreen, c *core.Client) *clientForm {
+	f := &clientForm{m: m, client: c}
+	m.form = f
+	var v core.Client
+	if c != nil {
+		v = *c
+	}
+	f.view = newFormView()
+	f.name = f.view.add(tr("Full name"), newEntryField("full_name", v.FullName, textCheck("full_name", 2, core.MaxNameLen)))
+	f.company = f.view.add(tr("Company"), newEntryField("company_name", v.CompanyName, textCheck("company_name", 1, core.MaxNameLen)))
+	f.email = f.view.add(tr("Email"), newEntryField("email", v.Email, emailCheck))
+	f.phone = f.view.add(tr("Phone"), newEntryField("phone", v.Phone, phoneCheck))
+	f.notes = f.view.add(tr("Notes"), newNotesField(v.Notes))
+	a := m.g.actor
+	editable := c == nil || canEditClient(a, c)
+	f.addCommercial(v)
+	var below fyne.CanvasObject
+	title := tr("New client")
+	if c != nil {
+		title = tr("Client: {{.Name}}", map[string]any{"Name": c.FullName})
+		f.view.addRow(tr("First contact"), widget.NewLabel(fmtDateTime(c.CreatedAt)))
+		f.view.addRow(tr("Last update"), widget.NewLabel(fmtDateTime(c.UpdatedAt)))
+		below = f.related()
+	}
+	f.dlg = newFormDialog(m.g, title, f.view, below, editable, f.save)
+	if f.commercial != nil && !editable {
+		f.commercial.Disable()
+	}
+	f.dlg.show(fyne.NewSize(680, 640))
+	if editable {
+		m.g.win.Canvas().Focus(f.name.entry)
+	}
+	return f
+}
+
+// addCommercial adds the commercial contact: a picker for management, a label otherwise.
+func (f *clientForm) addCommercial(v core.Client) {
+	g := f.m.g
+	cs, err := g.svc.Contacts(g.actor)
+	if err != nil {
+		g.showError(err)
+	}
+	n := names{}
+	for _, c := range cs {
+		n[c.ID] = c
+	}
+	canPick := (f.client == nil && g.actor.Can(permissions.Client, permissions.Create) == permissions.All) ||
+		(f.client != nil && g.actor.Can(permissions.Client, permissions.Reassign) == permissions.All)
+	if !canPick {
+		name := n.name(v.CommercialID)
+		if f.client == nil {
+			name = g.actor.FullName()
+		}
+		f.view.addRow(tr("Commercial"), widget.NewLabel(name))
+		return
+	}
+	f.choices = activeIn(cs, core.Commercial)
+	opts := make([]string, len(f.choices))
+	for i, c := range f.choices {
+		opts[i] = c.FullName + " <" + c.Email + ">"
+	}
+	f.commercial = widget.NewSelect(opts, nil)
+	f.commercial.PlaceHolder = tr("Choose a commercial")
+	for i, c := range f.choices {
+		if c.ID == v.CommercialID {
+			f.commercial.SetSelectedIndex(i)
+		}
+	}
+	fd := newField("commercial_contact", f.commercial, func() error {
+		if f.commercial.SelectedIndex() < 0 {
+			return core.FieldErrorf("commercial_contact", "is required")
+		}
+		return nil
+	})
+	f.view.add(tr("Commercial"), fd)
+}
+
+func (f *clientForm) commercialID() uuid.UUID {
+	if f.commercial == nil || f.commercial.SelectedIndex() < 0 {
+		return uuid.Nil
+	}
+	return f.choices[f.commercial.SelectedIndex()].ID
+}
+
+// save creates or updates the client through core.
+func (f *clientForm) save() error {
+	g := f.m.g
+	name, email, phone, company, notes := f.name.entry.Text, f.email.entry.Text, f.phone.entry.Text,
+		f.company.entry.Text, f.notes.entry.Text
+	if f.client == nil {
+		c, err := g.svc.CreateClient(g.actor, core.ClientInput{FullName: name, Email: email, Phone: phone,
+			CompanyName: company, Notes: notes, CommercialID: f.commercialID()})
+		if err != nil {
+			return err
+		}
+		f.client = &c
+	} else {
+		c, err := g.svc.UpdateClient(g.actor, f.client.ID, core.ClientPatch{FullName: &name, Email: &email,
+			Phone: &phone, CompanyName: &company, Notes: &notes})
+		if err != nil {
+			return err
+		}
+		if id := f.commercialID(); id != uuid.Nil && id != c.CommercialID {
+			if c, err = g.svc.ReassignClient(g.actor, c.ID, id); err != nil {
+				return err
+			}
+		}
+		*f.client = c
+	}
+	f.m.clients.changed()
+	f.m.contracts.changed()
+	return nil
+}
+
+// related lists the client's contracts and events, and offers a new contract to management.
+func (f *clientForm) related() fyne.CanvasObject {
+	g := f.m.g
+	ks, err := g.svc.ListContracts(g.actor, core.ContractQuery{ClientID: f.client.ID})
+	if err != nil {
+		g.showError(err)
+	}
+	box := container.NewVBox(widget.NewSeparator(),
+		widget.NewLabelWithStyle(tr("Contracts"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	if len(ks) == 0 {
+		box.Add(widget.NewLabel(tr("No contracts yet.")))
+	}
+	for _, k := range ks {
+		k := k
+		line := tr("{{.Status}} — total {{.Total}}, due {{.Due}} — created {{.Date}}", map[string]any{
+			"Status": statusName(k.Status), "Total": fmtMoney(k.Total), "Due": fmtMoney(k.Due), "Date": fmtDate(k.CreatedAt)})
+		box.Add(widget.NewButton(line, func() { showContractForm(f.m, &k) }))
+	}
+	if g.actor.Can(permissions.Contract, permissions.Create) == permissions.All {
+		c := *f.client
+		box.Add(widget.NewButton(tr("New contract for this client"), func() { showNewContract(f.m, &c) }))
+	}
+	box.Add(widget.NewLabelWithStyle(tr("Events"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	n := 0
+	for _, k := range ks {
+		evs, err := g.svc.ListEvents(g.actor, core.EventQuery{ContractID: k.ID})
+		if err != nil {
+			g.showError(err)
+			break
+		}
+		for _, e := range evs {
+			e := e
+			n++
+			box.Add(widget.NewButton(e.Name+" — "+fmtDateTime(e.Start)+" — "+e.Location, func() { showEventForm(f.m, &e) }))
+		}
+	}
+	if n == 0 {
+		box.Add(widget.NewLabel(tr("No events yet.")))
+	}
+	return box
+}

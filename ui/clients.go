@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/permissions"
+)
+
+// clientRow is a client with the name of its commercial contact.
+type clientRow struct {
+	core.Client
+	Commercial string
+}
+
+func clientColumns() []column[clientRow] {
+	return []column[clientRow]{
+		{Title: tr("Full name"), Width: 180, Value: func(r clientRow) string { return r.FullName },
+			Less: func(a, b clientRow) bool { return lessFold(a.FullName, b.FullName) }},
+		{Title: tr("Company"), Width: 180, Value: func(r clientRow) string { return r.CompanyName },
+			Less: func(a, b clientRow) bool { return lessFold(a.CompanyName, b.CompanyName) }},
+		{Title: tr("Email"), Width: 210, Value: func(r clientRow) string { return r.Email },
+			Less: func(a, b clientRow) bool { return a.Email < b.Email }},
+		{Title: tr("Phone"), Width: 140, Value: func(r clientRow) string { return r.Phone },
+			Less: func(a, b clientRow) bool { return a.Phone < b.Phone }},
+		{Title: tr("Commercial"), Width: 150, Value: func(r clientRow) string { return r.Commercial },
+			Less: func(a, b clientRow) bool { return lessFold(a.Commercial, b.Commercial) }},
+		{Title: tr("Last update"), Width: 110, Value: func(r clientRow) string { return fmtDate(r.UpdatedAt) },
+			Less: func(a, b clientRow) bool { return a.UpdatedAt.Before(b.UpdatedAt) }},
+	}
+}
+
+func newClientsTab(m *mainScreen) *listTab[clientRow] {
+	g := m.g
+	a := g.actor
+	spec := tabSpec[clientRow]{
+		name:    "clients",
+		columns: clientColumns(),
+		filters: []filterDef{{key: "mine", label: tr("Mine")}},
+		load: func(q query) ([]clientRow, error) {
+			n, err := g.loadNames()
+			if err != nil {
+				return nil, err
+			}
+			cs, err := g.svc.ListClients(a, core.ClientQuery{Mine: q.flags["mine"], Search: q.search})
+			rows := make([]clientRow, len(cs))
+			for i, c := range cs {
+				rows[i] = clientRow{Client: c, Commercial: n.name(c.CommercialID)}
+			}
+			return rows, err
+		},
+		same:     func(x, y clientRow) bool { return x.ID == y.ID },
+		open:     func(r clientRow) { showClientForm(m, &r.Client) },
+		create:   func() { showClientForm(m, nil) },
+		canNew:   a.Can(permissions.Client, permissions.Create) != permissions.Deny,
+		remove:   func(r clientRow) { m.deleted(g.svc.DeleteClient(a, r.ID), m.clients) },
+		canerase: func(clientRow) bool { return a.Can(permissions.Client, permissions.Delete) == permissions.All },
+		csv: func(rows []clientRow) [][]string {
+			out := [][]string{{"id", "full_name", "company_name", "email", "phone", "commercial_contact", "created_at", "updated_at"}}
+			for _, r := range rows {
+				out = append(out, []string{r.ID.String(), r.FullName, r.CompanyName, r.Email, r.Phone,
+					r.Commercial, csvTime(r.CreatedAt), csvTime(r.UpdatedAt)})
+			}
+			return out
+		},
+	}
+	return newListTab(g, spec)
+}
+
+// deleted reports the outcome of a delete and reloads the tab.
+func (m *mainScreen) deleted(err error, t interface{ changed() }) {
+	if err != nil {
+		m.g.showError(err)
+		return
+	}
+	t.changed()
+}
+
+// canEditClient reports whether the actor may change the client's details (core's rule).
+func canEditClient(a *core.Actor, c *core.Client) bool {
+	switch a.Can(permissions.Client, permissions.Update) {
+	case permissions.All:
+		return true
+	case permissions.Own:
+		return c.CommercialID == a.ID()
+	}
+	return false
+}

@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/permissions"
+)
+
+// contractRow is a contract with the names of its client and commercial contact.
+type contractRow struct {
+	core.Contract
+	Client     string
+	Company    string
+	Commercial string
+}
+
+func contractColumns() []column[contractRow] {
+	return []column[contractRow]{
+		{Title: tr("Client"), Width: 170, Value: func(r contractRow) string { return r.Client },
+			Less: func(a, b contractRow) bool { return lessFold(a.Client, b.Client) }},
+		{Title: tr("Company"), Width: 170, Value: func(r contractRow) string { return r.Company },
+			Less: func(a, b contractRow) bool { return lessFold(a.Company, b.Company) }},
+		{Title: tr("Commercial"), Width: 140, Value: func(r contractRow) string { return r.Commercial },
+			Less: func(a, b contractRow) bool { return lessFold(a.Commercial, b.Commercial) }},
+		{Title: tr("Total"), Width: 130, Align: fyne.TextAlignTrailing, Value: func(r contractRow) string { return fmtMoney(r.Total) },
+			Less: func(a, b contractRow) bool { return a.Total.LessThan(b.Total) }},
+		{Title: tr("Due"), Width: 130, Align: fyne.TextAlignTrailing, Value: func(r contractRow) string { return fmtMoney(r.Due) },
+			Less: func(a, b contractRow) bool { return a.Due.LessThan(b.Due) }},
+		{Title: tr("Status"), Width: 90, Value: func(r contractRow) string { return statusName(r.Status) },
+			Less: func(a, b contractRow) bool { return a.Status < b.Status }},
+		{Title: tr("Created"), Width: 110, Value: func(r contractRow) string { return fmtDate(r.CreatedAt) },
+			Less: func(a, b contractRow) bool { return a.CreatedAt.Before(b.CreatedAt) }},
+	}
+}
+
+// clientIndex maps client ids to clients, for the client columns of contracts and events.
+func (g *GUI) clientIndex() (map[uuid.UUID]core.Client, error) {
+	cs, err := g.svc.ListClients(g.actor, core.ClientQuery{})
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[uuid.UUID]core.Client, len(cs))
+	for _, c := range cs {
+		m[c.ID] = c
+	}
+	return m, nil
+}
+
+func newContractsTab(m *mainScreen) *listTab[contractRow] {
+	g := m.g
+	a := g.actor
+	spec := tabSpec[contractRow]{
+		name:    "contracts",
+		columns: contractColumns(),
+		filters: []filterDef{{"mine", tr("Mine")}, {"unsigned", tr("Unsigned")}, {"unpaid", tr("Unpaid")}},
+		load: func(q query) ([]contractRow, error) {
+			n, err := g.loadNames()
+			if err != nil {
+				return nil, err
+			}
+			clients, err := g.clientIndex()
+			if err != nil {
+				return nil, err
+			}
+			ks, err := g.svc.ListContracts(a, core.ContractQuery{Mine: q.flags["mine"],
+				Unsigned: q.flags["unsigned"], Unpaid: q.flags["unpaid"], Search: q.search})
+			rows := make([]contractRow, len(ks))
+			for i, k := range ks {
+				c := clients[k.ClientID]
+				rows[i] = contractRow{Contract: k, Client: c.FullName, Company: c.CompanyName, Commercial: n.name(k.CommercialID)}
+			}
+			return rows, err
+		},
+		same:     func(x, y contractRow) bool { return x.ID == y.ID },
+		open:     func(r contractRow) { showContractForm(m, &r.Contract) },
+		create:   func() { pickClient(m, func(c core.Client) { showNewContract(m, &c) }) },
+		canNew:   a.Can(permissions.Contract, permissions.Create) != permissions.Deny,
+		remove:   func(r contractRow) { m.deleted(g.svc.DeleteContract(a, r.ID), m.contracts) },
+		canerase: func(contractRow) bool { return a.Can(permissions.Contract, permissions.Delete) == permissions.All },
+		csv: func(rows []contractRow) [][]string {
+			out := [][]string{{"id", "client", "company_name", "commercial_contact", "total_amount", "amount_due", "status", "created_at", "signed_at"}}
+			for _, r := range rows {
+				out = append(out, []string{r.ID.String(), r.Client, r.Company, r.Commercial, r.Total.StringFixed(2),
+					r.Due.StringFixed(2), string(r.Status), csvTime(r.CreatedAt), csvTime(r.SignedAt)})
+			}
+			return out
+		},
+	}
+	return newListTab(g, spec)
+}
+
+// canEditContract reports whether the actor may change the contract's amounts (core's rule).
+func canEditContract(a *core.Actor, k *core.Contract) bool {
+	if k.Status == core.Cancelled {
+		return false
+	}
+	switch a.Can(permissions.Contract, permissions.Update) {
+	case permissions.All:
+		return true
+	case permissions.Own:
+		return k.CommercialID == a.ID()
+	}
+	return false
+}
+
+// canCreateEventFor reports whether the actor may create an event under the contract.
+func canCreateEventFor(a *core.Actor, k *core.Contract) bool {
+	if k.Status != core.Signed {
+		return false
+	}
+	switch a.Can(permissions.Event, permissions.Create) {
+	case permissions.All:
+		return true
+	case permissions.Own:
+		return k.CommercialID == a.ID()
+	}
+	return false
+}

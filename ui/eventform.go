@@ -1,0 +1,284 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/permissions"
+)
+
+// eventForm shows an event. Management picks the support person at the top of the form and
+// saves: the gesture used all day, so the picker has the focus when the form opens.
+type eventForm struct {
+	m         *mainScreen
+	event     *core.Event // nil for a new event
+	contract  *core.Contract
+	view      *formView
+	name      *field
+	startDate *widget.DateEntry
+	startTime *field
+	endDate   *widget.DateEntry
+	endTime   *field
+	start     *field
+	end       *field
+	location  *field
+	attendees *field
+	notes     *field
+	support   *widget.Select
+	supports  []core.Contact // the support picker's choices after "(unassigned)"
+	dlg       *formDialog
+}
+
+func (f *eventForm) build(v core.Event) {
+	f.name = f.view.add(tr("Name"), newEntryField("name", v.Name, textCheck("name", 1, core.MaxNameLen)))
+	f.startDate, f.startTime, f.start = f.moment("start", v.Start)
+	f.endDate, f.endTime, f.end = f.moment("end", v.End)
+	f.location = f.view.add(tr("Location"), newEntryField("location", v.Location, textCheck("location", 1, core.MaxLocationLen)))
+	att := ""
+	if f.event != nil {
+		att = strconv.Itoa(v.Attendees)
+	}
+	f.attendees = f.view.add(tr("Attendees"), newEntryField("attendees", att, func(s string) error {
+		_, err := parseAttendees(s)
+		return err
+	}))
+	f.notes = f.view.add(tr("Notes"), newNotesField(v.Notes))
+}
+
+// moment adds a date picker and a time entry (15:04) for start or end.
+func (f *eventForm) moment(name string, t time.Time) (*widget.DateEntry, *field, *field) {
+	date := widget.NewDateEntry()
+	tm := widget.NewEntry()
+	tm.SetPlaceHolder("18:30")
+	if !t.IsZero() {
+		l := t.Local()
+		day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.Local)
+		date.SetDate(&day)
+		tm.SetText(l.Format("15:04"))
+	}
+	row := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(90, tm.MinSize().Height), tm), date)
+	label := map[string]string{"start": tr("Start"), "end": tr("End")}[name]
+	fd := newField(name, row, nil)
+	fd.check = func() error { return f.checkMoment(name) }
+	f.view.add(label, fd)
+	tf := &field{name: name, entry: tm, input: tm, msg: fd.msg, box: fd.box}
+	tf.check = fd.check
+	validate := func() {
+		fd.validate()
+		if name == "start" && f.end != nil && f.endTime.entry.Text != "" {
+			f.end.validate()
+		}
+	}
+	tm.OnChanged = func(string) { validate() }
+	date.OnChanged = func(*time.Time) { validate() }
+	return date, tf, fd
+}
+
+// at combines a date picker and a time entry into a local time.
+func at(date *widget.DateEntry, tm string, name string) (time.Time, error) {
+	if date.Date == nil {
+		return time.Time{}, core.FieldErrorf(name, "is required")
+	}
+	clock, err := time.Parse("15:04", strings.TrimSpace(tm))
+	if err != nil {
+		return time.Time{}, core.FieldErrorf(name, "time must be written as hours:minutes, such as 18:30")
+	}
+	d := *date.Date
+	return time.Date(d.Year(), d.Month(), d.Day(), clock.Hour(), clock.Minute(), 0, 0, time.Local), nil
+}
+
+func (f *eventForm) checkMoment(name string) error {
+	s, err := at(f.startDate, f.startTime.entry.Text, "start")
+	if name == "start" || err != nil {
+		return err
+	}
+	e, err := at(f.endDate, f.endTime.entry.Text, "end")
+	if err != nil {
+		return err
+	}
+	return core.ValidateSchedule(s, e)
+}
+
+func parseAttendees(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, core.FieldErrorf("attendees", "must be a whole number between 0 and %d", core.MaxAttendees)
+	}
+	return n, core.ValidateAttendees(n)
+}
+
+// addClient shows who the event is for, through its contract.
+func (f *eventForm) addClient(clientID uuid.UUID) {
+	g := f.m.g
+	c, err := g.svc.GetClient(g.actor, clientID)
+	if err != nil {
+		g.showError(err)
+		return
+	}
+	f.view.addRow(tr("Client"), widget.NewLabel(c.FullName+" — "+c.CompanyName+"\n"+c.Email+" — "+c.Phone))
+}
+
+// addSupport adds the support picker (management) or the support's name.
+func (f *eventForm) addSupport(v core.Event) {
+	g := f.m.g
+	cs, err := g.svc.Contacts(g.actor)
+	if err != nil {
+		g.showError(err)
+	}
+	if g.actor.Can(permissions.Event, permissions.AssignSupport) != permissions.All {
+		n := names{}
+		for _, c := range cs {
+			n[c.ID] = c
+		}
+		name := n.name(v.SupportID)
+		if name == "" {
+			name = tr("(unassigned)")
+		}
+		f.view.addRow(tr("Support"), widget.NewLabel(name))
+		return
+	}
+	f.supports = activeIn(cs, core.Support)
+	opts := []string{tr("(unassigned)")}
+	for _, c := range f.supports {
+		opts = append(opts, c.FullName+" <"+c.Email+">")
+	}
+	f.support = widget.NewSelect(opts, nil)
+	f.support.SetSelectedIndex(0)
+	for i, c := range f.supports {
+		if c.ID == v.SupportID {
+			f.support.SetSelectedIndex(i + 1)
+		}
+	}
+	f.view.add(tr("Support"), newField("support_contact", f.support, nil))
+}
+
+// supportID is the support picked, uuid.Nil for none.
+func (f *eventForm) supportID() uuid.UUID {
+	if f.support == nil || f.support.SelectedIndex() <= 0 {
+		return uuid.Nil
+	}
+	return f.supports[f.support.SelectedIndex()-1].ID
+}
+
+// showEventForm opens an existing event: editable for management and for its support person,
+// read-only for everyone else.
+func showEventForm(m *mainScreen, e *core.Event) *eventForm {
+	g := m.g
+	f := &eventForm{m: m, event: e}
+	m.form = f
+	f.view = newFormView()
+	f.addSupport(*e)
+	f.addClient(e.ClientID)
+	f.build(*e)
+	editable := core.CanUpdateEvent(g.actor, *e)
+	canAssign := f.support != nil
+	f.dlg = newFormDialog(g, tr("Event: {{.Name}}", map[string]any{"Name": e.Name}), f.view, nil, editable || canAssign, f.save)
+	if !editable {
+		f.view.setReadOnly(true)
+		if f.support != nil {
+			f.support.Enable()
+		}
+	}
+	f.startDate.Disable()
+	f.endDate.Disable()
+	if editable {
+		f.startDate.Enable()
+		f.endDate.Enable()
+	}
+	f.dlg.show(fyne.NewSize(680, 520))
+	if f.support != nil {
+		// Picking a support person moves the focus to Save: Space, arrows, Enter, Space.
+		f.support.OnChanged = func(string) { g.win.Canvas().Focus(f.dlg.save) }
+		g.win.Canvas().Focus(f.support)
+	}
+	return f
+}
+
+// showNewEvent opens the form of a new event under the signed contract k.
+func showNewEvent(m *mainScreen, k *core.Contract) *eventForm {
+	f := &eventForm{m: m, contract: k}
+	m.form = f
+	f.view = newFormView()
+	f.addClient(k.ClientID)
+	f.build(core.Event{})
+	f.dlg = newFormDialog(m.g, tr("New event"), f.view, nil, true, f.create)
+	f.dlg.show(fyne.NewSize(680, 640))
+	m.g.win.Canvas().Focus(f.name.entry)
+	return f
+}
+
+func (f *eventForm) values() (string, time.Time, time.Time, string, int, string, error) {
+	s, err := at(f.startDate, f.startTime.entry.Text, "start")
+	if err != nil {
+		return "", s, s, "", 0, "", err
+	}
+	e, err := at(f.endDate, f.endTime.entry.Text, "end")
+	if err != nil {
+		return "", s, e, "", 0, "", err
+	}
+	n, err := parseAttendees(f.attendees.entry.Text)
+	return f.name.entry.Text, s, e, f.location.entry.Text, n, f.notes.entry.Text, err
+}
+
+func (f *eventForm) create() error {
+	g := f.m.g
+	name, s, e, loc, n, notes, err := f.values()
+	if err != nil {
+		return err
+	}
+	ev, err := g.svc.CreateEvent(g.actor, core.EventInput{ContractID: f.contract.ID, Name: name, Start: s, End: e,
+		Location: loc, Attendees: n, Notes: notes})
+	if err != nil {
+		return err
+	}
+	f.event = &ev
+	f.m.events.changed()
+	return nil
+}
+
+// save updates the details (when the actor may) and assigns the support (management).
+func (f *eventForm) save() error {
+	g := f.m.g
+	if core.CanUpdateEvent(g.actor, *f.event) {
+		if err := f.saveDetails(); err != nil {
+			return err
+		}
+	}
+	if f.support != nil {
+		e, err := g.svc.AssignSupport(g.actor, f.event.ID, f.supportID())
+		if err != nil {
+			return err
+		}
+		*f.event = e
+	}
+	f.m.events.changed()
+	return nil
+}
+
+func (f *eventForm) saveDetails() error {
+	name, s, e, loc, n, notes, err := f.values()
+	if err != nil {
+		return err
+	}
+	p := core.EventPatch{Name: &name, Location: &loc, Attendees: &n, Notes: &notes}
+	// A moment shown to the minute and left alone is not a change (it may be in the past).
+	if !s.Equal(f.event.Start.Truncate(time.Minute)) {
+		p.Start = &s
+	}
+	if !e.Equal(f.event.End.Truncate(time.Minute)) {
+		p.End = &e
+	}
+	ev, err := f.m.g.svc.UpdateEvent(f.m.g.actor, f.event.ID, p)
+	if err != nil {
+		return err
+	}
+	*f.event = ev
+	return nil
+}

@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"embed"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+	"github.com/shopspring/decimal"
+
+	"github.com/epicevents/crm/core"
+)
+
+//go:embed translations
+var translations embed.FS
+
+// french is true when the system locale asks for French; amounts, dates and counts follow it.
+var french bool
+
+// LoadTranslations registers the English and French translations and picks the language of the
+// system locale (LANG, LC_ALL, LANGUAGE). Run calls it; tests call it again after changing LANG.
+func LoadTranslations() error {
+	err := lang.AddTranslationsFS(translations, "translations")
+	french = strings.HasPrefix(string(lang.SystemLocale()), "fr")
+	return err
+}
+
+// tr translates an English sentence (the key is the English text itself).
+func tr(s string, data ...any) string { return lang.L(s, data...) }
+
+// fmtInt writes n with the thousands separator of the locale: 1,200 or 1 200.
+func fmtInt(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	sep := ","
+	if french {
+		sep = "\u00a0"
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// fmtMoney writes an amount the way the locale does: €15,000.00 or 15 000,00 €.
+func fmtMoney(d decimal.Decimal) string {
+	s := d.StringFixed(2)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, cents, _ := strings.Cut(s, ".")
+	n, _ := strconv.Atoi(whole)
+	sign := ""
+	if neg {
+		sign = "-"
+	}
+	if french {
+		return sign + fmtInt(n) + "," + cents + "\u00a0€"
+	}
+	return sign + "€" + fmtInt(n) + "." + cents
+}
+
+// moneyInput writes an amount for an entry field: 15000.00 or 15000,00.
+func moneyInput(d decimal.Decimal) string {
+	s := d.StringFixed(2)
+	if french {
+		return strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+var frMonths = []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+	"oct.", "nov.", "déc."}
+
+// fmtDate writes a day in local time: Jan 2, 2006 or 2 janv. 2006.
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.Local()
+	if french {
+		return strconv.Itoa(t.Day()) + " " + frMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
+	return t.Format("Jan 2, 2006")
+}
+
+// fmtDateTime writes a moment in local time with a 24-hour clock.
+func fmtDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmtDate(t) + " " + t.Local().Format("15:04")
+}
+
+// deptName is the translated name of a department.
+func deptName(d core.Department) string {
+	switch d {
+	case core.Commercial:
+		return tr("commercial")
+	case core.Support:
+		return tr("support")
+	case core.Management:
+		return tr("management")
+	}
+	return string(d)
+}
+
+// statusName is the translated name of a contract status.
+func statusName(s core.ContractStatus) string {
+	switch s {
+	case core.Draft:
+		return tr("draft")
+	case core.Signed:
+		return tr("signed")
+	case core.Cancelled:
+		return tr("cancelled")
+	}
+	return string(s)
+}
+
+// fieldName is the translated label of a field named by a core error.
+func fieldName(f string) string {
+	labels := map[string]string{
+		"full_name": "Full name", "email": "Email", "phone": "Phone", "company_name": "Company",
+		"notes": "Notes", "commercial_contact": "Commercial", "total_amount": "Total amount",
+		"amount_due": "Amount due", "name": "Name", "start": "Start", "end": "End",
+		"location": "Location", "attendees": "Attendees", "support_contact": "Support",
+		"password": "Password", "current_password": "Current password", "department": "Department",
+		"days": "Days",
+	}
+	if l, ok := labels[f]; ok {
+		return tr(l)
+	}
+	return f
+}
+
+// errText is the message of a core error for people, translated where core's message is known.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *core.Error
+	if errors.As(err, &e) && e.Kind != core.Internal {
+		msg := coreMessage(e.Message)
+		if e.Field != "" {
+			return fieldName(e.Field) + ": " + msg
+		}
+		return msg
+	}
+	return core.MessageOf(err)
+}
+
+// appTitle is the product name shown in window titles.
+func appTitle() string { return tr("Epic Events CRM") }

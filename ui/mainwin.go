@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/epicevents/crm/permissions"
+)
+
+// tabView is what the main window needs from each of its tabs.
+type tabView interface {
+	refresh()
+	focusSearch()
+	newRecord()
+	deleteSelected()
+	exportCSV()
+	view() fyne.CanvasObject
+}
+
+func (t *listTab[T]) view() fyne.CanvasObject { return t.content }
+
+// mainScreen is the main window's content: one tab per kind of record.
+type mainScreen struct {
+	g         *GUI
+	tabs      *container.AppTabs
+	views     []tabView
+	clients   *listTab[clientRow]
+	contracts *listTab[contractRow]
+	events    *listTab[eventRow]
+	users     *listTab[userRow]
+	activity  *listTab[auditRow]
+	content   fyne.CanvasObject
+	shortcuts []fyne.Shortcut
+	// form is the record form opened last (tests reach it through here).
+	form any
+}
+
+func newMainScreen(g *GUI) *mainScreen {
+	m := &mainScreen{g: g}
+	m.clients = newClientsTab(m)
+	m.contracts = newContractsTab(m)
+	m.events = newEventsTab(m)
+	m.tabs = container.NewAppTabs(
+		container.NewTabItem(tr("Clients"), m.clients.view()),
+		container.NewTabItem(tr("Contracts"), m.contracts.view()),
+		container.NewTabItem(tr("Events"), m.events.view()),
+	)
+	m.views = []tabView{m.clients, m.contracts, m.events}
+	if g.actor.Can(permissions.User, permissions.List) != permissions.Deny {
+		m.users = newUsersTab(m)
+		m.tabs.Append(container.NewTabItem(tr("Collaborators"), m.users.view()))
+		m.views = append(m.views, m.users)
+	}
+	if g.actor.Can(permissions.Audit, permissions.Read) != permissions.Deny {
+		m.activity = newActivityTab(m)
+		m.tabs.Append(container.NewTabItem(tr("Activity"), m.activity.view()))
+		m.views = append(m.views, m.activity)
+	}
+	m.tabs.OnSelected = func(*container.TabItem) {
+		if m.activity != nil && m.current() == tabView(m.activity) {
+			m.activity.refresh() // the trail grows with every change made meanwhile
+		}
+	}
+	m.content = m.tabs
+	return m
+}
+
+// reloadAll loads every tab.
+func (m *mainScreen) reloadAll() {
+	for _, v := range m.views {
+		v.refresh()
+	}
+}
+
+// current is the tab on screen.
+func (m *mainScreen) current() tabView {
+	i := m.tabs.SelectedIndex()
+	if i < 0 || i >= len(m.views) {
+		return m.views[0]
+	}
+	return m.views[i]
+}
+
+func (m *mainScreen) menu() *fyne.MainMenu {
+	file := fyne.NewMenu(tr("File"),
+		fyne.NewMenuItem(tr("Export CSV…"), func() { m.current().exportCSV() }))
+	if m.g.opt.Backup != nil {
+		file.Items = append(file.Items, fyne.NewMenuItem(tr("Backup…"), m.backup))
+	}
+	file.Items = append(file.Items, fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(tr("Log out"), func() { m.g.endSession(true) }))
+	quit := fyne.NewMenuItem(tr("Quit"), func() { m.g.app.Quit() })
+	quit.IsQuit = true
+	file.Items = append(file.Items, quit)
+	account := fyne.NewMenu(tr("Account"),
+		fyne.NewMenuItem(tr("Change password…"), func() { showChangePassword(m.g) }))
+	help := fyne.NewMenu(tr("Help"), fyne.NewMenuItem(tr("About"), m.about))
+	return fyne.NewMainMenu(file, account, help)
+}
+
+func (m *mainScreen) about() {
+	text := widget.NewLabel(tr("Epic Events CRM") + "\n" + tr("Version {{.Version}}", map[string]any{"Version": m.g.opt.Version}) +
+		"\n\n" + tr("Clients, contracts and events of Epic Events."))
+	dialog.ShowCustom(tr("About"), tr("Close"), text, m.g.win)
+}
+
+// addShortcuts installs the keyboard shortcuts of PRODUCT.md §7.
+func (m *mainScreen) addShortcuts() {
+	c := m.g.win.Canvas()
+	add := func(k fyne.KeyName, fn func()) {
+		s := &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+		m.shortcuts = append(m.shortcuts, s)
+		c.AddShortcut(s, func(fyne.Shortcut) { fn() })
+	}
+	keys := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5}
+	for i := range m.views {
+		add(keys[i], func() { m.tabs.SelectIndex(i) })
+	}
+	add(fyne.KeyN, func() { m.current().newRecord() })
+	add(fyne.KeyF, func() { m.current().focusSearch() })
+	add(fyne.KeyR, func() { m.current().refresh() })
+	add(fyne.KeyQ, m.g.app.Quit)
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyDelete && m.g.main == m {
+			m.current().deleteSelected()
+		}
+	})
+}
+
+// removeShortcuts removes them when the user logs out.
+func (m *mainScreen) removeShortcuts() {
+	c := m.g.win.Canvas()
+	for _, s := range m.shortcuts {
+		c.RemoveShortcut(s)
+	}
+	c.SetOnTypedKey(nil)
+}
+
+func (m *mainScreen) backup() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		_ = w.Close()
+		background(m.g, func() (string, error) { return path, m.g.opt.Backup(path) },
+			func(p string, err error) {
+				if err != nil {
+					m.g.showError(err)
+					return
+				}
+				dialog.ShowInformation(tr("Backup"), tr("The database was saved to {{.Path}}.", map[string]any{"Path": p}), m.g.win)
+			})
+	}, m.g.win)
+	d.SetFileName("epicevents-backup.db")
+	d.Show()
+}

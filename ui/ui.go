@@ -1,0 +1,222 @@
+// Package ui is the desktop application of Epic Events CRM (PRODUCT.md §7), built with Fyne over
+// core. It never imports fyne.io/fyne/v2/app: main.go creates the app and hands it to Run, so the
+// package tests with Fyne's test driver and no cgo.
+package ui
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"github.com/epicevents/crm/assets"
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage"
+)
+
+// Options are what the window needs from main.go.
+type Options struct {
+	// Service runs every use-case; required.
+	Service *core.Service
+	// DataDir holds the session file shared with the CLI; "" keeps no session on disk.
+	DataDir string
+	// Version is shown in Help → About.
+	Version string
+	// Backup writes a consistent copy of the database to a file; nil hides File → Backup.
+	Backup func(path string) error
+	// Monitor receives unexpected errors met by the window (optional).
+	Monitor core.Monitor
+}
+
+// GUI is the running desktop application: one window whose content is the set-up, the login
+// or the main screen.
+type GUI struct {
+	app   fyne.App
+	win   fyne.Window
+	opt   Options
+	svc   *core.Service
+	actor *core.Actor
+	main  *mainScreen
+	login *loginScreen
+	setup *setupScreen
+
+	// pending counts background work not yet applied to the window (tests wait on it).
+	pending sync.WaitGroup
+}
+
+// Run builds the application's window on a, shows the screen the situation calls for (set-up
+// on a new database, the main screen when the saved session is still valid, the login
+// otherwise) and returns the GUI. The caller then runs a.Run().
+func Run(a fyne.App, opt Options) *GUI {
+	if err := LoadTranslations(); err != nil {
+		fyne.LogError("loading translations", err)
+	}
+	if opt.Monitor == nil {
+		opt.Monitor = core.NopMonitor{}
+	}
+	g := &GUI{app: a, opt: opt, svc: opt.Service}
+	if a.Icon() == nil {
+		a.SetIcon(assets.Icon)
+	}
+	g.win = a.NewWindow(appTitle())
+	g.win.SetMaster()
+	g.start()
+	g.win.Show()
+	return g
+}
+
+// Window returns the application's window.
+func (g *GUI) Window() fyne.Window { return g.win }
+
+func (g *GUI) start() {
+	ok, err := g.svc.Initialized()
+	switch {
+	case err != nil:
+		g.showLogin()
+		dialog.ShowError(errors.New(errText(err)), g.win)
+	case !ok:
+		g.showSetup()
+	default:
+		if a := g.resume(); a != nil {
+			g.showMain(a)
+			return
+		}
+		g.showLogin()
+	}
+}
+
+// sessionPath is the file where the CLI and the window keep the session token.
+func (g *GUI) sessionPath() string {
+	if g.opt.DataDir == "" {
+		return ""
+	}
+	return filepath.Join(g.opt.DataDir, "session")
+}
+
+// resume returns the actor of the saved session, or nil when there is none or it is no longer
+// valid.
+func (g *GUI) resume() *core.Actor {
+	p := g.sessionPath()
+	if p == "" {
+		return nil
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			fyne.LogError("reading the session file", err)
+		}
+		return nil
+	}
+	a, err := g.svc.Resume(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil
+	}
+	return a
+}
+
+// saveSession writes the actor's token where the CLI finds it too.
+func (g *GUI) saveSession(a *core.Actor) {
+	if p := g.sessionPath(); p != "" {
+		if err := storage.WriteFileAtomic(p, []byte(a.Token()+"\n"), 0o600); err != nil {
+			fyne.LogError("writing the session file", err)
+		}
+	}
+}
+
+func (g *GUI) removeSession() {
+	if p := g.sessionPath(); p != "" {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			fyne.LogError("removing the session file", err)
+		}
+	}
+}
+
+// onUI hands a function to the UI goroutine. It is fyne.Do; the tests replace it with a queue
+// that their own goroutine drains, since Fyne's test driver runs fyne.Do on the caller.
+var onUI = fyne.Do
+
+// background runs work off the UI goroutine and then apply on it, through fyne.Do.
+func background[T any](g *GUI, work func() (T, error), apply func(T, error)) {
+	g.pending.Add(1)
+	go func() {
+		defer g.pending.Done()
+		v, err := work()
+		onUI(func() { apply(v, err) })
+	}()
+}
+
+// showError shows an error from core in a dialog.
+func (g *GUI) showError(err error) {
+	if err == nil {
+		return
+	}
+	if core.KindOf(err) == core.Internal {
+		g.opt.Monitor.Error(err, g.actor)
+	}
+	if core.KindOf(err) == core.Unauthenticated && g.actor != nil {
+		// the session ended (logout elsewhere, password change, deactivation): log in again
+		g.endSession(false)
+		dialog.ShowError(errors.New(errText(err)), g.win)
+		return
+	}
+	dialog.ShowError(errors.New(errText(err)), g.win)
+}
+
+// showMain replaces the window content with the main screen of a.
+func (g *GUI) showMain(a *core.Actor) {
+	g.actor = a
+	g.login, g.setup = nil, nil
+	g.main = newMainScreen(g)
+	g.win.SetTitle(appTitle() + " — " + a.FullName() + " (" + deptName(a.Department()) + ")")
+	g.win.SetMainMenu(g.main.menu())
+	g.win.Resize(fyne.NewSize(1200, 760))
+	g.win.SetContent(g.main.content)
+	g.win.Resize(fyne.NewSize(1200, 760)) // again: SetContent may shrink it to the content
+	g.win.CenterOnScreen()
+	g.main.addShortcuts()
+	g.main.reloadAll()
+}
+
+// endSession logs out (when logout is true, ending every session of the user in core too),
+// forgets the saved session and shows the login screen.
+func (g *GUI) endSession(logout bool) {
+	if logout && g.actor != nil {
+		if err := g.svc.Logout(g.actor); err != nil && core.KindOf(err) != core.Unauthenticated {
+			g.showError(err)
+		}
+	}
+	g.removeSession()
+	if g.main != nil {
+		g.main.removeShortcuts()
+	}
+	g.actor, g.main = nil, nil
+	g.win.SetMainMenu(nil)
+	g.showLogin()
+}
+
+// debouncer runs a function once input has paused for a while.
+type debouncer struct {
+	g     *GUI
+	delay time.Duration
+	mu    sync.Mutex
+	timer *time.Timer
+}
+
+// call (re)schedules fn to run on the UI goroutine after the delay.
+func (d *debouncer) call(fn func()) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.timer == nil || !d.timer.Stop() {
+		d.g.pending.Add(1)
+	}
+	d.timer = time.AfterFunc(d.delay, func() {
+		defer d.g.pending.Done()
+		onUI(fn)
+	})
+}
