@@ -73,8 +73,16 @@ func setupMonitoring(dir string) (core.Monitor, func()) {
 	return mon, closeMonitor
 }
 
-// runWindow opens the desktop application.
-func runWindow(dir string, mon core.Monitor) int {
+// runWindow opens the desktop application. A panic in a window callback (they run on this
+// goroutine, inside a.Run) is reported and ends the program with a message, not silently.
+func runWindow(dir string, mon core.Monitor) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			mon.Error(fmt.Errorf("panic: %v", r), nil)
+			fmt.Fprintln(os.Stderr, "error: internal error: the window stopped after an unexpected error; it has been reported")
+			code = 1
+		}
+	}()
 	a := app.NewWithID("com.epicevents.crm")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return ui.Fail(a, err)

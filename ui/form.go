@@ -35,7 +35,7 @@ func newFormDialog(g *GUI, title string, view *formView, below fyne.CanvasObject
 	f.close = widget.NewButtonWithIcon(tr("Close"), theme.CancelIcon(), f.d.Hide)
 	f.buttons = []fyne.CanvasObject{f.close}
 	if editable && onSave != nil {
-		f.save = widget.NewButtonWithIcon(tr("Save"), theme.DocumentSaveIcon(), f.onSubmit)
+		f.save = widget.NewButtonWithIcon(tr("Save"), theme.DocumentSaveIcon(), g.guard(f.onSubmit))
 		f.save.Importance = widget.HighImportance
 		f.buttons = append(f.buttons, f.save)
 	}

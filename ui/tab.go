@@ -84,6 +84,7 @@ func newListTab[T any](g *GUI, spec tabSpec[T]) *listTab[T] {
 	t.table = newDataTable(spec.columns)
 	t.table.onOpen = func(v T) {
 		if spec.open != nil {
+			defer g.recoverOnUI()
 			spec.open(v)
 		}
 	}
@@ -97,7 +98,7 @@ func newListTab[T any](g *GUI, spec tabSpec[T]) *listTab[T] {
 func (t *listTab[T]) buildUI() {
 	var left []fyne.CanvasObject
 	if t.spec.create != nil {
-		t.newBtn = widget.NewButtonWithIcon(tr("New"), theme.ContentAddIcon(), t.spec.create)
+		t.newBtn = widget.NewButtonWithIcon(tr("New"), theme.ContentAddIcon(), t.g.guard(func() { t.spec.create() }))
 		left = append(left, t.newBtn)
 		if !t.spec.canNew {
 			t.newBtn.Disable()
@@ -108,7 +109,7 @@ func (t *listTab[T]) buildUI() {
 		left = append(left, t.openBtn)
 	}
 	if t.spec.remove != nil {
-		t.delBtn = widget.NewButtonWithIcon(tr("Delete"), theme.DeleteIcon(), t.onDelete)
+		t.delBtn = widget.NewButtonWithIcon(tr("Delete"), theme.DeleteIcon(), t.g.guard(t.onDelete))
 		left = append(left, t.delBtn)
 	}
 	left = append(left, t.spec.extra...)
@@ -136,7 +137,7 @@ func (t *listTab[T]) buildUI() {
 	t.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	t.search.OnChanged = func(string) { t.debounce.call(t.reload) }
 	refresh := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), t.refresh)
-	export := widget.NewButtonWithIcon(tr("Export CSV"), theme.DownloadIcon(), t.exportCSV)
+	export := widget.NewButtonWithIcon(tr("Export CSV"), theme.DownloadIcon(), t.g.guard(t.exportCSV))
 	right := container.NewHBox(refresh, export)
 	bar := container.NewBorder(nil, nil, container.NewHBox(left...), right, t.search)
 	t.status = widget.NewLabel("")

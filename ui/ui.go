@@ -5,6 +5,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -141,14 +142,50 @@ func (g *GUI) removeSession() {
 // that their own goroutine drains, since Fyne's test driver runs fyne.Do on the caller.
 var onUI = fyne.Do
 
-// background runs work off the UI goroutine and then apply on it, through fyne.Do.
+// background runs work off the UI goroutine and then apply on it, through fyne.Do. A panic in
+// work is reported to monitoring and shown in a dialog instead of killing the program.
 func background[T any](g *GUI, work func() (T, error), apply func(T, error)) {
 	g.pending.Add(1)
 	go func() {
 		defer g.pending.Done()
+		defer g.recoverPanic()
 		v, err := work()
 		onUI(func() { apply(v, err) })
 	}()
+}
+
+// guard wraps a callback of the window so that a panic in it is reported and shown in a dialog
+// instead of ending the program.
+func (g *GUI) guard(fn func()) func() {
+	return func() {
+		defer g.recoverOnUI()
+		fn()
+	}
+}
+
+// recoverOnUI, deferred in a callback on the UI goroutine, reports a panic and shows a dialog.
+func (g *GUI) recoverOnUI() {
+	if r := recover(); r != nil {
+		g.reportPanic(r)
+		dialog.ShowError(errors.New(tr("An unexpected error occurred; it has been reported.")), g.win)
+	}
+}
+
+func (g *GUI) reportPanic(r any) {
+	g.opt.Monitor.Error(fmt.Errorf("panic: %v", r), g.actor)
+}
+
+// recoverPanic, deferred on a goroutine of the window, turns a panic into a report to
+// monitoring (with the stack of the panic) and an error dialog.
+func (g *GUI) recoverPanic() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	g.reportPanic(r)
+	onUI(func() {
+		dialog.ShowError(errors.New(tr("An unexpected error occurred; it has been reported.")), g.win)
+	})
 }
 
 // showError shows an error from core in a dialog.
@@ -156,7 +193,9 @@ func (g *GUI) showError(err error) {
 	if err == nil {
 		return
 	}
-	if core.KindOf(err) == core.Internal {
+	var coreErr *core.Error
+	if !errors.As(err, &coreErr) {
+		// core reports its own internal errors; this one comes from the window itself.
 		g.opt.Monitor.Error(err, g.actor)
 	}
 	if core.KindOf(err) == core.Unauthenticated && g.actor != nil {
