@@ -230,7 +230,7 @@ func toCSV[T any](rows []T, err error) ([]byte, int, error) {
 		v := reflect.ValueOf(row)
 		line := make([]string, v.NumField())
 		for i := range line {
-			line[i] = escapeCell(cellText(v.Field(i)))
+			line[i] = core.EscapeCSVCell(cellText(v.Field(i)))
 		}
 		_ = w.Write(line)
 	}
@@ -247,15 +247,6 @@ func cellText(v reflect.Value) string {
 		v = v.Elem()
 	}
 	return fmt.Sprint(v.Interface())
-}
-
-// escapeCell prefixes with a single quote a cell beginning with =, +, -, @, tab or carriage
-// return, so that a spreadsheet shows it as text instead of running it as a formula.
-func escapeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // checkOut is the JSON answer of check and reindex.

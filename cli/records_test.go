@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/epicevents/crm/core"
 )
 
 var (
@@ -170,8 +172,8 @@ func TestEscapeCell(t *testing.T) {
 		"=1+1": "'=1+1", "+33 6": "'+33 6", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx",
 		"\rx": "'\rx", "Kevin": "Kevin", "": "", "a=b": "a=b",
 	} {
-		if got := escapeCell(in); got != want {
-			t.Errorf("escapeCell(%q) = %q, want %q", in, got, want)
+		if got := core.EscapeCSVCell(in); got != want {
+			t.Errorf("EscapeCSVCell(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

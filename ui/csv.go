@@ -2,38 +2,21 @@ package ui
 
 import (
 	"bytes"
-	"encoding/csv"
 	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage"
 )
 
-// csvCell escapes a cell that a spreadsheet would run as a formula (PRODUCT.md §8).
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// csvBytes writes rows as CSV with every cell escaped.
+// csvBytes writes rows as CSV with every cell escaped (core.WriteCSV).
 func csvBytes(rows [][]string) ([]byte, error) {
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	for _, r := range rows {
-		out := make([]string, len(r))
-		for i, c := range r {
-			out[i] = csvCell(c)
-		}
-		if err := w.Write(out); err != nil {
-			return nil, err
-		}
-	}
-	w.Flush()
-	return b.Bytes(), w.Error()
+	err := core.WriteCSV(&b, rows)
+	return b.Bytes(), err
 }
 
 func csvTime(t time.Time) string {
@@ -56,13 +39,12 @@ func (t *listTab[T]) exportCSV() {
 			return
 		}
 		background(t.g, func() (int, error) {
-			defer w.Close()
 			data, err := csvBytes(t.spec.csv(rows))
 			if err != nil {
+				_ = w.Close()
 				return 0, err
 			}
-			_, err = w.Write(data)
-			return len(rows), err
+			return len(rows), writeExport(w, data)
 		}, func(n int, err error) {
 			if err != nil {
 				t.g.showError(err)
@@ -73,4 +55,18 @@ func (t *listTab[T]) exportCSV() {
 	}, t.g.win)
 	d.SetFileName("epicevents-" + t.spec.name + ".csv")
 	d.Show()
+}
+
+// writeExport saves data where the user chose. A local file is written like the command line
+// writes its exports: atomically and readable by its owner only (0600), since it holds
+// client data.
+func writeExport(w fyne.URIWriteCloser, data []byte) error {
+	if w.URI().Scheme() == "file" {
+		path := w.URI().Path()
+		_ = w.Close()
+		return storage.WriteFileAtomic(path, data, 0o600)
+	}
+	defer w.Close()
+	_, err := w.Write(data)
+	return err
 }
