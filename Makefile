@@ -14,7 +14,7 @@ BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
 TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool
 SHOT_PKGS  := $(TEST_PKGS) imagemagick
 
-.PHONY: all build run test vet deps-build deps-test deps-shots check-go clean screenshots package
+.PHONY: all build run test vet deps-build deps-test deps-shots check-go clean screenshots package soak fuzz
 
 all: build
 
@@ -55,8 +55,25 @@ run: build
 vet: check-go
 	$(GO) vet ./...
 
+# test runs every test under the race detector (the kill test does 100 kills, the damage test
+# 240 mutated databases, the smoke test drives the real window under Xvfb), then each fuzz
+# target briefly.
 test: deps-test vet
 	$(GO) test -race -timeout 40m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+# soak kills the writing process 2,000 times instead of 100.
+soak: check-go
+	EPICEVENTS_SOAK_KILLS=2000 $(GO) test -count=1 -timeout 60m -run '^TestCrash_Kill$$' -v ./storage
+
+# fuzz runs each fuzz target for FUZZTIME (go test -fuzz takes one target per run).
+FUZZTIME ?= 30s
+FUZZ_TARGETS := core:FuzzValidateEmail core:FuzzValidatePhone core:FuzzParseAmount core:FuzzValidateName \
+                core:FuzzValidateSchedule core:FuzzResume storage:FuzzDecodeClient storage:FuzzDecodeRecords \
+                cli:FuzzExportCSV cli:FuzzParseTime
+fuzz: check-go
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; echo "== fuzz $$pkg $$name ($(FUZZTIME))"; \
+	  $(GO) test -short -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; done
 
 # screenshots renders docs/screenshots/*.png from the real window under Xvfb, with demo data.
 screenshots: deps-shots build

@@ -76,7 +76,7 @@ func (t *tx) Audit(f core.AuditFilter) ([]core.AuditEntry, error) {
 	}
 	return collect(src, f.Limit, func(k, v []byte) (core.AuditEntry, bool, error) {
 		if len(k) != seqLen {
-			return core.AuditEntry{}, false, core.InternalError("read audit trail", fmt.Errorf("key %x has %d bytes", k, len(k)))
+			return core.AuditEntry{}, false, core.InternalError("read audit trail", corrupt(fmt.Errorf("key %x has %d bytes", k, len(k))))
 		}
 		a, err := decodeAudit(v)
 		if err != nil {

@@ -56,6 +56,9 @@ func (db *DB) Check() error {
 // skipped when bbolt finds the file's pages damaged, since walking them could mislead.
 func CheckTx(tx *bbolt.Tx) []error {
 	c := &checker{tx: tx}
+	if problems := checkPages(tx); len(problems) > 0 {
+		return problems
+	}
 	for err := range tx.Check() {
 		c.add(err)
 	}

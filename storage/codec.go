@@ -110,7 +110,7 @@ type decoder struct {
 
 func (d *decoder) fail(err error) {
 	if d.err == nil {
-		d.err = err
+		d.err = corrupt(err)
 	}
 	d.b = nil
 }
@@ -281,10 +281,44 @@ func decimalOf(raw []byte) decimal.Decimal {
 	return decimal.NewFromBigInt(c, int32(d.varint()))
 }
 
+// skip passes over n bytes.
+func (d *decoder) skip(n int) {
+	if len(d.b) < n {
+		d.fail(errTruncated)
+		return
+	}
+	d.b = d.b[n:]
+}
+
+// skipVarint passes over a varint or uvarint without decoding it.
+func (d *decoder) skipVarint() {
+	for i := 0; i < len(d.b) && i < binary.MaxVarintLen64; i++ {
+		if d.b[i] < 0x80 {
+			d.b = d.b[i+1:]
+			return
+		}
+	}
+	d.fail(errors.New("bad varint"))
+}
+
+// skipTime passes over a time without decoding it.
+func (d *decoder) skipTime() {
+	switch tag := d.byte(); tag {
+	case timeZero:
+	case timeNano:
+		d.skipVarint()
+	case timeSplit:
+		d.skipVarint()
+		d.skipVarint()
+	default:
+		d.fail(fmt.Errorf("bad time tag %d", tag))
+	}
+}
+
 // finish reports the first error, or an error when bytes are left over.
 func (d *decoder) finish() error {
 	if d.err == nil && len(d.b) != 0 {
-		d.err = fmt.Errorf("%d trailing bytes", len(d.b))
+		d.err = corrupt(fmt.Errorf("%d trailing bytes", len(d.b)))
 	}
 	return d.err
 }

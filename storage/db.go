@@ -70,15 +70,21 @@ func Open(path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// openBolt opens the file with bbolt, which panics on some damaged files.
+// openBolt opens the file with bbolt, which panics on some damaged files. Files whose meta pages
+// point past their end are refused first (see checkFile).
 func openBolt(path string, opts Options) (bdb *bbolt.DB, err error) {
+	if err := checkFile(path, opts.ReadOnly); err != nil {
+		return nil, err
+	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			bdb, err = nil, damaged(path, fmt.Errorf("panic: %v", r))
 		}
 	}()
-	bdb, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	// The free list is loaded here, where a fault on a damaged file is recovered, rather than
+	// later on the goroutine of bbolt's Check (read-only databases load it lazily).
+	bdb, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, PreLoadFreelist: true})
 	if err != nil {
 		return nil, openError(path, err)
 	}
@@ -104,7 +110,8 @@ func openError(path string, err error) error {
 	case errors.Is(err, berrors.ErrTimeout):
 		return fmt.Errorf("%w: %s", ErrInUse, path)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
-		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
+		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping),
+		strings.Contains(err.Error(), "file size too small"): // bbolt has no sentinel for a truncated file
 		return damaged(path, err)
 	}
 	return fmt.Errorf("open database %s: %w", path, err)
@@ -121,6 +128,9 @@ func (db *DB) init(readOnly bool) (err error) {
 			err = damaged(db.path, fmt.Errorf("panic: %v", r))
 		}
 	}()
+	if err := db.boltTx(false, func(tx *bbolt.Tx) error { return verifyTree(tx, db.path) }); err != nil {
+		return err
+	}
 	if !readOnly {
 		return db.boltTx(true, migrate)
 	}
@@ -131,6 +141,9 @@ func (db *DB) init(readOnly bool) (err error) {
 		}
 		if err := checkVersion(v); err != nil {
 			return err
+		}
+		if v == 0 { // every database this program wrote has a version
+			return damaged(db.path, errors.New("no schema version"))
 		}
 		if v < SchemaVersion {
 			return fmt.Errorf("database has schema version %d and must be opened for writing once to be upgraded", v)
@@ -165,6 +178,8 @@ func (db *DB) run(writable bool, fn func(core.Tx) error) error {
 		return fnErr
 	})
 	switch {
+	case fnErr != nil && errors.Is(fnErr, errCorrupt):
+		return damaged(db.path, fnErr)
 	case fnErr != nil:
 		return fnErr
 	case err == nil, errors.Is(err, ErrDamaged):

@@ -92,7 +92,7 @@ type table struct {
 func (t *tx) bucket(name []byte) (*bbolt.Bucket, error) {
 	b := t.btx.Bucket(name)
 	if b == nil {
-		return nil, core.InternalError("storage", fmt.Errorf("bucket %s is missing", name))
+		return nil, core.InternalError("storage", corrupt(fmt.Errorf("bucket %s is missing", name)))
 	}
 	return b, nil
 }
@@ -225,7 +225,7 @@ func (t *tx) lookupUnique(x *index, value string) (uuid.UUID, bool, error) {
 // keyID reads a 16-byte record key.
 func keyID(k []byte) (uuid.UUID, error) {
 	if len(k) != idLen {
-		return uuid.Nil, fmt.Errorf("record key has %d bytes, want %d", len(k), idLen)
+		return uuid.Nil, corrupt(fmt.Errorf("record key has %d bytes, want %d", len(k), idLen))
 	}
 	return uuid.UUID(k), nil
 }
@@ -238,5 +238,5 @@ func hasKey(b *bbolt.Bucket, key []byte) bool {
 
 // indexOutOfStep is the error of an index entry that is malformed or whose record is gone.
 func indexOutOfStep(x *index, tb *table) error {
-	return core.InternalError("storage", fmt.Errorf("index %s is out of step with the %s records; run a database check", x.name, tb.record))
+	return core.InternalError("storage", corrupt(fmt.Errorf("index %s is out of step with the %s records; run a database check", x.name, tb.record)))
 }

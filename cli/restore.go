@@ -1,0 +1,277 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage"
+)
+
+const restoreUsage = `Restore the database from a backup:
+
+  epicevents restore FILE                   put the backup FILE in place of the database
+
+  The backup is copied beside the database and checked first (bbolt pages and every index):
+  a damaged backup, or one written by a newer version, is refused (exit 5) and nothing changes.
+  The current database is kept beside it as epicevents.db.YYYYMMDD-HHMMSS.bak (local time),
+  then the checked copy replaces it in one atomic rename.
+
+  Restore works only when no other program holds the database (exit 1 otherwise). When the
+  current database can be read, it needs a management session of that database (exit 3 or 4);
+  a database too damaged to open, or one never initialised, can be restored without one —
+  whoever can write the data directory can replace the file anyway.
+  --json prints {"ok", "path", "backup", "previous"}.
+`
+
+// restoreOut is the JSON answer of restore.
+type restoreOut struct {
+	OK       bool    `json:"ok"`
+	Path     string  `json:"path"`
+	Backup   string  `json:"backup"`
+	Previous *string `json:"previous"`
+}
+
+func runRestore(r *runner, args []string) error {
+	f := r.newFlags("restore", restoreUsage)
+	pos, err := f.parse(args, "FILE")
+	if err != nil {
+		return err
+	}
+	src, err := filepath.Abs(pos[0])
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	dst := r.dbPath()
+	if sameFile(src, dst) {
+		return usagef("restore", "%s is the database itself", src)
+	}
+	tmp, err := copyBeside(src, dst)
+	if err != nil {
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("cannot read the backup %s: %v", src, unwrapPath(err))}
+	}
+	defer os.Remove(tmp) // gone already once renamed into place
+	if err := verifyBackup(tmp, src); err != nil {
+		return err
+	}
+	prev, err := r.replaceDatabase(tmp, dst)
+	if err != nil {
+		return err
+	}
+	out := restoreOut{OK: true, Path: dst, Backup: src}
+	text := fmt.Sprintf("Database restored from %s.", src)
+	if prev != "" {
+		out.Previous = &prev
+		text += "\nThe previous database is kept as " + prev + "."
+	}
+	return r.done(out, "%s", text)
+}
+
+// unwrapPath drops the operation and path of a file error, already named in the message.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func sameFile(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return (errA == nil && errB == nil && os.SameFile(fa, fb)) || filepath.Clean(a) == filepath.Clean(b)
+}
+
+// copyBeside copies src to a new private file in the directory of dst, synced, and returns its
+// name.
+func copyBeside(src, dst string) (name string, err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	if fi, err := in.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("not a regular file")
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return "", err
+	}
+	out, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".restore-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(out.Name())
+		return "", err
+	}
+	return out.Name(), nil
+}
+
+// verifyBackup opens the copy of a backup read-only and checks it: it must be a readable,
+// initialised database of this version whose check finds no problem. Errors name src and have
+// exit code 5.
+func verifyBackup(tmp, src string) (err error) {
+	refuse := func(format string, args ...any) error {
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("the backup %s ", src) + fmt.Sprintf(format, args...) + "; nothing was restored"}
+	}
+	db, err := storage.Open(tmp, storage.Options{Timeout: openTimeout, ReadOnly: true})
+	switch {
+	case errors.Is(err, storage.ErrDamaged):
+		return refuse("is damaged")
+	case errors.Is(err, storage.ErrNewerSchema):
+		return refuse("was written by a newer version of Epic Events CRM")
+	case err != nil:
+		return refuse("cannot be opened: %v", err)
+	}
+	defer db.Close()
+	var ce *storage.CheckError
+	switch err := db.Check(); {
+	case errors.Is(err, storage.ErrDamaged):
+		return refuse("is damaged")
+	case errors.As(err, &ce):
+		return refuse("failed its check with %d problem(s), the first: %v", len(ce.Problems), ce.Problems[0])
+	case err != nil:
+		return refuse("cannot be checked: %v", err)
+	}
+	ok, err := core.NewService(db, core.Options{}).Initialized()
+	if err != nil || !ok {
+		return refuse("is not an initialised Epic Events database")
+	}
+	return nil
+}
+
+// replaceDatabase puts tmp in place of dst while holding dst's lock, after checking that the
+// current database may be replaced by the actor of the session. It returns the name under
+// which the previous database is kept ("" when there was none).
+func (r *runner) replaceDatabase(tmp, dst string) (string, error) {
+	if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
+		// No database: a link fails rather than overwrite one created meanwhile; where links
+		// are not supported, a rename does.
+		if err := os.Link(tmp, dst); err != nil && (errors.Is(err, fs.ErrExist) || os.Rename(tmp, dst) != nil) {
+			return "", fmt.Errorf("restore: %w", err)
+		}
+		return "", syncDir(filepath.Dir(dst))
+	}
+	db, err := storage.Open(dst, storage.Options{Timeout: openTimeout})
+	switch {
+	case errors.Is(err, storage.ErrDamaged):
+		unlock, err := lockFile(dst, openTimeout)
+		if err != nil {
+			return "", err
+		}
+		defer unlock()
+	case err != nil:
+		return "", err
+	default:
+		defer db.Close()
+		if err := r.mayRestore(db); err != nil {
+			return "", err
+		}
+	}
+	return swapFiles(tmp, dst)
+}
+
+// mayRestore requires a management session of the current database, unless it was never
+// initialised (it holds nothing to protect).
+func (r *runner) mayRestore(db *storage.DB) error {
+	svc := core.NewService(db, core.Options{Monitor: r.env.Monitor})
+	if ok, err := svc.Initialized(); err != nil || !ok {
+		return err
+	}
+	tok, err := r.readToken()
+	if err != nil {
+		return err
+	}
+	a, err := svc.Resume(tok)
+	if err != nil {
+		return err
+	}
+	r.actor = a
+	if d := a.Department(); d != core.Management {
+		return core.Errorf(core.Forbidden, "your department (%s) may not restore the database", d)
+	}
+	return nil
+}
+
+// swapFiles keeps dst under a dated name (a hard link, or a copy where links are not
+// supported), then renames tmp over dst, so that dst always names a whole database.
+func swapFiles(tmp, dst string) (string, error) {
+	prev, err := keepPrevious(dst)
+	if err != nil {
+		return "", fmt.Errorf("restore: keep the current database: %w", err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return "", fmt.Errorf("restore: %w", err)
+	}
+	return prev, syncDir(filepath.Dir(dst))
+}
+
+// keepPrevious gives dst a second, dated name: dst.YYYYMMDD-HHMMSS.bak, with -2, -3… when
+// taken.
+func keepPrevious(dst string) (string, error) {
+	base := dst + "." + time.Now().Format("20060102-150405")
+	for i := 1; i < 100; i++ {
+		name := base + ".bak"
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d.bak", base, i)
+		}
+		err := os.Link(dst, name)
+		if err == nil || (!errors.Is(err, fs.ErrExist) && copyFile(dst, name) == nil) {
+			return name, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("too many copies named %s*.bak", base)
+}
+
+// copyFile copies src to the new file dst (mode 0600), synced.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
+	return errors.Join(err, out.Close())
+}
+
+// syncDir makes renames and links in dir durable (Windows cannot sync a directory).
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("restore: sync %s: %w", dir, err)
+	}
+	return nil
+}

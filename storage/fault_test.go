@@ -1,0 +1,195 @@
+package storage
+
+// Regression tests of the damage the store refuses cleanly: each used to crash, hang or answer
+// with a misleading error (see checkFile, checkPages, verifyTree and errCorrupt).
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/epicevents/crm/core"
+)
+
+// patchFile changes bytes of a closed database file at offset at.
+func patchFile(t *testing.T, path string, at int64, b []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(b, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pageOfType returns the id of the first page in use of type typ ("branch", "leaf",
+// "freelist").
+func pageOfType(t *testing.T, db *DB, typ string) int {
+	t.Helper()
+	id := -1
+	if err := db.bolt.View(func(tx *bbolt.Tx) error {
+		for i := 2; id < 0; i++ {
+			info, err := tx.Page(i)
+			if err != nil || info == nil {
+				return fmt.Errorf("no %s page: %v", typ, err)
+			}
+			if info.Type == typ {
+				id = i
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// bigDB writes enough users for branch pages, closes the database and returns its path and the
+// first page of type typ.
+func bigDB(t *testing.T, typ string) (string, int) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "epicevents.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpdate(t, db, func(tx core.Tx) error {
+		for i := range 1500 {
+			if err := tx.PutUser(newUser(fmt.Sprintf("user%d@example.com", i), fmt.Sprintf("EE%06d", i), core.Support)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	id := pageOfType(t, db, typ)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path, id
+}
+
+// wantDamaged fails unless err wraps ErrDamaged and names path.
+func wantDamaged(t *testing.T, what string, err error, path string) {
+	t.Helper()
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "the database is damaged: "+path) {
+		t.Errorf("%s: %v, want ErrDamaged naming %s", what, err, path)
+	}
+}
+
+func TestDB_Check_WildPages(t *testing.T) {
+	page := int64(os.Getpagesize())
+	for name, patch := range map[string][]byte{
+		"KeyPastThePage":   {4: 0x00, 5: 0xff, 6: 0xff, 7: 0x7f},     // pos of the first element
+		"ValuePastThePage": {12: 0xff, 13: 0xff, 14: 0xff, 15: 0x0f}, // its value's size
+	} {
+		t.Run(name, func(t *testing.T) {
+			path, id := bigDB(t, "leaf")
+			patchFile(t, path, int64(id)*page+pageHeaderLen, patch)
+			db, err := Open(path, Options{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			// Without checkPages, bbolt's check read the key or value on its own goroutine and
+			// the memory fault ended the test binary.
+			var ce *CheckError
+			if err := db.Check(); !errors.As(err, &ce) || !strings.Contains(ce.Error(), fmt.Sprintf("page %d: element 0", id)) {
+				t.Fatalf("check: %v, want the damaged page reported", err)
+			}
+		})
+	}
+}
+
+func TestOpen_DamagedFiles(t *testing.T) {
+	page := int64(os.Getpagesize())
+	t.Run("Truncated", func(t *testing.T) {
+		path, _ := bigDB(t, "leaf")
+		if err := os.Truncate(path, 3*page); err != nil {
+			t.Fatal(err)
+		}
+		wantOpenDamaged(t, path)
+	})
+	t.Run("FreelistOverwritten", func(t *testing.T) {
+		path, id := bigDB(t, "freelist")
+		patchFile(t, path, int64(id)*page, make([]byte, pageHeaderLen))
+		wantOpenDamaged(t, path)
+	})
+	t.Run("BranchCycle", func(t *testing.T) {
+		// A branch page whose first child is itself: bbolt's cursor would descend forever
+		// on the first listing of the bucket.
+		path, id := bigDB(t, "branch")
+		patchFile(t, path, int64(id)*page+pageHeaderLen+8, binary.LittleEndian.AppendUint64(nil, uint64(id)))
+		wantOpenDamaged(t, path)
+	})
+	t.Run("EmptyReadOnly", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "epicevents.db")
+		if err := os.WriteFile(path, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Open(path, Options{ReadOnly: true})
+		wantDamaged(t, "open an empty file read-only", err, path)
+	})
+	t.Run("NoSchemaVersionReadOnly", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "epicevents.db")
+		bdb, err := bbolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bdb.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, err = Open(path, Options{ReadOnly: true})
+		wantDamaged(t, "open a file without schema version read-only", err, path)
+	})
+}
+
+// wantOpenDamaged opens path twice each way: every open must say the database is damaged, none
+// that it is in use (an open that panicked must not keep the file locked).
+func wantOpenDamaged(t *testing.T, path string) {
+	t.Helper()
+	for i, ro := range []bool{true, false, true, false} {
+		_, err := Open(path, Options{ReadOnly: ro, Timeout: 200 * time.Millisecond})
+		wantDamaged(t, fmt.Sprintf("open %d (read-only %v)", i+1, ro), err, path)
+	}
+}
+
+func TestDB_View_CorruptRecord(t *testing.T) {
+	db := mustOpenUnchecked(t)
+	f := mustFixture(t, db)
+	breakDB(t, db, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketClients).Put(f.kevin.ID[:], []byte{formatV1, 0xff})
+	})
+	err := db.View(func(tx core.Tx) error {
+		_, err := tx.Clients(core.ClientFilter{})
+		return err
+	})
+	wantDamaged(t, "list clients", err, db.Path())
+	err = db.View(func(tx core.Tx) error {
+		_, err := tx.Client(f.kevin.ID)
+		return err
+	})
+	wantDamaged(t, "read a client", err, db.Path())
+	if !strings.Contains(err.Error(), "read client") {
+		t.Errorf("error %v does not say what could not be read", err)
+	}
+}
+
+// mustOpenUnchecked opens a new database that the test damages on purpose.
+func mustOpenUnchecked(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "epicevents.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
