@@ -198,7 +198,9 @@ Events (epicevents event --help):
         update V [--name N] [--start T] [--end T] [--location L] [--attendees N] [--notes T]
 
 Administration (epicevents audit --help):
-  audit [RECORD] | backup FILE | export clients|contracts|events --csv FILE | check | reindex
+  audit [RECORD] | backup FILE | restore FILE | check | reindex
+  export clients|contracts|events --csv FILE
+  generate --clients N --contracts N --events N   (fill a database with test records)
 
 Everywhere:
   --json          print the result as JSON (an object for one record, an array for a list)
@@ -238,6 +240,8 @@ var commands = map[string]command{
 	"export":   {usage: adminUsage, run: runExport},
 	"check":    {usage: adminUsage, run: runCheck},
 	"reindex":  {usage: adminUsage, run: runReindex},
+	"generate": {usage: generateUsage, run: runGenerate},
+	"restore":  {usage: restoreUsage, run: runRestore},
 }
 
 func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" || a == "help" }

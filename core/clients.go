@@ -1,7 +1,6 @@
 package core
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/google/uuid"
@@ -277,11 +276,12 @@ func (s *Service) ListClients(a *Actor, q ClientQuery) ([]Client, error) {
 
 // SortClients puts clients in their default order: by full name, then email.
 func SortClients(c []Client) {
-	sort.Slice(c, func(i, j int) bool {
-		a, b := strings.ToLower(c[i].FullName), strings.ToLower(c[j].FullName)
-		if a != b {
-			return a < b
-		}
-		return c[i].Email < c[j].Email
-	})
+	type key struct{ name, email string }
+	sortByKey(c, func(c *Client) key { return key{strings.ToLower(c.FullName), c.Email} },
+		func(a, b key) int {
+			if a.name != b.name {
+				return strings.Compare(a.name, b.name)
+			}
+			return strings.Compare(a.email, b.email)
+		})
 }

@@ -1,7 +1,7 @@
 package core
 
 import (
-	"sort"
+	"bytes"
 	"strings"
 
 	"github.com/google/uuid"
@@ -220,11 +220,17 @@ func (s *Service) ListContracts(a *Actor, q ContractQuery) ([]Contract, error) {
 }
 
 // SortContracts puts contracts in their default order: newest first.
+// Ties are broken by id (the byte order of ids is the order of their text form).
 func SortContracts(k []Contract) {
-	sort.Slice(k, func(i, j int) bool {
-		if !k[i].CreatedAt.Equal(k[j].CreatedAt) {
-			return k[i].CreatedAt.After(k[j].CreatedAt)
-		}
-		return strings.Compare(k[i].ID.String(), k[j].ID.String()) < 0
-	})
+	type key struct {
+		created timeKey
+		id      uuid.UUID
+	}
+	sortByKey(k, func(c *Contract) key { return key{timeKeyOf(c.CreatedAt), c.ID} },
+		func(a, b key) int {
+			if c := b.created.compare(a.created); c != 0 {
+				return c
+			}
+			return bytes.Compare(a.id[:], b.id[:])
+		})
 }

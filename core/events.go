@@ -1,7 +1,6 @@
 package core
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -304,10 +303,15 @@ func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, error) {
 
 // SortEvents puts events in their default order: by start, then name.
 func SortEvents(e []Event) {
-	sort.Slice(e, func(i, j int) bool {
-		if !e[i].Start.Equal(e[j].Start) {
-			return e[i].Start.Before(e[j].Start)
-		}
-		return e[i].Name < e[j].Name
-	})
+	type key struct {
+		start timeKey
+		name  string
+	}
+	sortByKey(e, func(e *Event) key { return key{timeKeyOf(e.Start), e.Name} },
+		func(a, b key) int {
+			if c := a.start.compare(b.start); c != 0 {
+				return c
+			}
+			return strings.Compare(a.name, b.name)
+		})
 }

@@ -77,13 +77,28 @@ func (t *tx) ClientByEmail(email string) (core.Client, error) {
 // Clients returns the clients that pass f, in no particular order. CommercialID reads
 // idx_clients_by_commercial.
 func (t *tx) Clients(f core.ClientFilter) ([]core.Client, error) {
-	src := t.scanAll(clientsTable)
-	if f.CommercialID != uuid.Nil {
-		src = t.scanPrefixes(clientsTable, idxClientsByCommercial, f.CommercialID[:])
+	switch {
+	case f.CommercialID != uuid.Nil:
+		src := t.scanPrefixes(clientsTable, idxClientsByCommercial, f.CommercialID[:])
+		return collect(src, f.Limit, clientKeeper(f)())
+	case f.Limit > 0:
+		return collect(t.scanAll(clientsTable), f.Limit, clientKeeper(f)())
 	}
+	return collectAll(t, clientsTable, t.scanParts(), clientKeeper(f))
+}
+
+// clientKeeper returns a maker of functions that parse and filter one client, each with its
+// own buffers.
+func clientKeeper(f core.ClientFilter) func() keepFunc[core.Client] {
+	return func() keepFunc[core.Client] {
+		return keepClient(f)
+	}
+}
+
+func keepClient(f core.ClientFilter) keepFunc[core.Client] {
 	m := newMatcher(f.Search)
 	var cf clientFields
-	return collect(src, f.Limit, func(k, v []byte) (core.Client, bool, error) {
+	return func(k, v []byte) (core.Client, bool, error) {
 		id, err := keyID(k)
 		if err == nil {
 			err = cf.parse(v)
@@ -98,7 +113,7 @@ func (t *tx) Clients(f core.ClientFilter) ([]core.Client, error) {
 			return core.Client{}, false, nil
 		}
 		return cf.client(id), true, nil
-	})
+	}
 }
 
 // PutClient inserts or replaces c. Errors: Conflict when its email belongs to another client.
@@ -119,13 +134,15 @@ func (t *tx) DeleteClient(id uuid.UUID) error {
 }
 
 // clientSearch matches a search text against some fields of the clients that contracts or
-// events refer to, remembering the answer for each client.
+// events refer to, remembering the answer for each client. Once all has run, seen holds
+// exactly the matching clients and match needs no more reads.
 type clientSearch struct {
-	t      *tx
-	m      *matcher
-	fields func(f *clientFields) [][]byte
-	seen   map[uuid.UUID]bool
-	cf     clientFields
+	t        *tx
+	m        *matcher
+	fields   func(f *clientFields) [][]byte
+	seen     map[uuid.UUID]bool
+	complete bool
+	cf       clientFields
 }
 
 func (t *tx) newClientSearch(search string, fields func(f *clientFields) [][]byte) *clientSearch {
@@ -141,7 +158,7 @@ func (s *clientSearch) match(id uuid.UUID) (bool, error) {
 	if s == nil {
 		return true, nil
 	}
-	if ok, known := s.seen[id]; known {
+	if ok, known := s.seen[id]; known || s.complete {
 		return ok, nil
 	}
 	found, err := s.t.parseClient(id, &s.cf)
@@ -153,26 +170,36 @@ func (s *clientSearch) match(id uuid.UUID) (bool, error) {
 	return ok, nil
 }
 
-// all scans every client and returns the keys of those that match, remembering the answer so
-// that match needs no further reads.
+// all scans every client and returns the keys of those that match, remembering them so that
+// match needs no further reads. Reading the clients in key order once is much cheaper than
+// looking them up one by one for a scan of many contracts or events.
 func (s *clientSearch) all() ([][]byte, error) {
-	var keys [][]byte
-	err := s.t.scanAll(clientsTable)(func(k, v []byte) (bool, error) {
-		id, err := keyID(k)
-		if err == nil {
-			err = s.cf.parse(v)
+	clear(s.seen)
+	s.complete = true
+	needle := string(s.m.needle)
+	ids, err := collectAll(s.t, clientsTable, s.t.scanParts(), func() keepFunc[uuid.UUID] {
+		m := newMatcher(needle) // its buffer is its goroutine's own
+		var cf clientFields
+		return func(k, v []byte) (uuid.UUID, bool, error) {
+			id, err := keyID(k)
+			if err == nil {
+				err = cf.parse(v)
+			}
+			if err != nil {
+				return uuid.Nil, false, core.InternalError("read clients", err)
+			}
+			return id, m.any(s.fields(&cf)...), nil
 		}
-		if err != nil {
-			return false, core.InternalError("read clients", err)
-		}
-		ok := s.m.any(s.fields(&s.cf)...)
-		s.seen[id] = ok
-		if ok {
-			keys = append(keys, bytesOf(id))
-		}
-		return true, nil
 	})
-	return keys, err
+	if err != nil {
+		return nil, err
+	}
+	keys := make([][]byte, len(ids))
+	for i, id := range ids {
+		s.seen[id] = true
+		keys[i] = bytesOf(id)
+	}
+	return keys, nil
 }
 
 func clientNameAndCompany(f *clientFields) [][]byte { return [][]byte{f.fullName, f.companyName} }

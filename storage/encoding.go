@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,6 +22,29 @@ const formatV1 byte = 1
 func (d *decoder) version() {
 	if v := d.byte(); v != formatV1 && d.err == nil {
 		d.fail(fmt.Errorf("unknown format version %d", v))
+	}
+}
+
+// copyStrings copies the fields of a record out of the transaction's memory into one new
+// string and sets out[i] to the part that is fields[i]: one allocation per record read instead
+// of one per field.
+func copyStrings(out []string, fields ...[]byte) {
+	n := 0
+	for _, f := range fields {
+		n += len(f)
+	}
+	if n == 0 {
+		clear(out)
+		return
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.Write(f)
+	}
+	all := b.String()
+	for i, f := range fields {
+		out[i], all = all[:len(f)], all[len(f):]
 	}
 }
 
@@ -131,14 +155,16 @@ func (f *clientFields) parse(v []byte) error {
 }
 
 func (f *clientFields) client(id uuid.UUID) core.Client {
+	var s [5]string
+	copyStrings(s[:], f.fullName, f.email, f.phone, f.companyName, f.notes)
 	return core.Client{
 		ID:           id,
-		FullName:     string(f.fullName),
-		Email:        string(f.email),
-		Phone:        string(f.phone),
-		CompanyName:  string(f.companyName),
+		FullName:     s[0],
+		Email:        s[1],
+		Phone:        s[2],
+		CompanyName:  s[3],
 		CommercialID: f.commercialID,
-		Notes:        string(f.notes),
+		Notes:        s[4],
 		CreatedAt:    f.createdAt,
 		UpdatedAt:    f.updatedAt,
 	}
@@ -255,20 +281,43 @@ func (f *eventFields) parse(v []byte) error {
 }
 
 func (f *eventFields) event(id uuid.UUID) core.Event {
+	var s [3]string
+	copyStrings(s[:], f.name, f.location, f.notes)
 	return core.Event{
 		ID:         id,
 		ContractID: f.contractID,
 		ClientID:   f.clientID,
-		Name:       string(f.name),
+		Name:       s[0],
 		Start:      f.start,
 		End:        f.end,
-		Location:   string(f.location),
+		Location:   s[1],
 		Attendees:  f.attendees,
-		Notes:      string(f.notes),
+		Notes:      s[2],
 		SupportID:  f.supportID,
 		CreatedAt:  f.createdAt,
 		UpdatedAt:  f.updatedAt,
 	}
+}
+
+// eventHead is the part of an event a search looks at.
+type eventHead struct {
+	clientID       uuid.UUID
+	name, location []byte
+}
+
+// parse reads the fields of h from the start of a stored event, skipping the others, without
+// checking the rest of the value.
+func (h *eventHead) parse(v []byte) error {
+	d := decoder{b: v}
+	d.version()
+	d.skip(idLen)
+	h.clientID = d.uuid()
+	d.skip(idLen)
+	d.skipTime()
+	d.skipTime()
+	h.name = d.bytes()
+	h.location = d.bytes()
+	return d.err
 }
 
 func decodeEvent(v []byte) (core.Event, error) {

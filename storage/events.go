@@ -93,9 +93,37 @@ func (t *tx) Events(f core.EventFilter) ([]core.Event, error) {
 			return nil, err
 		}
 	}
-	m := newMatcher(f.Search)
+	if fullScan(f) && f.Limit <= 0 {
+		if q.search != nil {
+			// Every event is read: find the matching clients once, in one pass over the
+			// clients, so that the scanning goroutines only read the answers.
+			if _, err := q.search.all(); err != nil {
+				return nil, err
+			}
+		}
+		return collectAll(t, eventsTable, t.scanParts(), q.keep)
+	}
+	return collect(t.eventSource(f, contractKeys), f.Limit, q.keep())
+}
+
+// keep returns a function that parses and filters one event, with its own buffers.
+func (q *eventQuery) keep() keepFunc[core.Event] {
+	m := newMatcher(q.f.Search)
 	var ef eventFields
-	return collect(t.eventSource(f, contractKeys), f.Limit, func(k, v []byte) (core.Event, bool, error) {
+	var head eventHead
+	return func(k, v []byte) (core.Event, bool, error) {
+		if m != nil {
+			// Most events of a search do not match: decide on the fields searched, and parse
+			// (and check) the whole record only for those that do.
+			if err := head.parse(v); err != nil {
+				return core.Event{}, false, core.InternalError("read events", err)
+			}
+			if !m.any(head.name, head.location) {
+				if ok, err := q.search.match(head.clientID); err != nil || !ok {
+					return core.Event{}, false, err
+				}
+			}
+		}
 		id, err := keyID(k)
 		if err == nil {
 			err = ef.parse(v)
@@ -112,7 +140,13 @@ func (t *tx) Events(f core.EventFilter) ([]core.Event, error) {
 			}
 		}
 		return ef.event(id), true, nil
-	})
+	}
+}
+
+// fullScan reports whether eventSource reads every event for f.
+func fullScan(f core.EventFilter) bool {
+	return f.ContractID == uuid.Nil && f.SupportID == uuid.Nil && !f.Unassigned &&
+		f.CommercialID == uuid.Nil && f.StartFrom.IsZero() && f.StartTo.IsZero()
 }
 
 func (t *tx) eventSource(f core.EventFilter, contractKeys [][]byte) source {

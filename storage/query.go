@@ -128,13 +128,18 @@ func collect[R any](src source, limit int, keep func(key, val []byte) (R, bool, 
 type matcher struct {
 	needle []byte
 	buf    []byte
+	ascii  bool // the needle is ASCII: see containsFoldASCII
 }
 
 func newMatcher(search string) *matcher {
 	if search == "" {
 		return nil
 	}
-	return &matcher{needle: []byte(search), buf: make([]byte, 0, 256)}
+	ascii := true
+	for i := 0; i < len(search); i++ {
+		ascii = ascii && search[i] < utf8.RuneSelf
+	}
+	return &matcher{needle: []byte(search), buf: make([]byte, 0, 256), ascii: ascii}
 }
 
 // any reports whether one of the fields contains the text.
@@ -151,8 +156,51 @@ func (m *matcher) any(fields ...[]byte) bool {
 }
 
 func (m *matcher) contains(field []byte) bool {
+	if m.ascii && !lowersToASCII(field) {
+		return containsFoldASCII(field, m.needle)
+	}
 	m.buf = appendLower(m.buf[:0], field)
 	return bytes.Contains(m.buf, m.needle)
+}
+
+// lowersToASCII reports whether s holds one of the two non-ASCII characters whose lower case
+// is ASCII: U+0130 (İ → i) and U+212A (Kelvin sign → k).
+func lowersToASCII(s []byte) bool {
+	return bytes.Contains(s, []byte("\u0130")) || bytes.Contains(s, []byte("\u212a"))
+}
+
+// containsFoldASCII reports whether the lower-case form of s contains needle, an ASCII text
+// already in lower case, when s holds neither character of lowersToASCII. Then every other
+// non-ASCII character lower-cases to non-ASCII bytes, which no byte of needle equals: a match
+// can only be a run of ASCII bytes of s, compared with A–Z folded, without copying s.
+func containsFoldASCII(s, needle []byte) bool {
+	n := len(needle)
+	if n == 0 {
+		return true
+	}
+	first, firstUpper := needle[0], needle[0]
+	if 'a' <= first && first <= 'z' {
+		firstUpper -= 'a' - 'A'
+	}
+	for i := 0; i+n <= len(s); i++ {
+		if c := s[i]; (c == first || c == firstUpper) && equalFoldASCII(s[i+1:i+n], needle[1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFoldASCII reports whether s, with A–Z lower-cased, equals lower.
+func equalFoldASCII(s, lower []byte) bool {
+	for i, c := range s {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // appendLower appends the lower-case form of s, as strings.ToLower computes it, to dst.
@@ -171,9 +219,18 @@ func appendLower(dst, s []byte) []byte {
 }
 
 // appendLowerRunes is the general case: like strings.Map(unicode.ToLower, s), invalid UTF-8
-// becomes U+FFFD.
+// becomes U+FFFD. ASCII bytes between the other characters (most of a French name) take the
+// quick way.
 func appendLowerRunes(dst, s []byte) []byte {
 	for len(s) > 0 {
+		if c := s[0]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			s = s[1:]
+			continue
+		}
 		r, n := utf8.DecodeRune(s)
 		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		s = s[n:]

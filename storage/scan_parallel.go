@@ -1,0 +1,123 @@
+package storage
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
+
+	"go.etcd.io/bbolt"
+)
+
+// keepFunc parses and filters one record of a scan, as collect's keep does.
+type keepFunc[R any] func(key, val []byte) (R, bool, error)
+
+// maxScanParts bounds the goroutines of one parallel scan.
+const maxScanParts = 4
+
+// scanParts is the number of goroutines a full scan of a read-only transaction uses: one per
+// processor, up to maxScanParts. A transaction that writes is scanned by one goroutine.
+func (t *tx) scanParts() int {
+	if t.btx.Writable() {
+		return 1
+	}
+	return min(runtime.GOMAXPROCS(0), maxScanParts)
+}
+
+// collectAll reads every record of a table and returns those keep keeps, in no particular
+// order. With more than one part, the key space is cut into that many ranges of ids (which are
+// random, so the ranges hold about as many records each) read at once, each by its own
+// goroutine with its own keep function from newKeep: bbolt lets the cursors of a read-only
+// transaction be used side by side, since reading only follows pages of the memory map.
+func collectAll[R any](t *tx, tb *table, parts int, newKeep func() keepFunc[R]) ([]R, error) {
+	b, err := t.bucket(tb.bucket)
+	if err != nil {
+		return nil, err
+	}
+	if parts <= 1 {
+		return scanRange(t, b, nil, nil, newKeep())
+	}
+	results := make([][]R, parts)
+	errs := make([]error, parts)
+	panics := make([]any, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		from, to := partBounds(i, parts)
+		keep := newKeep()
+		wg.Go(func() {
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			defer func() { panics[i] = recoverScan(t, recover()) }()
+			results[i], errs[i] = scanRange(t, b, from, to, keep)
+		})
+	}
+	wg.Wait()
+	n := 0
+	for i := range parts {
+		if p := panics[i]; p != nil {
+			if err, ok := p.(damageError); ok {
+				return nil, err.err
+			}
+			panic(p)
+		}
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		n += len(results[i])
+	}
+	out := make([]R, 0, n)
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	return out, nil
+}
+
+// partBounds returns the first key of part i of parts and the first key after it (nil: the
+// end).
+func partBounds(i, parts int) (from, to []byte) {
+	if i > 0 {
+		from = []byte{byte(i * 256 / parts)}
+	}
+	if i < parts-1 {
+		to = []byte{byte((i + 1) * 256 / parts)}
+	}
+	return from, to
+}
+
+// scanRange keeps the records of b with from ≤ key < to (nil: no bound).
+func scanRange[R any](t *tx, b *bbolt.Bucket, from, to []byte, keep keepFunc[R]) ([]R, error) {
+	out := make([]R, 0)
+	c := b.Cursor()
+	k, v := c.First()
+	if from != nil {
+		k, v = c.Seek(from)
+	}
+	for ; k != nil && (to == nil || bytes.Compare(k, to) < 0); k, v = c.Next() {
+		r, ok, err := keep(k, v)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// damageError carries, from a scanning goroutine to the caller, the error of a panic that
+// came from a damaged file.
+type damageError struct{ err error }
+
+// recoverScan is deferred by each scanning goroutine, with the value it recovered. As
+// DB.boltTx does for the caller's goroutine, it turns a panic raised by bbolt or a fault on the
+// memory map into a damageError; any other panic is returned to be raised again by the caller.
+// It returns nil when there was no panic.
+func recoverScan(t *tx, r any) any {
+	if r == nil {
+		return nil
+	}
+	if damagePanic(r) {
+		return damageError{damaged(t.btx.DB().Path(), fmt.Errorf("panic: %v", r))}
+	}
+	return r
+}
