@@ -14,7 +14,7 @@ BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
 TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool
 SHOT_PKGS  := $(TEST_PKGS) imagemagick
 
-.PHONY: all build run test vet deps-build deps-test deps-shots check-go clean screenshots package soak fuzz
+.PHONY: all build run test vet deps-build deps-test deps-shots check-go clean screenshots package soak fuzz bench bench-1m
 
 all: build
 
@@ -61,6 +61,15 @@ vet: check-go
 test: deps-test vet
 	$(GO) test -race -timeout 40m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+# bench runs the store's benchmarks and the same queries on SQLite (bench/, its own module) and
+# prints them side by side with the goals; bench-1m does it at 1,000,000 records (the first
+# run generates the databases in $$TMPDIR: a few minutes).
+bench: check-go
+	cd bench && $(GO) run ./cmd/compare -scale 100k -count 5
+
+bench-1m: check-go
+	cd bench && $(GO) run ./cmd/compare -scale 1m -count 5
 
 # soak kills the writing process 2,000 times instead of 100.
 soak: check-go
