@@ -161,7 +161,7 @@ func (r *tableCellRenderer) Destroy() {}
 
 func (d *dataTable[T]) createCell() fyne.CanvasObject {
 	l := widget.NewLabel("")
-	l.Truncation = fyne.TextTruncateEllipsis
+	l.Truncation = fyne.TextTruncateClip
 	c := &tableCell{bg: canvas.NewRectangle(color.Transparent), label: l}
 	c.ExtendBaseWidget(c)
 	return c
