@@ -97,19 +97,7 @@ func roundUp(d time.Duration) time.Duration {
 }
 
 func (s *Service) loginFailed(email string, u User, now time.Time) error {
-	err := s.update(nil, "login: record failure", func(tx Tx) error {
-		th, err := tx.Throttle(email)
-		if err != nil {
-			return err
-		}
-		th.Failures++
-		if th.Failures >= throttleAfter {
-			delay := throttleFirst << min(th.Failures-throttleAfter, 10)
-			th.LockedUntil = now.Add(min(delay, throttleMax))
-		}
-		return tx.PutThrottle(email, th)
-	})
-	if err != nil {
+	if err := s.recordFailure(email, now); err != nil {
 		return err
 	}
 	var a *Actor
@@ -147,6 +135,39 @@ func (s *Service) loginSucceeded(email string, u *User, password string, rehash 
 		*u = cur
 		return s.audit(tx, &Actor{id: u.ID}, ActionPasswordHash, UserRecord, u.ID, "password")
 	})
+}
+
+// recordFailure counts a failed password check for email: after 5 in a row, attempts are
+// refused for 30 s, doubling up to 15 min.
+func (s *Service) recordFailure(email string, now time.Time) error {
+	return s.update(nil, "record password failure", func(tx Tx) error {
+		th, err := tx.Throttle(email)
+		if err != nil {
+			return err
+		}
+		th.Failures++
+		if th.Failures >= throttleAfter {
+			delay := throttleFirst << min(th.Failures-throttleAfter, 10)
+			th.LockedUntil = now.Add(min(delay, throttleMax))
+		}
+		return tx.PutThrottle(email, th)
+	})
+}
+
+// throttled returns the Unauthenticated error of a locked email, or nil.
+func (s *Service) throttled(email string, now time.Time) error {
+	var th Throttle
+	if err := s.view(nil, "read throttle", func(tx Tx) error {
+		var err error
+		th, err = tx.Throttle(email)
+		return err
+	}); err != nil {
+		return err
+	}
+	if wait := th.LockedUntil.Sub(now); wait > 0 {
+		return Errorf(Unauthenticated, "too many failed password attempts; try again in %s", roundUp(wait))
+	}
+	return nil
 }
 
 // dummyHash is a hash of a random password at the service's parameters, verified when the email

@@ -309,11 +309,19 @@ func (s *Service) ChangePassword(a *Actor, current, next string) (*Actor, error)
 	}); err != nil {
 		return nil, err
 	}
+	// The current password is guessed no faster here than at login: same counter, same delay.
+	now := s.Now()
+	if err := s.throttled(u.Email, now); err != nil {
+		return nil, err
+	}
 	ok, _, err := verifyPassword(current, u.PasswordHash, s.hash)
 	if err != nil {
 		return nil, s.report(a, InternalError("change password: stored hash", err))
 	}
 	if !ok {
+		if err := s.recordFailure(u.Email, now); err != nil {
+			return nil, err
+		}
 		return nil, FieldErrorf("current_password", "is incorrect")
 	}
 	if current == next {
@@ -364,6 +372,10 @@ func (s *Service) setPassword(a *Actor, id uuid.UUID, email, next, action string
 		u.PasswordHash, u.PasswordChangedAt, u.UpdatedAt = hash, now, now
 		u.SessionEpoch++
 		if err := tx.PutUser(&u); err != nil {
+			return err
+		}
+		// A new password ends any lock-out of the account.
+		if err := tx.PutThrottle(u.Email, Throttle{}); err != nil {
 			return err
 		}
 		return s.audit(tx, a, action, UserRecord, id, "password")

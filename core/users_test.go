@@ -3,6 +3,7 @@ package core_test
 import (
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -172,6 +173,23 @@ func TestService_ChangePassword(t *testing.T) {
 			t.Fatalf("%v", err)
 		}
 	})
+	t.Run("ErrThrottled", func(t *testing.T) {
+		x := e.user("Xavier Support", core.Support)
+		for i := 0; i < 5; i++ {
+			_, err := e.svc.ChangePassword(x, "Wrong-pass1!", "N3w-password!")
+			if core.FieldOf(err) != "current_password" {
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		_, err := e.svc.ChangePassword(x, testPassword, "N3w-password!")
+		wantKind(t, err, core.Unauthenticated)
+		_, err = e.svc.Login(x.Email(), testPassword)
+		wantKind(t, err, core.Unauthenticated) // the same counter locks the login
+		e.clock.Advance(31 * time.Second)
+		if _, err := e.svc.ChangePassword(x, testPassword, "N3w-password!"); err != nil {
+			t.Fatalf("after the delay: %v", err)
+		}
+	})
 	t.Run("OK", func(t *testing.T) {
 		fresh, err := e.svc.ChangePassword(s, testPassword, "N3w-password!")
 		if err != nil {
@@ -201,6 +219,20 @@ func TestService_ResetPassword(t *testing.T) {
 		wantKind(t, err, core.Unauthenticated)
 		if _, err := e.svc.Login(s.Email(), "R3set-password!"); err != nil {
 			t.Fatal(err)
+		}
+	})
+	t.Run("OKUnlocks", func(t *testing.T) {
+		for i := 0; i < 5; i++ {
+			_, _ = e.svc.Login(s.Email(), "Wrong-pass1!")
+		}
+		if _, err := e.svc.Login(s.Email(), "R3set-password!"); core.KindOf(err) != core.Unauthenticated {
+			t.Fatalf("not locked: %v", err)
+		}
+		if err := e.svc.ResetPassword(e.admin, s.ID(), "An0ther-password!"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Login(s.Email(), "An0ther-password!"); err != nil {
+			t.Fatalf("a reset must end the lock-out: %v", err)
 		}
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
