@@ -208,8 +208,13 @@ func (t *listTab[T]) reload() {
 				r.total = len(all)
 			}
 		}
-		r.sorted = append([]T(nil), rows...)
-		sortRows(r.sorted, t.spec.columns, col, desc)
+		// In core's order (no header sort) the table shows the loaded slice itself; a copy is
+		// made only to sort it, so that t.all keeps core's order for later sorts.
+		r.sorted = rows
+		if col >= 0 {
+			r.sorted = append([]T(nil), rows...)
+			sortRows(r.sorted, t.spec.columns, col, desc)
+		}
 		return r, nil
 	}, func(r result, err error) {
 		if gen != t.gen {
