@@ -17,8 +17,7 @@ func auditColumns() []column[auditRow] {
 	return []column[auditRow]{
 		{Title: tr("When"), Width: 150, Value: func(r auditRow) string { return fmtDateTime(r.At) },
 			Less: func(a, b auditRow) bool { return a.Seq < b.Seq }},
-		{Title: tr("Who"), Width: 160, Value: func(r auditRow) string { return r.Who },
-			Less: func(a, b auditRow) bool { return lessFold(a.Who, b.Who) }},
+		textColumn(tr("Who"), 160, func(r auditRow) string { return r.Who }),
 		{Title: tr("Action"), Width: 140, Value: func(r auditRow) string { return actionName(r.Action) },
 			Less: func(a, b auditRow) bool { return a.Action < b.Action }},
 		{Title: tr("Record"), Width: 110, Value: func(r auditRow) string { return recordName(r.Record) },

@@ -13,16 +13,13 @@ type clientRow struct {
 
 func clientColumns() []column[clientRow] {
 	return []column[clientRow]{
-		{Title: tr("Full name"), Width: 180, Value: func(r clientRow) string { return r.FullName },
-			Less: func(a, b clientRow) bool { return lessFold(a.FullName, b.FullName) }},
-		{Title: tr("Company"), Width: 180, Value: func(r clientRow) string { return r.CompanyName },
-			Less: func(a, b clientRow) bool { return lessFold(a.CompanyName, b.CompanyName) }},
+		textColumn(tr("Full name"), 180, func(r clientRow) string { return r.FullName }),
+		textColumn(tr("Company"), 180, func(r clientRow) string { return r.CompanyName }),
 		{Title: tr("Email"), Width: 210, Value: func(r clientRow) string { return r.Email },
 			Less: func(a, b clientRow) bool { return a.Email < b.Email }},
 		{Title: tr("Phone"), Width: 140, Value: func(r clientRow) string { return r.Phone },
 			Less: func(a, b clientRow) bool { return a.Phone < b.Phone }},
-		{Title: tr("Commercial"), Width: 150, Value: func(r clientRow) string { return r.Commercial },
-			Less: func(a, b clientRow) bool { return lessFold(a.Commercial, b.Commercial) }},
+		textColumn(tr("Commercial"), 150, func(r clientRow) string { return r.Commercial }),
 		{Title: tr("Last update"), Width: 110, Value: func(r clientRow) string { return fmtDate(r.UpdatedAt) },
 			Less: func(a, b clientRow) bool { return a.UpdatedAt.Before(b.UpdatedAt) }},
 	}

@@ -18,12 +18,9 @@ type contractRow struct {
 
 func contractColumns() []column[contractRow] {
 	return []column[contractRow]{
-		{Title: tr("Client"), Width: 170, Value: func(r contractRow) string { return r.Client },
-			Less: func(a, b contractRow) bool { return lessFold(a.Client, b.Client) }},
-		{Title: tr("Company"), Width: 170, Value: func(r contractRow) string { return r.Company },
-			Less: func(a, b contractRow) bool { return lessFold(a.Company, b.Company) }},
-		{Title: tr("Commercial"), Width: 140, Value: func(r contractRow) string { return r.Commercial },
-			Less: func(a, b contractRow) bool { return lessFold(a.Commercial, b.Commercial) }},
+		textColumn(tr("Client"), 170, func(r contractRow) string { return r.Client }),
+		textColumn(tr("Company"), 170, func(r contractRow) string { return r.Company }),
+		textColumn(tr("Commercial"), 140, func(r contractRow) string { return r.Commercial }),
 		{Title: tr("Total"), Width: 130, Align: fyne.TextAlignTrailing, Value: func(r contractRow) string { return fmtMoney(r.Total) },
 			Less: func(a, b contractRow) bool { return a.Total.LessThan(b.Total) }},
 		{Title: tr("Due"), Width: 130, Align: fyne.TextAlignTrailing, Value: func(r contractRow) string { return fmtMoney(r.Due) },

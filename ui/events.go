@@ -21,16 +21,13 @@ type eventRow struct {
 
 func eventColumns() []column[eventRow] {
 	return []column[eventRow]{
-		{Title: tr("Event"), Width: 190, Value: func(r eventRow) string { return r.Name },
-			Less: func(a, b eventRow) bool { return lessFold(a.Name, b.Name) }},
-		{Title: tr("Client"), Width: 150, Value: func(r eventRow) string { return r.Client },
-			Less: func(a, b eventRow) bool { return lessFold(a.Client, b.Client) }},
+		textColumn(tr("Event"), 190, func(r eventRow) string { return r.Name }),
+		textColumn(tr("Client"), 150, func(r eventRow) string { return r.Client }),
 		{Title: tr("Start"), Width: 140, Value: func(r eventRow) string { return fmtDateTime(r.Start) },
 			Less: func(a, b eventRow) bool { return a.Start.Before(b.Start) }},
 		{Title: tr("End"), Width: 140, Value: func(r eventRow) string { return fmtDateTime(r.End) },
 			Less: func(a, b eventRow) bool { return a.End.Before(b.End) }},
-		{Title: tr("Location"), Width: 200, Value: func(r eventRow) string { return r.Location },
-			Less: func(a, b eventRow) bool { return lessFold(a.Location, b.Location) }},
+		textColumn(tr("Location"), 200, func(r eventRow) string { return r.Location }),
 		{Title: tr("Attendees"), Width: 80, Align: fyne.TextAlignTrailing, Value: func(r eventRow) string { return fmtInt(r.Attendees) },
 			Less: func(a, b eventRow) bool { return a.Attendees < b.Attendees }},
 		{Title: tr("Support"), Width: 130, Value: func(r eventRow) string {

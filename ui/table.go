@@ -20,6 +20,12 @@ type column[T any] struct {
 	Align fyne.TextAlign
 }
 
+// textColumn is a column showing a text field, sorted case-insensitively.
+func textColumn[T any](title string, width float32, get func(T) string) column[T] {
+	return column[T]{Title: title, Width: width, Value: get,
+		Less: func(a, b T) bool { return lessFold(get(a), get(b)) }}
+}
+
 // rowTable is a header-less widget.Table that opens a row on double-click or Enter and moves a
 // whole-row selection with the arrow keys.
 type rowTable struct {

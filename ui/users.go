@@ -15,8 +15,7 @@ type userRow struct{ core.User }
 
 func userColumns() []column[userRow] {
 	return []column[userRow]{
-		{Title: tr("Full name"), Width: 180, Value: func(r userRow) string { return r.FullName },
-			Less: func(a, b userRow) bool { return lessFold(a.FullName, b.FullName) }},
+		textColumn(tr("Full name"), 180, func(r userRow) string { return r.FullName }),
 		{Title: tr("Employee no."), Width: 110, Value: func(r userRow) string { return r.EmployeeNumber },
 			Less: func(a, b userRow) bool { return a.EmployeeNumber < b.EmployeeNumber }},
 		{Title: tr("Email"), Width: 240, Value: func(r userRow) string { return r.Email },
