@@ -11,7 +11,7 @@ BIN       := bin/epicevents
 TAGS      := migrated_fynedo
 BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool
+TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool etcd-server etcd-client
 SHOT_PKGS  := $(TEST_PKGS) imagemagick
 
 .PHONY: all build run test vet deps-build deps-test deps-shots check-go clean screenshots package soak fuzz bench bench-1m
