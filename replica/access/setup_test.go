@@ -111,7 +111,7 @@ func TestSetup_AuthAlreadyOn(t *testing.T) {
 func TestSetup_RootPassword(t *testing.T) {
 	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
 		c := start(t, 1, etcdtest.Options{TLS: true})
-		creds := etcdtest.Creds{User: access.RootUser, Password: "a long passphrase for the lab"}
+		creds := c.Root() // root with a password: the harness watches members as root
 		root := c.Client(t, creds)
 		if err := access.Setup(ctx(t), root); err != nil {
 			t.Fatal(err)

@@ -24,12 +24,15 @@ const Binary = "/usr/bin/etcd"
 // process if it is killed.
 func StartBinary(tb testing.TB, n int, opts Options) *Cluster {
 	tb.Helper()
-	if _, err := os.Stat(Binary); err != nil {
+	if _, err := os.Stat(binaryPath); err != nil {
 		tb.Fatalf("etcdtest: %s is missing (%v): install Debian's etcd-server package "+
-			"(`make test` does, or `sudo apt-get install etcd-server etcd-client`)", Binary, err)
+			"(`make test` does, or `sudo apt-get install etcd-server etcd-client`)", binaryPath, err)
 	}
 	return newCluster(tb, "binary", n, opts, func() runner { return &process{} })
 }
+
+// binaryPath is Binary, but a test can point it elsewhere.
+var binaryPath = Binary
 
 // process runs one member as a child process.
 type process struct {
@@ -43,7 +46,7 @@ func (p *process) start(c *Cluster, m *member) error {
 	if err != nil {
 		return fmt.Errorf("start %s: %w", m.name, err)
 	}
-	cmd := exec.Command(Binary, binaryArgs(c, m)...)
+	cmd := exec.Command(binaryPath, binaryArgs(c, m)...)
 	cmd.Env = etcdFreeEnv()
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = childAttr()

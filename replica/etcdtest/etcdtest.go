@@ -246,7 +246,8 @@ func (c *Cluster) CA() *pki.CA { return c.ca }
 func (c *Cluster) CAFile() string { return c.caFile }
 
 // Root returns root's credentials: root's client certificate with Options.ClientCertAuth,
-// otherwise root's password (valid once auth is on, whether Options.Auth or a test turned it on).
+// otherwise user root with a password that Options.Auth gives root. A test that turns auth on
+// by itself over passwords must give root this password: the harness watches members as root.
 func (c *Cluster) Root() Creds { return c.root }
 
 // ClientCert issues a client certificate whose Common Name is user and writes it under the
@@ -335,37 +336,6 @@ func (c *Cluster) Start(i int) {
 	}
 }
 
-// Leader returns the index of the member that leads, waiting for an election if there is none.
-func (c *Cluster) Leader() int {
-	c.tb.Helper()
-	deadline := time.Now().Add(ReadyTimeout)
-	for time.Now().Before(deadline) {
-		if i, ok := c.leader(); ok {
-			return i
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	c.tb.Fatalf("etcdtest: no leader among the running members after %v%s", ReadyTimeout, c.logTails())
-	return -1
-}
-
-// leader asks the running members who leads; ok is false while they do not agree on a running
-// member.
-func (c *Cluster) leader() (int, bool) {
-	for _, m := range c.runningMembers() {
-		st, err := c.status(m)
-		if err != nil || st.Leader == 0 {
-			continue
-		}
-		for _, l := range c.runningMembers() {
-			if l.id == st.Leader {
-				return l.index, true
-			}
-		}
-	}
-	return -1, false
-}
-
 // Close kills every member (a graceful stop of all members at once waits for leadership
 // transfers that cannot happen). It runs by itself when the test ends.
 func (c *Cluster) Close() {
@@ -420,91 +390,6 @@ func (c *Cluster) runningMembers() []*member {
 		}
 	}
 	return up
-}
-
-// waitReady waits until every member of ms answers a status request and one of them knows a
-// leader. A member that exits meanwhile ends the wait with an error.
-func (c *Cluster) waitReady(ms []*member) error {
-	deadline := time.Now().Add(ReadyTimeout)
-	pending := append([]*member(nil), ms...)
-	leader := false
-	for time.Now().Before(deadline) {
-		for _, m := range pending {
-			if err := c.exitedErr(m); err != nil {
-				return err
-			}
-		}
-		var still []*member
-		for i, st := range c.statuses(pending) {
-			if st == nil {
-				still = append(still, pending[i])
-				continue
-			}
-			pending[i].id = st.Header.MemberId
-			leader = leader || st.Leader != 0
-		}
-		pending = still
-		if len(pending) == 0 && leader {
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return fmt.Errorf("members not ready after %v", ReadyTimeout)
-}
-
-// statuses asks the members of ms for their status at the same time; nil for no answer.
-func (c *Cluster) statuses(ms []*member) []*clientv3.StatusResponse {
-	sts := make([]*clientv3.StatusResponse, len(ms))
-	var wg sync.WaitGroup
-	for i, m := range ms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if st, err := c.status(m); err == nil {
-				sts[i] = st
-			}
-		}()
-	}
-	wg.Wait()
-	return sts
-}
-
-func (c *Cluster) exitedErr(m *member) error {
-	select {
-	case <-m.run.exited():
-		return fmt.Errorf("%s exited while starting", m.name)
-	default:
-		return nil
-	}
-}
-
-// status asks member m for its status through the harness's own root client.
-func (c *Cluster) status(m *member) (*clientv3.StatusResponse, error) {
-	cli, err := c.adminClient()
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
-	defer cancel()
-	return cli.Status(ctx, m.clientURL)
-}
-
-// adminClient is the harness's client: root's certificate, or anonymous until auth is on.
-func (c *Cluster) adminClient() (*clientv3.Client, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.admin != nil {
-		return c.admin, nil
-	}
-	creds := Creds{Cert: c.root.Cert}
-	cfg := c.Config(creds)
-	cfg.DialTimeout = probeTimeout
-	cli, err := clientv3.New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("admin client: %w", err)
-	}
-	c.admin = cli
-	return cli, nil
 }
 
 // enableAuth creates root with the root role and turns authentication on.

@@ -253,6 +253,14 @@ func TestOptions_Auth(t *testing.T) {
 				t.Fatalf("anonymous put: %v, want user name is empty", err)
 			}
 		})
+		t.Run("RestartWithAuth", func(t *testing.T) {
+			// The harness probes members anonymously once auth is on.
+			c.Stop(0)
+			c.Start(0)
+			if c.Leader() != 0 {
+				t.Fatal("the only member does not lead")
+			}
+		})
 		t.Run("ErrWrongPassword", func(t *testing.T) {
 			cfg := c.Config(etcdtest.Creds{User: etcdtest.RootUser, Password: "wrong"})
 			cli, err := clientv3.New(cfg)
