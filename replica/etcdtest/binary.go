@@ -156,6 +156,11 @@ func (p *process) signal(sig syscall.Signal, wait time.Duration) error {
 	return fmt.Errorf("pid %d ignored %v for %v and was killed", cmd.Process.Pid, sig, wait)
 }
 
+// status asks the process over the network (etcd 3.4 answers Status without authentication).
+func (p *process) status(c *Cluster, m *member) *memberStatus {
+	return c.remoteStatus(m)
+}
+
 func (p *process) exited() <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()

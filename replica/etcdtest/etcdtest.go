@@ -114,6 +114,8 @@ type runner interface {
 	// exited is closed when the member stops by itself (nil while none is running).
 	exited() <-chan struct{}
 	running() bool
+	// status says who the member is and whom it follows; nil while it does not serve.
+	status(c *Cluster, m *member) *memberStatus
 }
 
 // newCluster prepares the CA, certificates and member directories of an n-member cluster.

@@ -9,6 +9,12 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
+// memberStatus is what a serving member says of itself: its id and the leader it knows
+// (0 while it knows none).
+type memberStatus struct {
+	id, leader uint64
+}
+
 // Leader returns the index of the member that leads, waiting for an election if there is none.
 func (c *Cluster) Leader() int {
 	c.tb.Helper()
@@ -23,16 +29,15 @@ func (c *Cluster) Leader() int {
 	return -1
 }
 
-// leader asks the running members who leads; ok is false while they do not agree on a running
-// member.
+// leader asks the running members who leads; ok is false while none names a running member.
 func (c *Cluster) leader() (int, bool) {
-	for _, m := range c.runningMembers() {
-		st, err := c.status(m)
-		if err != nil || st.Leader == 0 {
+	up := c.runningMembers()
+	for _, st := range c.statuses(up) {
+		if st == nil || st.leader == 0 {
 			continue
 		}
-		for _, l := range c.runningMembers() {
-			if l.id == st.Leader {
+		for _, l := range up {
+			if l.id == st.leader {
 				return l.index, true
 			}
 		}
@@ -40,8 +45,8 @@ func (c *Cluster) leader() (int, bool) {
 	return -1, false
 }
 
-// waitReady waits until every member of ms answers a status request and one of them knows a
-// leader. A member that exits meanwhile ends the wait with an error.
+// waitReady waits until every member of ms serves and one of them knows a leader. A member
+// that exits meanwhile ends the wait with an error.
 func (c *Cluster) waitReady(ms []*member) error {
 	deadline := time.Now().Add(ReadyTimeout)
 	pending := append([]*member(nil), ms...)
@@ -58,8 +63,8 @@ func (c *Cluster) waitReady(ms []*member) error {
 				still = append(still, pending[i])
 				continue
 			}
-			pending[i].id = st.Header.MemberId
-			leader = leader || st.Leader != 0
+			pending[i].id = st.id
+			leader = leader || st.leader != 0
 		}
 		pending = still
 		if len(pending) == 0 && leader {
@@ -71,16 +76,14 @@ func (c *Cluster) waitReady(ms []*member) error {
 }
 
 // statuses asks the members of ms for their status at the same time; nil for no answer.
-func (c *Cluster) statuses(ms []*member) []*clientv3.StatusResponse {
-	sts := make([]*clientv3.StatusResponse, len(ms))
+func (c *Cluster) statuses(ms []*member) []*memberStatus {
+	sts := make([]*memberStatus, len(ms))
 	var wg sync.WaitGroup
 	for i, m := range ms {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if st, err := c.status(m); err == nil {
-				sts[i] = st
-			}
+			sts[i] = m.run.status(c, m)
 		}()
 	}
 	wg.Wait()
@@ -96,15 +99,20 @@ func (c *Cluster) exitedErr(m *member) error {
 	}
 }
 
-// status asks member m for its status through the harness's own root client.
-func (c *Cluster) status(m *member) (*clientv3.StatusResponse, error) {
+// remoteStatus asks member m for its status over the network, through the harness's client;
+// nil when it does not answer within probeTimeout.
+func (c *Cluster) remoteStatus(m *member) *memberStatus {
 	cli, err := c.adminClient()
 	if err != nil {
-		return nil, err
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
-	return cli.Status(ctx, m.clientURL)
+	st, err := cli.Status(ctx, m.clientURL)
+	if err != nil {
+		return nil
+	}
+	return &memberStatus{id: st.Header.MemberId, leader: st.Leader}
 }
 
 // adminClient is the harness's client, with Root's credentials: etcd 3.7 answers status
