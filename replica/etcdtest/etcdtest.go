@@ -76,8 +76,10 @@ type Creds struct {
 	CertFile, KeyFile string
 }
 
-// Cluster is a running etcd cluster of n members on loopback. Its methods are meant for the
-// test goroutine: they fail the test that started the cluster when the cluster misbehaves.
+// Cluster is a running etcd cluster of n members on loopback. Stop, Start, Kill and Leader
+// fail the test that started the cluster when the cluster misbehaves: call them from that
+// test's goroutine. Called from a subtest, a failure is still reported (the harness's message
+// on the parent, "subtest may have called FailNow on a parent test" on the subtest).
 type Cluster struct {
 	tb      testing.TB
 	kind    string
