@@ -11,7 +11,7 @@ BIN       := bin/epicevents
 TAGS      := migrated_fynedo
 BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool
+TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool strace
 SHOT_PKGS  := $(TEST_PKGS) imagemagick
 
 .PHONY: all build run test vet deps-build deps-test deps-shots check-go clean screenshots package soak fuzz bench bench-1m
@@ -56,11 +56,12 @@ vet: check-go
 	$(GO) vet ./...
 
 # test runs every test under the race detector (the kill test does 100 kills, the damage test
-# 240 mutated databases, the smoke test drives the real window under Xvfb), then each fuzz
+# 240 mutated databases, the smoke test drives the real window under Xvfb, the durability test
+# traces a writer's syncs with strace, which it requires here rather than skipping), then each fuzz
 # target for 10,000 inputs (a count, not a duration: with a cold build cache, a short
 # -fuzztime can expire while the seed corpus is still being measured).
 test: deps-test vet
-	$(GO) test -race -timeout 40m ./...
+	EPICEVENTS_REQUIRE_STRACE=1 $(GO) test -race -timeout 40m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10000x
 
 # bench runs the store's benchmarks and the same queries on SQLite (bench/, its own module) and
