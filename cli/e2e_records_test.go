@@ -88,7 +88,7 @@ func TestE2E_Users(t *testing.T) {
 	has(t, "updated user", w.obj("user", "view", id), "full_name", "Nina N", "department", "support")
 	has(t, "deactivated user", w.obj("user", "deactivate", "nina@epicevents.com"), "active", false)
 	w.fail(exitConflict, "already deactivated", "", "user", "deactivate", id)
-	w.fail(exitUnauthenticated, "deactivated", "Nina-Pass1!\n", "login", "--email", "nina@epicevents.com", "--password-stdin")
+	w.fail(exitUnauthenticated, "error: this account is deactivated", "Nina-Pass1!\n", "login", "--email", "nina@epicevents.com", "--password-stdin")
 	has(t, "reactivated user", w.obj("user", "reactivate", id), "active", true)
 	w.ok("Nina-Pass2!\n", "user", "password", id, "--password-stdin")
 	w.ok("Nina-Pass2!\n", "login", "--email", "nina@epicevents.com", "--password-stdin")

@@ -127,7 +127,7 @@ func verifyBackup(tmp, src string) (err error) {
 	refuse := func(format string, args ...any) error {
 		return &cliError{code: exitInvalid, msg: fmt.Sprintf("the backup %s ", src) + fmt.Sprintf(format, args...) + "; nothing was restored"}
 	}
-	db, err := storage.Open(tmp, storage.Options{Timeout: openTimeout, ReadOnly: true})
+	db, err := storage.Open(tmp, storage.Options{ReadOnly: true})
 	switch {
 	case errors.Is(err, storage.ErrDamaged):
 		return refuse("is damaged")
@@ -165,10 +165,10 @@ func (r *runner) replaceDatabase(tmp, dst string) (string, error) {
 		}
 		return "", syncDir(filepath.Dir(dst))
 	}
-	db, err := storage.Open(dst, storage.Options{Timeout: openTimeout})
+	db, err := storage.Open(dst, storage.Options{})
 	switch {
 	case errors.Is(err, storage.ErrDamaged):
-		unlock, err := lockFile(dst, openTimeout)
+		unlock, err := lockFile(dst, storage.DefaultTimeout)
 		if err != nil {
 			return "", err
 		}

@@ -6,16 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
 	"github.com/epicevents/crm/storage"
 )
-
-// openTimeout is how long a command waits for another program to release the database.
-const openTimeout = 2 * time.Second
 
 // bulkClients is the number of clients above which a listing loads every client at once to
 // show their names, rather than reading them one by one.
@@ -44,7 +40,7 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 			return errNotInitialised
 		}
 	}
-	db, err := storage.Open(path, storage.Options{Timeout: openTimeout, ReadOnly: mode == dbReadOnly})
+	db, err := storage.Open(path, storage.Options{ReadOnly: mode == dbReadOnly})
 	if err != nil {
 		return err
 	}

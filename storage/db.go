@@ -16,7 +16,9 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-// DefaultTimeout is how long Open waits for another program to release the database.
+// DefaultTimeout is how long Open waits for another program to release the database: PRODUCT.md
+// §6's limit for telling a second program that the database is in use. It is also the longest
+// wait Open allows; callers may ask for less (Options.Timeout).
 const DefaultTimeout = 2 * time.Second
 
 // ErrInUse is returned by Open when another program holds the database.
@@ -50,7 +52,7 @@ var _ core.Store = (*DB)(nil)
 // keeps the file locked beyond the timeout, ErrNewerSchema when a newer program wrote it, and
 // ErrDamaged when it is not a readable database.
 func Open(path string, opts Options) (*DB, error) {
-	if opts.Timeout <= 0 {
+	if opts.Timeout <= 0 || opts.Timeout > DefaultTimeout {
 		opts.Timeout = DefaultTimeout
 	}
 	if !opts.ReadOnly {
