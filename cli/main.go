@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage"
 )
 
 // Env is what the command line needs from its process: the standard streams, the data
@@ -39,7 +40,7 @@ const (
 // directory.
 const (
 	dbFile      = "epicevents.db"
-	sessionFile = "session"
+	sessionFile = storage.SessionFile
 )
 
 // runner carries one run of the command line: its environment, the global --json flag, the

@@ -15,11 +15,15 @@ type Options struct {
 	Monitor Monitor
 	// Hash sets the argon2id parameters; values below MinHashParams are raised to it.
 	Hash HashParams
+	// Admin administers the database (backup, check…); default: the store, when it
+	// implements Admin.
+	Admin Admin
 }
 
 // Service runs every use-case of PRODUCT.md §3 and §4 on a Store. It is safe for concurrent use.
 type Service struct {
 	store   Store
+	admin   Admin
 	now     func() time.Time
 	monitor Monitor
 	hash    HashParams
@@ -33,7 +37,10 @@ type Service struct {
 
 // NewService returns a Service over store.
 func NewService(store Store, opt Options) *Service {
-	s := &Service{store: store, now: opt.Clock, monitor: opt.Monitor, hash: opt.Hash}
+	s := &Service{store: store, admin: opt.Admin, now: opt.Clock, monitor: opt.Monitor, hash: opt.Hash}
+	if ad, ok := store.(Admin); ok && s.admin == nil {
+		s.admin = ad
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -77,7 +77,11 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 		return nil, s.loginFailed(e, u, now)
 	}
 	if !u.Active {
-		s.event(&Actor{id: u.ID, dept: u.Department}, EventLoginFailure, "login refused: account deactivated", map[string]string{"reason": "deactivated"})
+		who := &Actor{id: u.ID, dept: u.Department}
+		s.event(who, EventLoginFailure, "login refused: account deactivated", map[string]string{"reason": "deactivated"})
+		if err := s.auditAlone(who, AuditEntry{Action: ActionLoginFailed, Record: UserRecord, RecordID: u.ID, Fields: []string{"active"}}); err != nil {
+			return nil, err
+		}
 		return nil, Errorf(Unauthenticated, "this account is deactivated")
 	}
 	if err := s.loginSucceeded(e, &u, password, rehash); err != nil {
@@ -97,7 +101,7 @@ func roundUp(d time.Duration) time.Duration {
 }
 
 func (s *Service) loginFailed(email string, u User, now time.Time) error {
-	if err := s.recordFailure(email, now); err != nil {
+	if err := s.recordFailure(email, u.ID, now); err != nil {
 		return err
 	}
 	var a *Actor
@@ -121,6 +125,9 @@ func (s *Service) loginSucceeded(email string, u *User, password string, rehash 
 		if err := tx.PutThrottle(email, Throttle{}); err != nil {
 			return err
 		}
+		if err := s.audit(tx, &Actor{id: u.ID}, ActionLogin, UserRecord, u.ID); err != nil {
+			return err
+		}
 		if newHash == "" {
 			return nil
 		}
@@ -138,12 +145,19 @@ func (s *Service) loginSucceeded(email string, u *User, password string, rehash 
 }
 
 // recordFailure counts a failed password check for email: after 5 in a row, attempts are
-// refused for 30 s, doubling up to 15 min.
-func (s *Service) recordFailure(email string, now time.Time) error {
+// refused for 30 s, doubling up to 15 min. When the email is an existing user's (id not
+// uuid.Nil), the failure goes to the audit trail in the same transaction — the same single
+// write as for an unknown email, so that both take as long.
+func (s *Service) recordFailure(email string, id uuid.UUID, now time.Time) error {
 	return s.update(nil, "record password failure", func(tx Tx) error {
 		th, err := tx.Throttle(email)
 		if err != nil {
 			return err
+		}
+		if id != uuid.Nil {
+			if err := s.audit(tx, &Actor{id: id}, ActionLoginFailed, UserRecord, id); err != nil {
+				return err
+			}
 		}
 		th.Failures++
 		if th.Failures >= throttleAfter {
@@ -183,7 +197,7 @@ func (s *Service) dummyHash() string {
 
 // issue signs a token for u and returns the actor carrying it.
 func (s *Service) issue(u User) (*Actor, error) {
-	key, err := s.signingKey()
+	key, err := s.signingKey(true)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +227,7 @@ func (s *Service) Resume(token string) (*Actor, error) {
 	if token == "" || len(token) > maxTokenLen {
 		return nil, errSession()
 	}
-	key, err := s.signingKey()
+	key, err := s.signingKey(false)
 	if err != nil {
 		return nil, err
 	}
@@ -266,8 +280,11 @@ func (s *Service) Logout(a *Actor) error {
 	})
 }
 
-// signingKey loads the key created by Initialize; it never changes, so it is cached.
-func (s *Service) signingKey() ([]byte, error) {
+// signingKey returns the session signing key of the database, cached once read. A database
+// without one — a restored backup, since backups leave the key out — gets a new random key
+// when create is set (a login); otherwise (resuming a session) no token can be valid and the
+// session error is returned. Errors: Unauthenticated, Internal.
+func (s *Service) signingKey(create bool) ([]byte, error) {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	if s.key != nil {
@@ -282,9 +299,33 @@ func (s *Service) signingKey() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(key) == 0 && create {
+		key, err = s.newSigningKey()
+		if err != nil {
+			return nil, err
+		}
+	}
 	if len(key) != 32 {
-		return nil, Errorf(Unauthenticated, "the database is not initialised; run the set-up first")
+		return nil, errSession()
 	}
 	s.key = key
 	return key, nil
+}
+
+// newSigningKey stores a new random 32-byte signing key, unless one appeared meanwhile (then
+// that one is returned).
+func (s *Service) newSigningKey() ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, s.report(nil, InternalError("generate signing key", err))
+	}
+	err := s.update(nil, "store signing key", func(tx Tx) error {
+		v, err := tx.Meta(metaSigningKey)
+		if err != nil || len(v) > 0 {
+			key = append(key[:0], v...)
+			return err
+		}
+		return tx.SetMeta(metaSigningKey, key)
+	})
+	return key, err
 }
