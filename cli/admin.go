@@ -92,6 +92,9 @@ func runAudit(r *runner, args []string) error {
 
 func (s *session) toAudit(e core.AuditEntry) (auditOut, error) {
 	name := "system"
+	if e.Action == core.ActionLoginFailed {
+		name = "-" // an attempt for an email no account has: nobody to name
+	}
 	if e.ActorID != uuid.Nil {
 		n, err := s.contactName(e.ActorID)
 		if err != nil {

@@ -152,8 +152,9 @@ const (
 	ActionExport = "export"
 	// ActionLogin: the user of RecordID logged in.
 	ActionLogin = "login"
-	// ActionLoginFailed: a login as the existing user of RecordID failed (wrong password or
-	// deactivated account). Failures for unknown emails name nobody and are not recorded.
+	// ActionLoginFailed: a login failed — a wrong password or a deactivated account — as the
+	// user of RecordID (also ActorID), or, both uuid.Nil, for an email that no account has (the
+	// email is not kept).
 	ActionLoginFailed = "login_failed"
 )
 

@@ -31,8 +31,8 @@ type Service struct {
 	keyMu sync.Mutex
 	key   []byte
 
-	dummyOnce sync.Once
-	dummy     string
+	// dummy is verified instead of a stored hash when a login's email is unknown.
+	dummy string
 }
 
 // NewService returns a Service over store.
@@ -50,6 +50,7 @@ func NewService(store Store, opt Options) *Service {
 	s.hash.Memory = max(s.hash.Memory, MinHashParams.Memory)
 	s.hash.Time = max(s.hash.Time, MinHashParams.Time)
 	s.hash.Threads = max(s.hash.Threads, MinHashParams.Threads)
+	s.dummy = dummyHash(s.hash)
 	return s
 }
 

@@ -2,7 +2,6 @@ package core
 
 import (
 	"crypto/rand"
-	"fmt"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -62,7 +61,7 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 	}
 	hash := u.PasswordHash
 	if !found {
-		hash = s.dummyHash()
+		hash = s.dummy // as costly to verify as a real hash: the two cases take as long
 	}
 	ok := false
 	rehash := false
@@ -101,7 +100,7 @@ func roundUp(d time.Duration) time.Duration {
 }
 
 func (s *Service) loginFailed(email string, u User, now time.Time) error {
-	if err := s.recordFailure(email, u.ID, now); err != nil {
+	if err := s.recordFailure(email, u.ID, now, true); err != nil {
 		return err
 	}
 	var a *Actor
@@ -145,16 +144,17 @@ func (s *Service) loginSucceeded(email string, u *User, password string, rehash 
 }
 
 // recordFailure counts a failed password check for email: after 5 in a row, attempts are
-// refused for 30 s, doubling up to 15 min. When the email is an existing user's (id not
-// uuid.Nil), the failure goes to the audit trail in the same transaction — the same single
-// write as for an unknown email, so that both take as long.
-func (s *Service) recordFailure(email string, id uuid.UUID, now time.Time) error {
+// refused for 30 s, doubling up to 15 min. A failed login (login set) also goes to the audit
+// trail in the same transaction: as the account id (the attempt's claimed identity), or
+// uuid.Nil when no account has that email — the email itself is not kept. Both cases thus
+// write the same records and take as long.
+func (s *Service) recordFailure(email string, id uuid.UUID, now time.Time, login bool) error {
 	return s.update(nil, "record password failure", func(tx Tx) error {
 		th, err := tx.Throttle(email)
 		if err != nil {
 			return err
 		}
-		if id != uuid.Nil {
+		if login {
 			if err := s.audit(tx, &Actor{id: id}, ActionLoginFailed, UserRecord, id); err != nil {
 				return err
 			}
@@ -182,17 +182,6 @@ func (s *Service) throttled(email string, now time.Time) error {
 		return Errorf(Unauthenticated, "too many failed password attempts; try again in %s", roundUp(wait))
 	}
 	return nil
-}
-
-// dummyHash is a hash of a random password at the service's parameters, verified when the email
-// is unknown so that a login takes about as long whether the account exists or not.
-func (s *Service) dummyHash() string {
-	s.dummyOnce.Do(func() {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		s.dummy, _ = hashPassword(fmt.Sprintf("%x", b), s.hash)
-	})
-	return s.dummy
 }
 
 // issue signs a token for u and returns the actor carrying it.

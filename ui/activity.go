@@ -93,7 +93,10 @@ func newActivityTab(m *mainScreen) *listTab[auditRow] {
 			rows := make([]auditRow, 0, len(es))
 			for _, e := range es {
 				who := n.name(e.ActorID)
-				if e.ActorID == [16]byte{} {
+				switch {
+				case e.ActorID == [16]byte{} && e.Action == core.ActionLoginFailed:
+					who = "-" // an attempt for an email no account has: nobody to name
+				case e.ActorID == [16]byte{}:
 					who = tr("system")
 				}
 				r := auditRow{AuditEntry: e, Who: who}
