@@ -338,7 +338,7 @@ func (r *runner) report(err error, okText string) error {
 			fmt.Fprintln(w, okText)
 			return
 		}
-		fmt.Fprintln(w, ce.Error())
+		printLines(w, ce.Error())
 	}); perr != nil || ce == nil {
 		return perr
 	}

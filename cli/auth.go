@@ -104,8 +104,8 @@ func (r *runner) showInit(res core.InitResult) error {
 			Department: string(d.Department), Password: d.Password})
 	}
 	return r.show(out, func(w io.Writer) {
-		fmt.Fprintf(w, "Database initialised: %s\n", r.dbPath())
-		fmt.Fprintf(w, "Administrator: %s <%s> (%s)\n", out.Admin.FullName, out.Admin.Email, out.Admin.EmployeeNumber)
+		fmt.Fprintf(w, "Database initialised: %s\n", plain(r.dbPath()))
+		fmt.Fprintf(w, "Administrator: %s <%s> (%s)\n", plain(out.Admin.FullName), plain(out.Admin.Email), out.Admin.EmployeeNumber)
 		if len(out.DemoAccounts) > 0 {
 			fmt.Fprintln(w, "\nDemo accounts — note these passwords now, they are not shown again:")
 			writeTable(w, []column[demoOut]{
@@ -115,7 +115,7 @@ func (r *runner) showInit(res core.InitResult) error {
 				{title: "PASSWORD", cell: func(d demoOut) string { return d.Password }},
 			}, out.DemoAccounts)
 		}
-		fmt.Fprintf(w, "\nLog in with: epicevents login --email %s\n", out.Admin.Email)
+		fmt.Fprintf(w, "\nLog in with: epicevents login --email %s\n", plain(out.Admin.Email))
 	})
 }
 
@@ -155,7 +155,7 @@ func (r *runner) showSession(svc *core.Service, a *core.Actor, lead string) erro
 	}
 	out := userSession{userOut: toUser(u), ExpiresAt: jtime(tokenExpiry(a.Token()))}
 	return r.show(out, func(w io.Writer) {
-		fmt.Fprintf(w, "%s %s <%s> (%s, %s).\n", lead, u.FullName, u.Email, u.Department, u.EmployeeNumber)
+		fmt.Fprintf(w, "%s %s <%s> (%s, %s).\n", lead, plain(u.FullName), plain(u.Email), u.Department, u.EmployeeNumber)
 		fmt.Fprintf(w, "The session is valid until %s.\n", out.ExpiresAt.local())
 	})
 }

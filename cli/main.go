@@ -68,7 +68,7 @@ func Main(args []string, env Env) (code int) {
 	defer func() {
 		if p := recover(); p != nil {
 			env.Monitor.Error(fmt.Errorf("cli: panic: %v\n%s", p, debug.Stack()), r.actor)
-			fmt.Fprintf(env.Stderr, "error: internal error: %v\n", p)
+			fmt.Fprintf(env.Stderr, "error: internal error: %s\n", plain(fmt.Sprint(p)))
 			code = exitInternal
 		}
 	}()
@@ -83,7 +83,7 @@ func (r *runner) finish(err error) int {
 		return exitOK
 	}
 	err = r.storageError(err)
-	fmt.Fprintln(r.env.Stderr, "error: "+messageOf(err))
+	fmt.Fprintln(r.env.Stderr, "error: "+plain(messageOf(err)))
 	return exitCode(err)
 }
 
