@@ -71,30 +71,43 @@ func runInit(r *runner, args []string) error {
 	if err := os.MkdirAll(r.env.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
+	if err := r.refuseInitialised(); err != nil {
+		return err
+	}
+	// Asked before the database is opened: nobody waits for the typing.
+	in := core.InitInput{Demo: *demo}
+	var err error
+	if in.AdminEmail, err = r.ask(f, "admin-email", "Administrator's email: "); err != nil {
+		return err
+	}
+	if in.AdminName, err = r.ask(f, "admin-name", "Administrator's full name: "); err != nil {
+		return err
+	}
+	if in.Password, err = r.newPassword(*stdin, "Administrator's password: "); err != nil {
+		return err
+	}
 	return r.withDB(dbCreate, func(_ *storage.DB, svc *core.Service) error {
-		ok, err := svc.Initialized()
-		if err != nil {
-			return err
-		}
-		if ok {
-			return core.Errorf(core.Conflict, "the database is already initialised: %s", r.dbPath())
-		}
-		in := core.InitInput{Demo: *demo}
-		if in.AdminEmail, err = r.ask(f, "admin-email", "Administrator's email: "); err != nil {
-			return err
-		}
-		if in.AdminName, err = r.ask(f, "admin-name", "Administrator's full name: "); err != nil {
-			return err
-		}
-		if in.Password, err = r.newPassword(*stdin, "Administrator's password: "); err != nil {
-			return err
-		}
-		res, err := svc.Initialize(in)
+		res, err := svc.Initialize(in) // Conflict if initialised meanwhile
 		if err != nil {
 			return err
 		}
 		return r.showInit(res)
 	})
+}
+
+// refuseInitialised fails with Conflict when the database exists and is initialised, looking
+// with the shared lock; a missing file is fine.
+func (r *runner) refuseInitialised() error {
+	if _, err := os.Stat(r.dbPath()); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	err := r.withDB(dbReadOnly, func(*storage.DB, *core.Service) error {
+		return core.Errorf(core.Conflict, "the database is already initialised: %s", r.dbPath())
+	})
+	if errors.Is(err, errNotInitialised) {
+		return nil
+	}
+	return err
 }
 
 func (r *runner) showInit(res core.InitResult) error {
@@ -126,15 +139,19 @@ func runLogin(r *runner, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
+	if _, err := os.Stat(r.dbPath()); errors.Is(err, fs.ErrNotExist) {
+		return errNotInitialised
+	}
+	// Asked before the database is opened: a prompt left waiting locks nobody out.
+	email, err := r.ask(f, "email", "Email: ")
+	if err != nil {
+		return err
+	}
+	pw, err := r.password(*stdin, "Password: ")
+	if err != nil {
+		return err
+	}
 	return r.withDB(dbInitialised, func(_ *storage.DB, svc *core.Service) error {
-		email, err := r.ask(f, "email", "Email: ")
-		if err != nil {
-			return err
-		}
-		pw, err := r.password(*stdin, "Password: ")
-		if err != nil {
-			return err
-		}
 		a, err := svc.Login(email, pw)
 		if err != nil {
 			return err

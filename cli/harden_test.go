@@ -3,8 +3,12 @@ package cli
 // Regression tests of issue #10 (hardening), run in-process through Main.
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,4 +106,114 @@ func TestMain_EscapesControls(t *testing.T) {
 		}
 		noRawControls(t, "the error of "+strings.Join(args, " "), errOut)
 	}
+}
+
+// signalReader closes reading the first time it is read: the command is then waiting for
+// its input.
+type signalReader struct {
+	r       io.Reader
+	once    sync.Once
+	reading chan struct{}
+}
+
+func (s *signalReader) Read(p []byte) (int, error) {
+	s.once.Do(func() { close(s.reading) })
+	return s.r.Read(p)
+}
+
+// TestMain_PasswordBeforeDatabase: a command waiting for a password holds no lock on the
+// database — another command, even one that writes, runs meanwhile.
+func TestMain_PasswordBeforeDatabase(t *testing.T) {
+	dir := newAdmin(t, false)
+	for i, args := range [][]string{
+		{"login", "--email", "admin@example.com", "--password-stdin"},
+		{"user", "create", "--email", "sam@example.com", "--name", "Sam", "--department", "support", "--password-stdin"},
+		{"user", "password", "--password-stdin"},
+	} {
+		pr, pw := io.Pipe()
+		in := &signalReader{r: pr, reading: make(chan struct{})}
+		done := make(chan int, 1)
+		var errOut strings.Builder
+		go func() {
+			done <- Main(args, Env{Stdin: in, Stdout: io.Discard, Stderr: &errOut, DataDir: dir, Monitor: core.NopMonitor{}})
+		}()
+		<-in.reading
+		mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", fmt.Sprintf("w%d@example.com", i),
+			"--name", "Waiting Colleague", "--department", "commercial", "--password-stdin")
+		_, _ = io.WriteString(pw, testPassword+"\n"+"N3w-Pass!word\n")
+		_ = pw.Close()
+		if code := <-done; code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut.String())
+		}
+		if args[1] == "password" {
+			mustCall(t, dir, "N3w-Pass!word\n"+testPassword+"\n", 0, "user", "password", "--password-stdin")
+		}
+	}
+}
+
+// readOnlyArgs gives each command of readOnlyCommands the arguments of one run.
+func readOnlyArgs(ids map[string]string) map[string][]string {
+	return map[string][]string{
+		"status": {"status"}, "whoami": {"whoami"}, "audit": {"audit"}, "check": {"check"},
+		"user list": {"user", "list"}, "user view": {"user", "view", "admin@example.com"},
+		"user search": {"user", "search", "ada"},
+		"client list": {"client", "list"}, "client view": {"client", "view", ids["client"]},
+		"client search": {"client", "search", "kevin"},
+		"contract list": {"contract", "list"}, "contract mine": {"contract", "mine"},
+		"contract unsigned": {"contract", "unsigned"}, "contract unpaid": {"contract", "unpaid"},
+		"contract view": {"contract", "view", ids["contract"]}, "contract search": {"contract", "search", "kevin"},
+		"event list": {"event", "list"}, "event mine": {"event", "mine"},
+		"event upcoming": {"event", "upcoming"}, "event unassigned": {"event", "unassigned"},
+		"event view": {"event", "view", ids["event"]}, "event search": {"event", "search", "party"},
+	}
+}
+
+// TestMain_ReadOnlyShared: the read-only commands open the database with the shared lock: they
+// run while another program reads it (a long client list, say); a write still waits for it.
+func TestMain_ReadOnlyShared(t *testing.T) {
+	dir := newAdmin(t, false)
+	ids := map[string]string{}
+	mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", "carl@example.com", "--name", "Carl",
+		"--department", "commercial", "--password-stdin")
+	ids["client"] = jsonID(t, mustCall(t, dir, "", 0, "--json", "client", "create", "--name", "Kevin Casey", "--email", "k@example.com",
+		"--phone", "0102030405", "--company", "Startup", "--commercial", "carl@example.com"))
+	ids["contract"] = jsonID(t, mustCall(t, dir, "", 0, "--json", "contract", "create", ids["client"], "--total", "100"))
+	mustCall(t, dir, "", 0, "contract", "sign", ids["contract"])
+	start := time.Now().Add(48 * time.Hour).Format("2006-01-02 15:04")
+	end := time.Now().Add(50 * time.Hour).Format("2006-01-02 15:04")
+	ids["event"] = jsonID(t, mustCall(t, dir, "", 0, "--json", "event", "create", ids["contract"], "--name", "Party",
+		"--start", start, "--end", end, "--location", "Lyon", "--attendees", "10"))
+
+	reader, err := storage.Open(filepath.Join(dir, dbFile), storage.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	runs := readOnlyArgs(ids)
+	for name := range readOnlyCommands {
+		args, ok := runs[name]
+		if !ok {
+			t.Errorf("no run of the read-only command %q", name)
+			continue
+		}
+		if _, errOut, code := call(t, dir, "", args...); code != 0 {
+			t.Errorf("%v while another program reads: exit %d, %s", args, code, errOut)
+		}
+	}
+	if len(runs) != len(readOnlyCommands) {
+		t.Errorf("%d runs for %d read-only commands", len(runs), len(readOnlyCommands))
+	}
+	_, errOut, code := call(t, dir, "", "client", "update", ids["client"], "--notes", "x")
+	if code != exitInternal || !strings.Contains(errOut, "in use by another program") {
+		t.Errorf("a write beside a reader: exit %d, %s", code, errOut)
+	}
+}
+
+func jsonID(t *testing.T, out string) string {
+	t.Helper()
+	var v struct{ ID string }
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.ID == "" {
+		t.Fatalf("no id in %q: %v", out, err)
+	}
+	return v.ID
 }

@@ -50,6 +50,8 @@ type runner struct {
 	json  bool
 	actor *core.Actor
 	in    *bufio.Reader
+	// readOnly is set for the commands of readOnlyCommands.
+	readOnly bool
 }
 
 // Main runs the command named by args (os.Args[1:]) and returns the process exit code. It never
@@ -214,6 +216,9 @@ Passwords are never flags: --password-stdin reads them from standard input, othe
 are typed at the terminal without echo.
 
 Data: $EPICEVENTS_HOME, else <user config dir>/epicevents (database epicevents.db, session file).
+Commands that only read (list, view, search, status, whoami, audit, check) share the database
+with each other; a command that writes waits up to 2 s for them, then says it is in use.
+Passwords are asked before the database is opened.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 not authenticated, 4 forbidden, 5 invalid input,
 6 not found, 7 conflict.
 `
@@ -267,6 +272,7 @@ func (r *runner) dispatch(args []string) error {
 	case !ok:
 		return usagef("", "unknown command %q", name)
 	case cmd.subs == nil:
+		r.readOnly = readOnlyCommands[name]
 		return cmd.run(r, rest)
 	case len(rest) == 0:
 		return usagef(name, "missing %s command", name)
@@ -278,6 +284,7 @@ func (r *runner) dispatch(args []string) error {
 	if !ok {
 		return usagef(name, "unknown %s command %q", name, rest[0])
 	}
+	r.readOnly = readOnlyCommands[name+" "+rest[0]]
 	return sub(r, rest[1:])
 }
 
