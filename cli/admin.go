@@ -186,7 +186,7 @@ func (r *runner) destination(command, file string) (core.Destination, error) {
 
 // stdoutIsTerminal reports whether standard output is a terminal.
 func (r *runner) stdoutIsTerminal() bool {
-	f, ok := r.env.Stdout.(*os.File)
+	f, ok := r.out.w.(*os.File)
 	return ok && isTerminal(f)
 }
 

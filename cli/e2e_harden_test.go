@@ -4,8 +4,11 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/epicevents/crm/core"
@@ -164,5 +167,24 @@ func viewDB(t *testing.T, path string, fn func(tx core.Tx) error) {
 	defer db.Close()
 	if err := db.View(fn); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestE2E_DevFull: client list > /dev/full exits 1.
+func TestE2E_DevFull(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+	w := world(t)
+	cmd := exec.Command(binary, "client", "list")
+	cmd.Env = append(cleanEnv(), "EPICEVENTS_HOME="+w.home)
+	var errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = full, &errOut
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitInternal || !strings.Contains(errOut.String(), "no space left on device") {
+		t.Fatalf("client list > /dev/full: %v, stderr %q", err, errOut.String())
 	}
 }

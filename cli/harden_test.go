@@ -4,6 +4,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -216,4 +217,24 @@ func jsonID(t *testing.T, out string) string {
 		t.Fatalf("no id in %q: %v", out, err)
 	}
 	return v.ID
+}
+
+// fullWriter fails every write, as /dev/full does.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestMain_OutputErrors: a command whose output cannot be written fails with exit 1 and says
+// so, whatever it printed: a table, JSON, a message, the help.
+func TestMain_OutputErrors(t *testing.T) {
+	dir := newAdmin(t, false)
+	for _, args := range [][]string{{"client", "list"}, {"user", "list", "--json"}, {"whoami"}, {"--help"},
+		{"export", "clients", "--csv", "-"}} {
+		var errOut strings.Builder
+		code := Main(args, Env{Stdin: strings.NewReader(""), Stdout: fullWriter{}, Stderr: &errOut, DataDir: dir, Monitor: core.NopMonitor{}})
+		if code != exitInternal {
+			t.Errorf("%v > /dev/full: exit %d, want 1", args, code)
+		}
+		oneErrorLine(t, errOut.String(), "cannot write the output: no space left on device")
+	}
 }

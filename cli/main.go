@@ -47,6 +47,7 @@ const (
 // actor once a session is resumed (for panic reports) and the reader of standard input.
 type runner struct {
 	env   Env
+	out   *outWriter // env.Stdout, its first write error kept
 	json  bool
 	actor *core.Actor
 	in    *bufio.Reader
@@ -66,7 +67,8 @@ func Main(args []string, env Env) (code int) {
 	if env.Stderr == nil {
 		env.Stderr = io.Discard
 	}
-	r := &runner{env: env}
+	r := &runner{env: env, out: &outWriter{w: env.Stdout}}
+	r.env.Stdout = r.out
 	defer func() {
 		if p := recover(); p != nil {
 			env.Monitor.Error(fmt.Errorf("cli: panic: %v\n%s", p, debug.Stack()), r.actor)
@@ -78,15 +80,39 @@ func Main(args []string, env Env) (code int) {
 	return r.finish(r.dispatch(args))
 }
 
-// finish prints err as one line on standard error and returns its exit code.
+// finish prints err as one line on standard error and returns its exit code. A command whose
+// output could not be written (a full disk, a closed file) fails with exit code 1 even when
+// what it did succeeded.
 func (r *runner) finish(err error) int {
 	var ce *cliError
+	if r.out.err != nil && (err == nil || errors.As(err, &ce) && ce.code == exitOK || errors.Is(err, r.out.err)) {
+		err = &cliError{code: exitInternal, msg: "cannot write the output: " + r.out.err.Error()}
+	}
 	if err == nil || (errors.As(err, &ce) && ce.code == exitOK) {
 		return exitOK
 	}
 	err = r.storageError(err)
 	fmt.Fprintln(r.env.Stderr, "error: "+plain(messageOf(err)))
 	return exitCode(err)
+}
+
+// outWriter is standard output with its first write error kept: every command's output is
+// checked once, at the end, rather than at each of its writes.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+// Write writes p, or fails at once after a first failure.
+func (o *outWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
 }
 
 // cliError is an error of the command line itself rather than of core: a usage error, a

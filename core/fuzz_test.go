@@ -67,7 +67,7 @@ func FuzzValidatePhone(f *testing.F) {
 				t.Fatalf("%q accepted as %q with %q", s, p, r)
 			}
 		}
-		if digits < core.MinPhoneDigits || digits > core.MaxPhoneDigits || p != strings.TrimSpace(p) {
+		if digits < core.MinPhoneDigits || digits > core.MaxPhoneDigits || p != strings.TrimSpace(p) || len(p) > core.MaxPhoneLen {
 			t.Fatalf("%q accepted as %q", s, p)
 		}
 		if again, err := core.ValidatePhone(p); err != nil || again != p {

@@ -21,6 +21,7 @@ const (
 	MaxEmailLen    = 254
 	MinPhoneDigits = 6
 	MaxPhoneDigits = 20
+	MaxPhoneLen    = 32 // the whole field, separators included
 )
 
 // MaxAmount is the largest contract total: 999,999,999.99.
@@ -78,12 +79,15 @@ func validDomain(d string) bool {
 }
 
 // ValidatePhone checks a phone number: digits with an optional leading "+", spaces, dots, dashes
-// and parentheses, 6 to 20 digits in all. It returns the number trimmed, inner runs of
-// white space collapsed. Errors: Invalid naming field "phone".
+// and parentheses, 6 to 20 digits in all, at most 32 characters in all. It returns the number
+// trimmed, inner runs of white space collapsed. Errors: Invalid naming field "phone".
 func ValidatePhone(s string) (string, error) {
 	p := strings.Join(strings.Fields(s), " ")
 	if p == "" {
 		return "", FieldErrorf("phone", "is required")
+	}
+	if utf8.RuneCountInString(p) > MaxPhoneLen {
+		return "", FieldErrorf("phone", "must be at most %d characters", MaxPhoneLen)
 	}
 	digits := 0
 	for i, r := range p {

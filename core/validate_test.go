@@ -44,7 +44,8 @@ func TestValidateEmail(t *testing.T) {
 func TestValidatePhone(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		for _, in := range []string{"+678 123 456 78", "01.23.45.67.89", "(555) 123-4567", "123456",
-			"+33 6 12 34 56 78", "12345678901234567890"} {
+			"+33 6 12 34 56 78", "12345678901234567890",
+			"+33 (0)6-12-34-56-78", strings.Repeat("1-", 16)} { // 32 characters
 			if _, err := ValidatePhone(in); err != nil {
 				t.Errorf("ValidatePhone(%q): %v", in, err)
 			}
@@ -52,7 +53,9 @@ func TestValidatePhone(t *testing.T) {
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		for _, in := range []string{"", "12345", "123456789012345678901", "06 12 34 ab 78",
-			"06+1234567", "phone: 0612345678", "++33612345678"} {
+			"06+1234567", "phone: 0612345678", "++33612345678",
+			"123456" + strings.Repeat("-", 5000), // 6 digits, but no phone is that long
+			strings.Repeat("1-", 16) + "1"} {     // 33 characters
 			_, err := ValidatePhone(in)
 			if KindOf(err) != Invalid || FieldOf(err) != "phone" {
 				t.Errorf("ValidatePhone(%q) = %v, want invalid phone", in, err)
