@@ -238,3 +238,57 @@ func TestMain_OutputErrors(t *testing.T) {
 		oneErrorLine(t, errOut.String(), "cannot write the output: no space left on device")
 	}
 }
+
+// inParis makes the local time zone Europe/Paris for one test.
+func inParis(t *testing.T) {
+	t.Helper()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	old := time.Local
+	time.Local = paris
+	t.Cleanup(func() { time.Local = old })
+}
+
+// TestMain_DaylightSaving: a local time skipped when the clocks go forward is refused with a
+// message that says so and names the field; one that happens twice is taken at its first
+// occurrence, and a note says so.
+func TestMain_DaylightSaving(t *testing.T) {
+	inParis(t)
+	dir := newAdmin(t, false)
+	mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", "carl@example.com", "--name", "Carl",
+		"--department", "commercial", "--password-stdin")
+	client := jsonID(t, mustCall(t, dir, "", 0, "--json", "client", "create", "--name", "Kevin Casey", "--email", "k@example.com",
+		"--phone", "0102030405", "--company", "Startup", "--commercial", "carl@example.com"))
+	contract := jsonID(t, mustCall(t, dir, "", 0, "--json", "contract", "create", client, "--total", "100"))
+	mustCall(t, dir, "", 0, "contract", "sign", contract)
+	create := func(start, end string) (string, string, int) {
+		return call(t, dir, "", "--json", "event", "create", contract, "--name", "Gala", "--start", start, "--end", end,
+			"--location", "Paris", "--attendees", "10")
+	}
+
+	_, errOut, code := create("2027-03-28 02:30", "2027-03-28 03:15")
+	if code != exitInvalid {
+		t.Fatalf("a start in the spring-forward gap: exit %d, %s", code, errOut)
+	}
+	oneErrorLine(t, errOut, "start: 2027-03-28 02:30 does not exist in local time: the clocks go forward")
+	_, errOut, code = create("2027-03-28 01:30", "2027-03-28 02:15")
+	if code != exitInvalid {
+		t.Fatalf("an end in the gap: exit %d, %s", code, errOut)
+	}
+	oneErrorLine(t, errOut, "end: 2027-03-28 02:15 does not exist in local time")
+
+	out, errOut, code := create("2027-10-31 02:30", "2027-10-31 04:00")
+	if code != 0 {
+		t.Fatalf("a start that happens twice: exit %d, %s", code, errOut)
+	}
+	want := "note: start: 2027-10-31 02:30 happens twice in local time (the clocks go back); the first, 2027-10-31T02:30:00+02:00, was taken — for the second, give 2027-10-31T02:30:00+01:00\n"
+	if errOut != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+	var ev struct{ Start string }
+	if err := json.Unmarshal([]byte(out), &ev); err != nil || ev.Start != "2027-10-31T00:30:00Z" {
+		t.Errorf("start stored as %q (%v), want the first 02:30, 00:30 UTC", ev.Start, err)
+	}
+}

@@ -62,6 +62,10 @@ func coreMessage(msg string) string {
 	if rest, ok := strings.CutPrefix(msg, tooMany); ok {
 		return "trop d'échecs de connexion ; réessayez dans " + rest
 	}
+	const skipped = " does not exist in local time: the clocks go forward at that hour; choose another time"
+	if when, ok := strings.CutSuffix(msg, skipped); ok {
+		return when + " n'existe pas à l'heure locale : on avance les horloges à cette heure-là ; choisissez une autre heure"
+	}
 	const notSigned = "the contract must be signed before an event is created"
 	if strings.HasPrefix(msg, notSigned) {
 		return "le contrat doit être signé avant de créer un événement"

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fstorage "fyne.io/fyne/v2/storage"
@@ -134,3 +135,36 @@ func TestBackup_Menu(t *testing.T) {
 }
 
 var _ fyne.URIWriteCloser = (*lazyWriter)(nil)
+
+// TestEventForm_DaylightSaving: the window's time entry refuses a time the clocks skip, naming
+// the field, and says which of two occurrences of an autumn time it takes.
+func TestEventForm_DaylightSaving(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	e := newEnv(t, true)
+	g := e.startAs(adminEmail)
+	time.Local = paris
+	defer func() { time.Local = time.UTC }()
+	openRow(g, g.main.contracts, rowOf(t, g.main.contracts, 0, "Kevin Casey"))
+	k := g.main.form.(*contractForm)
+	f := showNewEvent(g.main, k.contract)
+	day := func(y int, m time.Month, d int) *time.Time {
+		v := time.Date(y, m, d, 0, 0, 0, 0, paris)
+		return &v
+	}
+	f.startDate.SetDate(day(2027, 3, 28))
+	test.Type(f.startTime.entry, "02:30")
+	if got := f.start.error(); !strings.Contains(got, "2027-03-28 02:30 does not exist in local time") {
+		t.Errorf("a start the clocks skip: the form says %q", got)
+	}
+	f.startDate.SetDate(day(2027, 10, 31))
+	if got := f.start.error(); !strings.Contains(got, "the first, 02:30 CEST, is taken; not the second, 02:30 CET") {
+		t.Errorf("a start that happens twice: the form says %q", got)
+	}
+	s, _, err := at(f.startDate, f.startTime.entry.Text, "start")
+	if err != nil || !s.Equal(time.Date(2027, 10, 31, 0, 30, 0, 0, time.UTC)) {
+		t.Errorf("taken as %v, %v; want the first 02:30 (00:30 UTC)", s, err)
+	}
+}
