@@ -292,3 +292,79 @@ func TestMain_DaylightSaving(t *testing.T) {
 		t.Errorf("start stored as %q (%v), want the first 02:30, 00:30 UTC", ev.Start, err)
 	}
 }
+
+// loginAs logs in the collaborator email of dir (password testPassword).
+func loginAs(t *testing.T, dir, email string) {
+	t.Helper()
+	mustCall(t, dir, testPassword+"\n", 0, "login", "--email", email, "--password-stdin")
+}
+
+// TestMain_ClientCommercialAndRepeatedFlags: a commercial's --commercial naming someone else
+// is refused (exit 4), not ignored; a flag given twice is a usage error (exit 2).
+func TestMain_ClientCommercialAndRepeatedFlags(t *testing.T) {
+	dir := newAdmin(t, false)
+	for _, email := range []string{"carl@example.com", "olga@example.com"} {
+		mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", email, "--name", "Commercial "+email[:4],
+			"--department", "commercial", "--password-stdin")
+	}
+	loginAs(t, dir, "carl@example.com")
+	create := func(email string, more ...string) (string, string, int) {
+		args := append([]string{"--json", "client", "create", "--name", "Kevin Casey", "--email", email,
+			"--phone", "0102030405", "--company", "Startup"}, more...)
+		return call(t, dir, "", args...)
+	}
+	_, errOut, code := create("k1@example.com", "--commercial", "olga@example.com")
+	if code != exitForbidden {
+		t.Fatalf("a commercial naming another: exit %d, %s", code, errOut)
+	}
+	oneErrorLine(t, errOut, "you may not name another commercial")
+	if out, errOut, code := create("k2@example.com", "--commercial", "carl@example.com"); code != 0 || !strings.Contains(out, "Commercial carl") {
+		t.Fatalf("a commercial naming themself: exit %d, %s %s", code, out, errOut)
+	}
+	for _, args := range [][]string{
+		{"client", "create", "--name", "A", "--name", "B", "--email", "k3@example.com", "--phone", "0102030405", "--company", "X"},
+		{"client", "list", "--mine", "--mine"},
+		{"contract", "list", "--unpaid", "--unsigned", "--unpaid=false"},
+		{"event", "list", "--days", "3", "--days=4"},
+	} {
+		out, errOut, code := call(t, dir, "", args...)
+		if code != exitUsage || out != "" {
+			t.Errorf("%v: exit %d, stdout %q; want exit 2", args, code, out)
+			continue
+		}
+		oneErrorLine(t, errOut, "given 2 times")
+	}
+	if out := mustCall(t, dir, "", 0, "client", "search", "Kevin"); strings.Contains(out, " B ") {
+		t.Errorf("a client was created with a repeated flag: %s", out)
+	}
+}
+
+// TestMain_CancelledContractEvents: an event of a cancelled contract is final (exit 7).
+func TestMain_CancelledContractEvents(t *testing.T) {
+	dir := newAdmin(t, false)
+	mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", "carl@example.com", "--name", "Carl",
+		"--department", "commercial", "--password-stdin")
+	mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", "sam@example.com", "--name", "Sam",
+		"--department", "support", "--password-stdin")
+	client := jsonID(t, mustCall(t, dir, "", 0, "--json", "client", "create", "--name", "Kevin Casey", "--email", "k@example.com",
+		"--phone", "0102030405", "--company", "Startup", "--commercial", "carl@example.com"))
+	contract := jsonID(t, mustCall(t, dir, "", 0, "--json", "contract", "create", client, "--total", "100"))
+	mustCall(t, dir, "", 0, "contract", "sign", contract)
+	start := time.Now().Add(48 * time.Hour).Format("2006-01-02 15:04")
+	end := time.Now().Add(50 * time.Hour).Format("2006-01-02 15:04")
+	event := jsonID(t, mustCall(t, dir, "", 0, "--json", "event", "create", contract, "--name", "Party",
+		"--start", start, "--end", end, "--location", "Lyon", "--attendees", "10"))
+	mustCall(t, dir, "", 0, "event", "assign", event, "sam@example.com")
+	mustCall(t, dir, "", 0, "contract", "cancel", contract)
+	for _, args := range [][]string{
+		{"event", "update", event, "--attendees", "12"},
+		{"event", "assign", event, "sam@example.com"},
+		{"event", "unassign", event},
+	} {
+		_, errOut, code := call(t, dir, "", args...)
+		if code != exitConflict {
+			t.Errorf("%v: exit %d, want 7", args, code)
+		}
+		oneErrorLine(t, errOut, "the contract is cancelled")
+	}
+}

@@ -41,6 +41,7 @@ var frCore = map[string]string{
 	"you cannot delete your own account":                                                 "vous ne pouvez pas supprimer votre propre compte",
 	"you cannot deactivate or reactivate your own account":                               "vous ne pouvez pas désactiver ou réactiver votre propre compte",
 	"a cancelled contract cannot be changed":                                             "un contrat annulé ne peut plus être modifié",
+	"the contract is cancelled: its events can no longer change":                         "le contrat est annulé : ses événements ne peuvent plus changer",
 	"this collaborator's account is deactivated":                                         "le compte de ce collaborateur est désactivé",
 	"the database is already initialised":                                                "la base de données est déjà initialisée",
 	"must be a member of the support department":                                         "doit être membre du service support",

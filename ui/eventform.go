@@ -203,12 +203,16 @@ func showEventForm(m *mainScreen, e *core.Event) *eventForm {
 	f.addSupport(*e)
 	f.addClient(e.ClientID)
 	f.build(*e)
-	editable := core.CanUpdateEvent(g.actor, *e)
-	canAssign := f.support != nil
+	final := f.contractCancelled(e.ContractID)
+	editable := core.CanUpdateEvent(g.actor, *e) && !final
+	canAssign := f.support != nil && !final
+	if final && f.support != nil {
+		f.support.Disable()
+	}
 	f.dlg = newFormDialog(g, tr("Event: {{.Name}}", map[string]any{"Name": e.Name}), f.view, nil, editable || canAssign, f.save)
 	if !editable {
 		f.view.setReadOnly(true)
-		if f.support != nil {
+		if canAssign {
 			f.support.Enable()
 		}
 	}
@@ -225,6 +229,18 @@ func showEventForm(m *mainScreen, e *core.Event) *eventForm {
 		g.win.Canvas().Focus(f.support)
 	}
 	return f
+}
+
+// contractCancelled reports whether the event's contract is cancelled (core.IsFinal): the
+// form then says so and changes nothing, as core would refuse.
+func (f *eventForm) contractCancelled(id uuid.UUID) bool {
+	g := f.m.g
+	k, err := g.svc.GetContract(g.actor, id)
+	if err != nil || !core.IsFinal(k) {
+		return false
+	}
+	f.view.addRow("", widget.NewLabel(tr("The contract is cancelled: this event can no longer change.")))
+	return true
 }
 
 // showNewEvent opens the form of a new event under the signed contract k.

@@ -168,3 +168,24 @@ func TestEventForm_DaylightSaving(t *testing.T) {
 		t.Errorf("taken as %v, %v; want the first 02:30 (00:30 UTC)", s, err)
 	}
 }
+
+// TestEvents_CancelledContractIsFinal: the form of an event whose contract is cancelled changes
+// nothing, as core refuses: no Save, no support picker to use, read-only fields.
+func TestEvents_CancelledContractIsFinal(t *testing.T) {
+	e := newEnv(t, true)
+	admin := e.actor(adminEmail)
+	g := e.startAs(adminEmail)
+	tab := g.main.events
+	row := rowOf(t, tab, 0, "Startup Launch Party")
+	ev := tab.table.rows[row]
+	_, err := e.svc.CancelContract(admin, ev.ContractID)
+	mustNoErr(t, err)
+	openRow(g, tab, row)
+	f := g.main.form.(*eventForm)
+	if f.dlg.save != nil || (f.support != nil && !f.support.Disabled()) || !f.name.entry.Disabled() || !f.startDate.Disabled() {
+		t.Error("the form of an event of a cancelled contract should change nothing")
+	}
+	if got := dialogTexts(g); !strings.Contains(got, "The contract is cancelled") {
+		t.Errorf("the form does not say why: %q", got)
+	}
+}
