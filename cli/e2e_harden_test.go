@@ -188,3 +188,70 @@ func TestE2E_DevFull(t *testing.T) {
 		t.Fatalf("client list > /dev/full: %v, stderr %q", err, errOut.String())
 	}
 }
+
+// TestE2E_BackupAndExportAgree: backup and export treat a FILE alike — missing directories are
+// made, an impossible FILE is exit 5 with a plain message, and "-" is standard output.
+func TestE2E_BackupAndExportAgree(t *testing.T) {
+	w := world(t)
+	dir := t.TempDir()
+	csvFile := filepath.Join(dir, "exports", "june", "clients.csv")
+	w.ok("", "export", "clients", "--csv", csvFile)
+	expect(t, "lines of the export", len(readCSV(t, csvFile)), 5)
+	wantPrivate(t, csvFile)
+	copyFile := filepath.Join(dir, "backups", "june", "copy.db")
+	w.ok("", "backup", copyFile)
+	wantPrivate(t, copyFile)
+	for _, d := range []string{filepath.Dir(csvFile), filepath.Dir(copyFile)} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s: %v, %v; want a 0700 directory", d, fi.Mode(), err)
+		}
+	}
+
+	notDir := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"export", "clients", "--csv", filepath.Join(notDir, "x.csv")}, {"backup", filepath.Join(notDir, "x.db")}} {
+		_, errOut, code := run(t, w.home, "", args...)
+		if code != exitInvalid || !strings.Contains(errOut, "cannot write "+filepath.Join(notDir, "x.")) ||
+			strings.Contains(errOut, ".tmp-") || strings.Contains(errOut, "internal error") {
+			t.Errorf("%v: exit %d, %q; want exit 5 and a plain message", args, code, errOut)
+		}
+	}
+
+	// "-" is standard output for both; no file named "-" appears.
+	cwd := t.TempDir()
+	for _, args := range [][]string{{"backup", "-"}, {"export", "clients", "--csv", "-"}} {
+		cmd := exec.Command(binary, args...)
+		cmd.Env, cmd.Dir = append(cleanEnv(), "EPICEVENTS_HOME="+w.home), cwd
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		if err := cmd.Run(); err != nil || errOut.Len() > 0 {
+			t.Fatalf("%v: %v, %s", args, err, errOut.String())
+		}
+		if args[0] == "backup" {
+			path := filepath.Join(t.TempDir(), "from-stdout.db")
+			if err := os.WriteFile(path, out.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			expect(t, "collaborators in backup -", len(usersOf(t, path)), 6)
+		} else if !strings.HasPrefix(out.String(), "id,full_name,") {
+			t.Errorf("export --csv - printed %.40q", out.String())
+		}
+	}
+	if entries, _ := os.ReadDir(cwd); len(entries) != 0 {
+		t.Errorf("files written in the working directory: %v", entries)
+	}
+}
+
+// usersOf lists the collaborators of the database at path.
+func usersOf(t *testing.T, path string) []core.User {
+	t.Helper()
+	var users []core.User
+	viewDB(t, path, func(tx core.Tx) error {
+		var err error
+		users, err = tx.Users(core.UserFilter{})
+		return err
+	})
+	return users
+}
