@@ -174,12 +174,7 @@ func readOnlyArgs(ids map[string]string) map[string][]string {
 func TestMain_ReadOnlyShared(t *testing.T) {
 	dir := newAdmin(t, false)
 	ids := map[string]string{}
-	mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", "carl@example.com", "--name", "Carl",
-		"--department", "commercial", "--password-stdin")
-	ids["client"] = jsonID(t, mustCall(t, dir, "", 0, "--json", "client", "create", "--name", "Kevin Casey", "--email", "k@example.com",
-		"--phone", "0102030405", "--company", "Startup", "--commercial", "carl@example.com"))
-	ids["contract"] = jsonID(t, mustCall(t, dir, "", 0, "--json", "contract", "create", ids["client"], "--total", "100"))
-	mustCall(t, dir, "", 0, "contract", "sign", ids["contract"])
+	ids["client"], ids["contract"] = signedContract(t, dir)
 	start := time.Now().Add(48 * time.Hour).Format("2006-01-02 15:04")
 	end := time.Now().Add(50 * time.Hour).Format("2006-01-02 15:04")
 	ids["event"] = jsonID(t, mustCall(t, dir, "", 0, "--json", "event", "create", ids["contract"], "--name", "Party",
@@ -239,6 +234,25 @@ func TestMain_OutputErrors(t *testing.T) {
 	}
 }
 
+// addUser creates a collaborator of dir with the password testPassword.
+func addUser(t *testing.T, dir, email, name, dept string) {
+	t.Helper()
+	mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", email, "--name", name,
+		"--department", dept, "--password-stdin")
+}
+
+// signedContract adds the commercial carl@example.com, a client of his and a signed contract,
+// and returns the ids of the client and the contract.
+func signedContract(t *testing.T, dir string) (client, contract string) {
+	t.Helper()
+	addUser(t, dir, "carl@example.com", "Carl", "commercial")
+	client = jsonID(t, mustCall(t, dir, "", 0, "--json", "client", "create", "--name", "Kevin Casey", "--email", "k@example.com",
+		"--phone", "0102030405", "--company", "Startup", "--commercial", "carl@example.com"))
+	contract = jsonID(t, mustCall(t, dir, "", 0, "--json", "contract", "create", client, "--total", "100"))
+	mustCall(t, dir, "", 0, "contract", "sign", contract)
+	return client, contract
+}
+
 // inParis makes the local time zone Europe/Paris for one test.
 func inParis(t *testing.T) {
 	t.Helper()
@@ -257,12 +271,7 @@ func inParis(t *testing.T) {
 func TestMain_DaylightSaving(t *testing.T) {
 	inParis(t)
 	dir := newAdmin(t, false)
-	mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", "carl@example.com", "--name", "Carl",
-		"--department", "commercial", "--password-stdin")
-	client := jsonID(t, mustCall(t, dir, "", 0, "--json", "client", "create", "--name", "Kevin Casey", "--email", "k@example.com",
-		"--phone", "0102030405", "--company", "Startup", "--commercial", "carl@example.com"))
-	contract := jsonID(t, mustCall(t, dir, "", 0, "--json", "contract", "create", client, "--total", "100"))
-	mustCall(t, dir, "", 0, "contract", "sign", contract)
+	_, contract := signedContract(t, dir)
 	create := func(start, end string) (string, string, int) {
 		return call(t, dir, "", "--json", "event", "create", contract, "--name", "Gala", "--start", start, "--end", end,
 			"--location", "Paris", "--attendees", "10")
@@ -304,8 +313,7 @@ func loginAs(t *testing.T, dir, email string) {
 func TestMain_ClientCommercialAndRepeatedFlags(t *testing.T) {
 	dir := newAdmin(t, false)
 	for _, email := range []string{"carl@example.com", "olga@example.com"} {
-		mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", email, "--name", "Commercial "+email[:4],
-			"--department", "commercial", "--password-stdin")
+		addUser(t, dir, email, "Commercial "+email[:4], "commercial")
 	}
 	loginAs(t, dir, "carl@example.com")
 	create := func(email string, more ...string) (string, string, int) {
@@ -342,14 +350,8 @@ func TestMain_ClientCommercialAndRepeatedFlags(t *testing.T) {
 // TestMain_CancelledContractEvents: an event of a cancelled contract is final (exit 7).
 func TestMain_CancelledContractEvents(t *testing.T) {
 	dir := newAdmin(t, false)
-	mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", "carl@example.com", "--name", "Carl",
-		"--department", "commercial", "--password-stdin")
-	mustCall(t, dir, testPassword+"\n", 0, "user", "create", "--email", "sam@example.com", "--name", "Sam",
-		"--department", "support", "--password-stdin")
-	client := jsonID(t, mustCall(t, dir, "", 0, "--json", "client", "create", "--name", "Kevin Casey", "--email", "k@example.com",
-		"--phone", "0102030405", "--company", "Startup", "--commercial", "carl@example.com"))
-	contract := jsonID(t, mustCall(t, dir, "", 0, "--json", "contract", "create", client, "--total", "100"))
-	mustCall(t, dir, "", 0, "contract", "sign", contract)
+	addUser(t, dir, "sam@example.com", "Sam", "support")
+	_, contract := signedContract(t, dir)
 	start := time.Now().Add(48 * time.Hour).Format("2006-01-02 15:04")
 	end := time.Now().Add(50 * time.Hour).Format("2006-01-02 15:04")
 	event := jsonID(t, mustCall(t, dir, "", 0, "--json", "event", "create", contract, "--name", "Party",

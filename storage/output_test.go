@@ -162,21 +162,10 @@ func TestDB_Backup(t *testing.T) {
 		wantSpecial(t, null, fs.ModeCharDevice)
 	})
 	t.Run("ErrOwnFiles", func(t *testing.T) {
-		db := mustOpen(t)
-		mustFixture(t, db)
-		for name, path := range ownFiles(t, db) {
-			before := fileSum(t, db.Path())
+		wantOwnFilesRefused(t, func(db *DB, path string) error {
 			_, err := db.Backup(core.Destination{Path: path})
-			if core.KindOf(err) != core.Invalid {
-				t.Errorf("%s: backup to %s: %v, want Invalid", name, path, err)
-			}
-			if fileSum(t, db.Path()) != before {
-				t.Fatalf("%s: the database file changed", name)
-			}
-		}
-		if err := db.Check(); err != nil {
-			t.Fatal(err)
-		}
+			return err
+		})
 	})
 	t.Run("ErrDirectory", func(t *testing.T) {
 		db := mustOpen(t)
@@ -243,21 +232,9 @@ func TestDB_WriteExport(t *testing.T) {
 		wantSpecial(t, null, fs.ModeCharDevice)
 	})
 	t.Run("ErrOwnFiles", func(t *testing.T) {
-		db := mustOpen(t)
-		mustFixture(t, db)
-		for name, path := range ownFiles(t, db) {
-			before := fileSum(t, db.Path())
-			err := db.WriteExport(core.Destination{Path: path}, data)
-			if core.KindOf(err) != core.Invalid {
-				t.Errorf("%s: export to %s: %v, want Invalid", name, path, err)
-			}
-			if fileSum(t, db.Path()) != before {
-				t.Fatalf("%s: the database file changed", name)
-			}
-		}
-		if b, _ := os.ReadFile(filepath.Join(filepath.Dir(db.Path()), SessionFile)); string(b) != "token\n" {
-			t.Fatalf("the session file holds %q", b)
-		}
+		wantOwnFilesRefused(t, func(db *DB, path string) error {
+			return db.WriteExport(core.Destination{Path: path}, data)
+		})
 	})
 	t.Run("ErrNotADirectory", func(t *testing.T) {
 		db := mustOpen(t)
@@ -271,6 +248,29 @@ func TestDB_WriteExport(t *testing.T) {
 			t.Errorf("the message names a temporary file: %s", msg)
 		}
 	})
+}
+
+// wantOwnFilesRefused checks that write refuses each of the database's own files (Invalid)
+// and leaves the database and the session file as they were.
+func wantOwnFilesRefused(t *testing.T, write func(db *DB, path string) error) {
+	t.Helper()
+	db := mustOpen(t)
+	mustFixture(t, db)
+	for name, path := range ownFiles(t, db) {
+		before := fileSum(t, db.Path())
+		if err := write(db, path); core.KindOf(err) != core.Invalid {
+			t.Errorf("%s: writing %s: %v, want Invalid", name, path, err)
+		}
+		if fileSum(t, db.Path()) != before {
+			t.Fatalf("%s: the database file changed", name)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(filepath.Dir(db.Path()), SessionFile)); string(b) != "token\n" {
+		t.Fatalf("the session file holds %q", b)
+	}
+	if err := db.Check(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // ownFiles returns paths that are, or would replace, one of db's own files, by name.
