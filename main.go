@@ -99,7 +99,7 @@ func runWindow(dir string, mon core.Monitor) (code int) {
 		}
 	}()
 	svc := core.NewService(db, core.Options{Monitor: mon})
-	ui.Run(a, ui.Options{Service: svc, DataDir: dir, Version: version, Backup: db.Backup, Monitor: mon})
+	ui.Run(a, ui.Options{Service: svc, DataDir: dir, Version: version, Monitor: mon})
 	a.Run()
 	return 0
 }

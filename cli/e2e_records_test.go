@@ -239,8 +239,9 @@ func TestE2E_Maintenance(t *testing.T) {
 	expect(t, "check", w.ok("", "check"), "ok\n")
 	expect(t, "reindex", w.ok("", "reindex"), "Indexes rebuilt.\n")
 	backup := filepath.Join(t.TempDir(), "copy", dbFile)
-	expect(t, "backup", w.ok("", "backup", backup), "Backup written: "+backup+"\n")
+	expect(t, "backup", w.ok("", "backup", backup), "Backup written: "+backup+" (17 records)\n")
 	copyHome := &e2e{t: t, home: filepath.Dir(backup)}
+	copyHome.ok(testPassword+"\n", "login", "--email", adminEmail, "--password-stdin")
 	expect(t, "check of the backup", copyHome.ok("", "check"), "ok\n")
 	dir := t.TempDir()
 	for kind, rows := range map[string]int{"clients": 4, "contracts": 4, "events": 3} {

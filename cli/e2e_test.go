@@ -40,6 +40,8 @@ func TestMain(m *testing.M) {
 	if binary == "" {
 		binary = filepath.Join(dir, "epicevents")
 		build := exec.Command("go", "build", "-o", binary, "github.com/epicevents/crm")
+		// The window needs cgo, also when these tests run with CGO_ENABLED=0.
+		build.Env = append(os.Environ(), "CGO_ENABLED=1")
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
 			fmt.Fprintln(os.Stderr, "build the epicevents binary:", err)

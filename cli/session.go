@@ -27,10 +27,24 @@ func errNotLoggedIn() error {
 type dbMode int
 
 const (
-	dbInitialised dbMode = iota // must exist and be initialised: every command but init and check
+	dbInitialised dbMode = iota // must exist and be initialised; opened for writing
 	dbCreate                    // created when missing (init)
-	dbReadOnly                  // must exist; opened read-only, shared with other readers (check)
+	// dbReadOnly: must exist and be initialised; opened read-only with bbolt's shared lock, so
+	// that any number of read-only commands run side by side. It cannot bring an older schema
+	// up to date: such a file is refused with the message that it must be opened for writing.
+	dbReadOnly
 )
+
+// readOnlyCommands are the commands that only read: they open the database with dbReadOnly.
+var readOnlyCommands = map[string]bool{
+	"status": true, "whoami": true, "audit": true, "check": true,
+	"user list": true, "user view": true, "user search": true,
+	"client list": true, "client view": true, "client search": true,
+	"contract list": true, "contract mine": true, "contract unsigned": true, "contract unpaid": true,
+	"contract view": true, "contract search": true,
+	"event list": true, "event mine": true, "event upcoming": true, "event unassigned": true,
+	"event view": true, "event search": true,
+}
 
 // withDB opens the database, runs fn with a service over it, and closes it.
 func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) error) (err error) {
@@ -50,7 +64,7 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 		}
 	}()
 	svc := core.NewService(db, core.Options{Monitor: r.env.Monitor})
-	if mode == dbInitialised {
+	if mode != dbCreate {
 		ok, err := svc.Initialized()
 		if err != nil {
 			return err
@@ -87,9 +101,14 @@ type session struct {
 	clients  map[uuid.UUID]core.Client
 }
 
-// withSession opens the database, resumes the session of the session file and runs fn.
+// withSession opens the database — read-only for the commands of readOnlyCommands —, resumes
+// the session of the session file and runs fn.
 func (r *runner) withSession(fn func(s *session) error) error {
-	return r.withDB(dbInitialised, func(db *storage.DB, svc *core.Service) error {
+	mode := dbInitialised
+	if r.readOnly {
+		mode = dbReadOnly
+	}
+	return r.withDB(mode, func(db *storage.DB, svc *core.Service) error {
 		tok, err := r.readToken()
 		if err != nil {
 			return err
@@ -101,6 +120,16 @@ func (r *runner) withSession(fn func(s *session) error) error {
 		r.actor = a
 		return fn(&session{runner: r, db: db, svc: svc, actor: a})
 	})
+}
+
+// checkSession fails as withSession would when nobody is logged in or the session is no longer
+// valid, holding the database only for that look (with the shared lock): a command that then
+// asks for a password says so before asking.
+func (r *runner) checkSession() error {
+	ro := r.readOnly
+	r.readOnly = true
+	defer func() { r.readOnly = ro }()
+	return r.withSession(func(*session) error { return nil })
 }
 
 // readToken reads the session file.

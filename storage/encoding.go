@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -345,6 +347,9 @@ func encodeAudit(a *core.AuditEntry) []byte {
 	for _, f := range a.Fields {
 		e.str(f)
 	}
+	if a.Count > 0 { // optional, last: entries without a count keep their encoding
+		e.uvarint(uint64(a.Count))
+	}
 	return e.b
 }
 
@@ -365,6 +370,13 @@ func decodeAudit(v []byte) (core.AuditEntry, error) {
 		a.Fields = make([]string, n)
 		for i := range a.Fields {
 			a.Fields[i] = d.str()
+		}
+	}
+	if len(d.b) > 0 && d.err == nil {
+		if n := d.uvarint(); n > math.MaxInt32 {
+			d.fail(errors.New("audit count out of range"))
+		} else {
+			a.Count = int(n)
 		}
 	}
 	if err := d.finish(); err != nil {
