@@ -3,32 +3,36 @@ package console
 import "testing"
 
 func TestPlan(t *testing.T) {
-	none, all := Streams{}, Streams{Stdin: true, Stdout: true, Stderr: true}
+	keep, reopen := Actions{}, Actions{Reopen, Reopen, Reopen}
+	missing := Handles{}
 	for _, c := range []struct {
 		name       string
 		args       []string
-		usable     Streams
+		h          Handles
 		wantAttach bool
-		wantRebind Streams
+		wantAct    Actions
 	}{
-		// The window: never a console, whatever the streams.
-		{"OKWindow", nil, none, false, none},
-		{"OKWindowEmptyArgs", []string{}, none, false, none},
-		// A command typed in cmd.exe or PowerShell: a GUI program has no stream at all.
-		{"OKCommand", []string{"client", "list"}, none, true, all},
-		{"OKHelp", []string{"--help"}, none, true, all},
+		// The window: never a console, whatever the handles.
+		{"OKWindow", nil, missing, false, keep},
+		{"OKWindowEmptyArgs", []string{}, Handles{Char, Char, Char}, false, keep},
+		// A command typed in cmd.exe or PowerShell: a GUI program gets no handle at all.
+		{"OKCommand", []string{"client", "list"}, missing, true, reopen},
+		{"OKHelp", []string{"--help"}, missing, true, reopen},
 		// "epicevents.exe client list > out.txt": the file is kept, stdin and stderr go to the
 		// console (a password prompt still works).
-		{"OKStdoutRedirected", []string{"client", "list"}, Streams{Stdout: true}, true, Streams{Stdin: true, Stderr: true}},
+		{"OKStdoutRedirected", []string{"client", "list"}, Handles{Stdout: Redirected}, true, Actions{Reopen, Keep, Reopen}},
 		// "type pw.txt | epicevents.exe login --password-stdin": the pipe is kept.
-		{"OKStdinPiped", []string{"login", "--password-stdin"}, Streams{Stdin: true}, true, Streams{Stdout: true, Stderr: true}},
+		{"OKStdinPiped", []string{"login", "--password-stdin"}, Handles{Stdin: Redirected}, true, Actions{Keep, Reopen, Reopen}},
+		// A shell that hands over its console handles while capturing stdout: they work only
+		// once the process is attached to that console, and are wrapped again then.
+		{"OKConsoleHandles", []string{"login"}, Handles{Char, Redirected, Char}, true, Actions{Renew, Keep, Renew}},
 		// Everything redirected (a script, a scheduled task): no console is needed.
-		{"OKAllRedirected", []string{"check"}, all, false, none},
+		{"OKAllRedirected", []string{"check"}, Handles{Redirected, Redirected, Redirected}, false, keep},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			attach, rebind := Plan(c.args, c.usable)
-			if attach != c.wantAttach || rebind != c.wantRebind {
-				t.Errorf("Plan(%q, %+v) = %v, %+v; want %v, %+v", c.args, c.usable, attach, rebind, c.wantAttach, c.wantRebind)
+			attach, act := Plan(c.args, c.h)
+			if attach != c.wantAttach || act != c.wantAct {
+				t.Errorf("Plan(%q, %+v) = %v, %+v; want %v, %+v", c.args, c.h, attach, act, c.wantAttach, c.wantAct)
 			}
 		})
 	}

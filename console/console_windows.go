@@ -14,15 +14,15 @@ const attachParentProcess = ^uint32(0)
 var procAttachConsole = windows.NewLazySystemDLL("kernel32.dll").NewProc("AttachConsole")
 
 // Attach attaches the process to the console of the program that started it (cmd.exe,
-// PowerShell, Windows Terminal) when args hold a command, and points the standard streams that
-// were not redirected at that console: os.Stdin/os.Stdout/os.Stderr and the process's standard
-// handles (which the Go runtime uses to print a panic). It returns an error when there is no
-// parent console (started from Explorer or a shortcut), in which case nothing changes.
+// PowerShell, Windows Terminal) when args hold a command, and points the standard streams at
+// that console as Plan says: os.Stdin/os.Stdout/os.Stderr and the process's standard handles
+// (which the Go runtime uses to print a panic). It returns an error when there is no parent
+// console (started from Explorer or a shortcut), in which case nothing changes.
 func Attach(args []string) error {
-	attach, rebind := Plan(args, Streams{
-		Stdin:  usable(windows.STD_INPUT_HANDLE),
-		Stdout: usable(windows.STD_OUTPUT_HANDLE),
-		Stderr: usable(windows.STD_ERROR_HANDLE),
+	attach, act := Plan(args, Handles{
+		Stdin:  handleKind(windows.STD_INPUT_HANDLE),
+		Stdout: handleKind(windows.STD_OUTPUT_HANDLE),
+		Stderr: handleKind(windows.STD_ERROR_HANDLE),
 	})
 	if !attach {
 		return nil
@@ -30,36 +30,47 @@ func Attach(args []string) error {
 	if r, _, err := procAttachConsole.Call(uintptr(attachParentProcess)); r == 0 {
 		return fmt.Errorf("console: attach to the parent console: %w", err)
 	}
-	if rebind.Stdin {
-		os.Stdin = reopen("CONIN$", windows.STD_INPUT_HANDLE, os.Stdin)
-	}
-	if rebind.Stdout {
-		os.Stdout = reopen("CONOUT$", windows.STD_OUTPUT_HANDLE, os.Stdout)
-	}
-	if rebind.Stderr {
-		os.Stderr = reopen("CONOUT$", windows.STD_ERROR_HANDLE, os.Stderr)
-	}
+	os.Stdin = apply(act.Stdin, "CONIN$", windows.STD_INPUT_HANDLE, os.Stdin)
+	os.Stdout = apply(act.Stdout, "CONOUT$", windows.STD_OUTPUT_HANDLE, os.Stdout)
+	os.Stderr = apply(act.Stderr, "CONOUT$", windows.STD_ERROR_HANDLE, os.Stderr)
 	return nil
 }
 
-// usable reports whether the standard handle std is open on something: a file, a pipe, a
-// character device or a console.
-func usable(std uint32) bool {
+// handleKind tells what the standard handle std is open on. GetFileType says "unknown" for a
+// handle that is not open (a GUI program started without redirection gets none).
+func handleKind(std uint32) Handle {
 	h, err := windows.GetStdHandle(std)
 	if err != nil || h == 0 || h == windows.InvalidHandle {
-		return false
+		return Missing
 	}
-	t, _ := windows.GetFileType(h)
-	return t != windows.FILE_TYPE_UNKNOWN
+	switch t, _ := windows.GetFileType(h); t {
+	case windows.FILE_TYPE_DISK, windows.FILE_TYPE_PIPE:
+		return Redirected
+	case windows.FILE_TYPE_CHAR:
+		return Char
+	}
+	return Missing
 }
 
-// reopen opens the console device name (read and write, as console mode calls need), makes it
-// the standard handle std and returns it; it returns old when the device cannot be opened.
-func reopen(name string, std uint32, old *os.File) *os.File {
-	f, err := os.OpenFile(name, os.O_RDWR, 0)
-	if err != nil {
-		return old
+// apply does act on the standard stream std, now that the console is attached, and returns
+// the stream's file: the console device (opened read and write, as console mode calls need)
+// for Reopen, the inherited handle wrapped again for Renew when it is a console, else old.
+func apply(act Action, device string, std uint32, old *os.File) *os.File {
+	switch act {
+	case Reopen:
+		f, err := os.OpenFile(device, os.O_RDWR, 0)
+		if err != nil {
+			return old
+		}
+		_ = windows.SetStdHandle(std, windows.Handle(f.Fd()))
+		return f
+	case Renew:
+		h, err := windows.GetStdHandle(std)
+		var mode uint32
+		if err != nil || windows.GetConsoleMode(h, &mode) != nil { // NUL, not a console
+			return old
+		}
+		return os.NewFile(uintptr(h), device)
 	}
-	_ = windows.SetStdHandle(std, windows.Handle(f.Fd()))
-	return f
+	return old
 }
