@@ -1,7 +1,9 @@
 # Epic Events CRM — build, run and test on Debian/Ubuntu.
 #
-#   make run    install missing system packages, build, open the window
-#   make test   install what the tests need, then go vet + go test -race over everything
+#   make run      install missing system packages, build, open the window
+#   make test     install what the tests need, cross-check Windows and macOS (make cross),
+#                 then go vet + go test -race over everything
+#   make windows  cross-compile dist/epicevents-windows-amd64.zip (docs/INSTALL.md)
 #
 # System packages are installed with apt-get when run as root; otherwise the one
 # "sudo apt-get install …" line needed is printed.
@@ -13,9 +15,12 @@ BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
               libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool strace etcd-server etcd-client
 SHOT_PKGS  := $(TEST_PKGS) imagemagick
+WIN_PKGS   := gcc-mingw-w64-x86-64 zip
+# WIN_ENV cross-compiles for Windows with cgo (Fyne's GLFW driver needs it) through MinGW-w64.
+WIN_ENV    := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc
 
-.PHONY: all build run test vet deps-build deps-test deps-shots check-go clean screenshots package soak fuzz bench bench-1m \
-        norace mutate
+.PHONY: all build run test vet deps-build deps-test deps-shots deps-windows check-go clean screenshots package soak fuzz \
+        bench bench-1m norace mutate cross windows
 
 all: build
 
@@ -46,6 +51,9 @@ deps-test: check-go
 deps-shots: check-go
 	$(call install_pkgs,$(SHOT_PKGS))
 
+deps-windows: check-go
+	$(call install_pkgs,$(WIN_PKGS))
+
 build: deps-build
 	$(GO) build -tags $(TAGS) -o $(BIN) .
 
@@ -62,7 +70,7 @@ vet: check-go
 # tests that skip under -race without it (norace), then each fuzz target for 10,000 inputs (a
 # count, not a duration: with a cold build cache, a short -fuzztime can expire while the seed
 # corpus is still being measured).
-test: deps-test vet
+test: deps-test vet cross
 	EPICEVENTS_REQUIRE_STRACE=1 $(GO) test -race -timeout 40m ./...
 	$(MAKE) --no-print-directory norace
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10000x
@@ -75,6 +83,50 @@ norace: check-go
 	  out=$$($(GO) test -count=1 -v -run "^$$name$$" ./$$pkg 2>&1); code=$$?; echo "$$out" | tail -n 5; \
 	  [ $$code = 0 ] || exit 1; \
 	  echo "$$out" | grep -q -- "--- PASS: $$name " || { echo "$$name did not run"; exit 1; }; done
+
+# cross makes a change that breaks another system's build fail here, where only Linux runs
+# (docs/INSTALL.md). Windows: go vet of every package, every test package compiled (those that
+# open Fyne's GLFW driver with cgo and MinGW-w64, the others without cgo), and the release
+# binary cross-built. macOS, whose cgo needs Apple's SDK: go vet of the packages without Fyne.
+cross: deps-windows
+	@echo "== windows: go vet ./..."
+	@$(WIN_ENV) $(GO) vet ./...
+	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; cgo=""; plain=""; \
+	for p in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./...); do \
+	  if $(WIN_ENV) $(GO) list -deps -test $$p | grep -q '^github.com/go-gl/'; then cgo="$$cgo $$p"; else plain="$$plain $$p"; fi; \
+	done; \
+	echo "== windows: go test -c, without cgo:$$plain"; \
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) test -c -o "$$out/" $$plain; \
+	echo "== windows: go test -c, with cgo:$$cgo"; \
+	$(WIN_ENV) $(GO) test -c -o "$$out/" $$cgo; \
+	echo "== windows: go build -tags $(TAGS) -ldflags -H=windowsgui ."; \
+	$(WIN_ENV) $(GO) build -tags $(TAGS) -ldflags -H=windowsgui -o "$$out/epicevents.exe" .
+	@pkgs=$$($(GO) list -f '{{.ImportPath}}{{range .Deps}} {{.}}{{end}}' ./... | grep -v ' fyne.io/fyne/v2' | cut -d' ' -f1); \
+	echo "== darwin: go vet" $$pkgs; \
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet $$pkgs
+
+# windows cross-compiles dist/epicevents-windows-amd64.zip: epicevents.exe and README.txt.
+# The .exe is a GUI-subsystem program (no console window behind the application; a command
+# attaches to the shell's console, see console/) with the icon, a manifest and the name and
+# version of FyneApp.toml in its resources. go-winres writes them as a .syso that go build links
+# in; fyne package is not used because it rewrites FyneApp.toml (Build+1) at every run and
+# compiles with its own C flags, sharing no build cache with make cross. tools/pecheck checks
+# the result. docs/INSTALL.md says what is and is not verified.
+APP_NAME    = $(shell sed -n 's/^ *Name *= *"\(.*\)"/\1/p' FyneApp.toml)
+APP_VERSION = $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml).$(shell sed -n 's/^ *Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+WIN_DIR     := dist/windows
+WIN_ZIP     := dist/epicevents-windows-amd64.zip
+windows: deps-windows
+	rm -rf $(WIN_DIR) $(WIN_ZIP) && mkdir -p $(WIN_DIR)
+	$(GO) run github.com/tc-hib/go-winres@v0.3.3 simply --arch amd64 --out rsrc --icon assets/icon.png \
+	  --manifest gui --product-name "$(APP_NAME)" --file-description "$(APP_NAME)" \
+	  --original-filename epicevents.exe --product-version $(APP_VERSION) --file-version $(APP_VERSION)
+	$(WIN_ENV) $(GO) build -tags $(TAGS) -ldflags "-H=windowsgui -s -w" -o $(WIN_DIR)/epicevents.exe .; \
+	  status=$$?; rm -f rsrc_windows_amd64.syso; exit $$status
+	$(GO) run ./tools/pecheck -version $(APP_VERSION) $(WIN_DIR)/epicevents.exe
+	sed 's/$$/\r/' packaging/windows/README.txt > $(WIN_DIR)/README.txt
+	cd $(WIN_DIR) && zip -9 -X -q ../$(notdir $(WIN_ZIP)) epicevents.exe README.txt
+	@ls -l $(WIN_ZIP)
 
 # bench runs the store's benchmarks and the same queries on SQLite (bench/, its own module) and
 # prints them side by side with the goals; bench-1m does it at 1,000,000 records (the first
@@ -131,4 +183,4 @@ package: deps-build
 	mkdir -p dist && mv "Epic Events CRM.tar.xz" dist/epicevents-linux.tar.xz
 
 clean:
-	rm -rf bin dist
+	rm -rf bin dist rsrc_windows_amd64.syso

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/epicevents/crm/cli"
+	"github.com/epicevents/crm/console"
 	"github.com/epicevents/crm/core"
 	"github.com/epicevents/crm/core/monitor"
 	"github.com/epicevents/crm/storage"
@@ -26,6 +27,9 @@ import (
 var version = "1.0.0"
 
 func main() {
+	// On Windows, a command prints in the console it was typed in (this is a GUI-subsystem
+	// program there). Nothing to report a failure on: there is no console then.
+	_ = console.Attach(os.Args[1:])
 	os.Exit(run(os.Args[1:]))
 }
 

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -258,30 +257,30 @@ func (s *session) exportCSV(kind string) ([]byte, int, error) {
 	return nil, 0, usagef("export", "unknown kind %q: export clients, contracts or events", kind)
 }
 
-// toCSV writes rows as CSV: a header of the JSON field names, then one line per row, each cell
-// that a spreadsheet would read as a formula escaped.
+// toCSV writes rows as CSV with core.WriteCSV (cells escaped, CRLF line endings): a header of
+// the JSON field names, then one line per row.
 func toCSV[T any](rows []T, err error) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
 	t := reflect.TypeFor[T]()
 	head := make([]string, t.NumField())
 	for i := range head {
 		head[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
 	}
-	_ = w.Write(head)
+	lines := make([][]string, 0, len(rows)+1)
+	lines = append(lines, head)
 	for _, row := range rows {
 		v := reflect.ValueOf(row)
 		line := make([]string, v.NumField())
 		for i := range line {
-			line[i] = core.EscapeCSVCell(cellText(v.Field(i)))
+			line[i] = cellText(v.Field(i))
 		}
-		_ = w.Write(line)
+		lines = append(lines, line)
 	}
-	w.Flush()
-	return buf.Bytes(), len(rows), w.Error()
+	var buf bytes.Buffer
+	err = core.WriteCSV(&buf, lines)
+	return buf.Bytes(), len(rows), err
 }
 
 // cellText formats one field of an output record: nil pointers are empty, times RFC 3339.

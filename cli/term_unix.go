@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"errors"
 	"os"
 	"os/signal"
 
@@ -49,28 +48,5 @@ func readSecret(f *os.File) (string, error) {
 		case <-done:
 		}
 	}()
-	return readTerminalLine(f)
-}
-
-// readTerminalLine reads bytes up to a new line (at most maxLine of them).
-func readTerminalLine(f *os.File) (string, error) {
-	var buf []byte
-	b := make([]byte, 1)
-	for len(buf) <= maxLine {
-		n, err := f.Read(b)
-		if n == 1 {
-			if b[0] == '\n' || b[0] == '\r' {
-				return string(buf), nil
-			}
-			buf = append(buf, b[0])
-			continue
-		}
-		if err != nil {
-			if len(buf) > 0 {
-				return string(buf), nil
-			}
-			return "", &cliError{code: exitUsage, msg: "password required: nothing was typed"}
-		}
-	}
-	return "", errors.New("the password typed is too long")
+	return readTerminalLine(f, true)
 }

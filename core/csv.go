@@ -1,6 +1,8 @@
 package core
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"io"
 	"strings"
@@ -15,20 +17,35 @@ func EscapeCSVCell(s string) string {
 	return s
 }
 
-// WriteCSV writes rows as CSV, every cell escaped with EscapeCSVCell. The window and the
-// command line export through it.
+// WriteCSV writes rows as RFC 4180 CSV, every cell escaped with EscapeCSVCell and every record
+// ended by CRLF, on every system. The window and the command line export through it.
+//
+// encoding/csv's UseCRLF is not used: it also rewrites the line breaks inside quoted cells,
+// dropping a lone carriage return. Here each record is written with a plain "\n" terminator
+// and only that terminator becomes "\r\n", so a cell's text comes back byte for byte.
 func WriteCSV(w io.Writer, rows [][]string) error {
-	cw := csv.NewWriter(w)
+	out := bufio.NewWriter(w)
+	var rec bytes.Buffer
+	cw := csv.NewWriter(&rec)
 	line := []string{}
 	for _, r := range rows {
 		line = line[:0]
 		for _, c := range r {
 			line = append(line, EscapeCSVCell(c))
 		}
+		rec.Reset()
 		if err := cw.Write(line); err != nil {
 			return err
 		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+		b := rec.Bytes()
+		b = append(b[:len(b)-1], '\r', '\n')
+		if _, err := out.Write(b); err != nil {
+			return err
+		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return out.Flush()
 }
