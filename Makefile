@@ -107,10 +107,10 @@ cross: deps-windows
 
 # windows cross-compiles dist/epicevents-windows-amd64.zip: epicevents.exe and README.txt.
 # The .exe is a GUI-subsystem program (no console window behind the application; a command
-# attaches to the shell's console, see console/) with the icon, a manifest and the name and
+# attaches to the shell's console, see cli/console/) with the icon, a manifest and the name and
 # version of FyneApp.toml in its resources. go-winres writes them as a .syso that go build links
 # in; fyne package is not used because it rewrites FyneApp.toml (Build+1) at every run and
-# compiles with its own C flags, sharing no build cache with make cross. tools/pecheck checks
+# compiles with its own C flags, sharing no build cache with make cross. tests/pecheck checks
 # the result. docs/INSTALL.md says what is and is not verified.
 APP_NAME    = $(shell sed -n 's/^ *Name *= *"\(.*\)"/\1/p' FyneApp.toml)
 APP_VERSION = $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml).$(shell sed -n 's/^ *Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
@@ -123,8 +123,8 @@ windows: deps-windows
 	  --original-filename epicevents.exe --product-version $(APP_VERSION) --file-version $(APP_VERSION)
 	$(WIN_ENV) $(GO) build -tags $(TAGS) -ldflags "-H=windowsgui -s -w" -o $(WIN_DIR)/epicevents.exe .; \
 	  status=$$?; rm -f rsrc_windows_amd64.syso; exit $$status
-	$(GO) run ./tools/pecheck -version $(APP_VERSION) $(WIN_DIR)/epicevents.exe
-	sed 's/$$/\r/' packaging/windows/README.txt > $(WIN_DIR)/README.txt
+	$(GO) run ./tests/pecheck -version $(APP_VERSION) $(WIN_DIR)/epicevents.exe
+	sed 's/$$/\r/' assets/windows/README.txt > $(WIN_DIR)/README.txt
 	cd $(WIN_DIR) && zip -9 -X -q ../$(notdir $(WIN_ZIP)) epicevents.exe README.txt
 	@ls -l $(WIN_ZIP)
 

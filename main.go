@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/epicevents/crm/cli"
-	"github.com/epicevents/crm/console"
+	"github.com/epicevents/crm/cli/console"
 	"github.com/epicevents/crm/core"
 	"github.com/epicevents/crm/core/monitor"
 	"github.com/epicevents/crm/storage"

@@ -3,7 +3,7 @@
 // section holds the icon, the manifest and the version information. It prints what it found
 // and exits 1 when something is missing or differs.
 //
-//	go run ./tools/pecheck -version 1.0.0.1 dist/epicevents.exe
+//	go run ./tests/pecheck -version 1.0.0.1 dist/epicevents.exe
 package main
 
 import (
