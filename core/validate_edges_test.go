@@ -48,9 +48,15 @@ func TestValidateText_Empty(t *testing.T) {
 
 func TestValidateNotes_Control(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		for _, in := range []string{"line one\r\nline two", "a\ttab", "lf\nonly"} {
-			if got, err := ValidateNotes(in); err != nil || got != in {
-				t.Errorf("ValidateNotes(%q) = %q, %v", in, got, err)
+		// Line breaks are stored as LF whatever the system typed (CRLF, or a lone CR).
+		for in, want := range map[string]string{
+			"line one\r\nline two": "line one\nline two",
+			"lone\rcr":             "lone\ncr",
+			"a\ttab":               "a\ttab",
+			"lf\nonly":             "lf\nonly",
+		} {
+			if got, err := ValidateNotes(in); err != nil || got != want {
+				t.Errorf("ValidateNotes(%q) = %q, %v; want %q", in, got, err, want)
 			}
 		}
 	})
