@@ -162,7 +162,7 @@ func (s *session) loadClients(ids []uuid.UUID) error {
 		}
 	}
 	if len(missing) > bulkClients {
-		all, err := s.svc.ListClients(s.actor, core.ClientQuery{})
+		all, _, err := s.svc.ListClients(s.actor, core.ClientQuery{})
 		for _, c := range all {
 			s.clients[c.ID] = c
 		}

@@ -37,7 +37,7 @@ type InitResult struct {
 func (s *Service) Initialized() (bool, error) {
 	var ok bool
 	err := s.view(nil, "check initialisation", func(tx Tx) error {
-		v, err := tx.Meta(metaSigningKey)
+		v, err := tx.SigningKey()
 		ok = len(v) > 0
 		return err
 	})
@@ -71,13 +71,13 @@ func (s *Service) Initialize(in InitInput) (InitResult, error) {
 		}
 	}
 	err = s.update(nil, "initialise", func(tx Tx) error {
-		if v, err := tx.Meta(metaSigningKey); err != nil || len(v) > 0 {
+		if v, err := tx.SigningKey(); err != nil || len(v) > 0 {
 			if err == nil {
 				err = conflict("the database is already initialised")
 			}
 			return err
 		}
-		if err := tx.SetMeta(metaSigningKey, key); err != nil {
+		if err := tx.SetSigningKey(key); err != nil {
 			return err
 		}
 		if res.Admin, err = s.insertUser(tx, nil, admin, hash); err != nil {

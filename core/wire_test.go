@@ -139,13 +139,18 @@ func TestWire_Errors(t *testing.T) {
 		parse func() error
 		field string
 	}{
-		"WrongType":    {func() error { _, err := c.Wire().User(); return err }, "type"},
-		"NoID":         {func() error { w := u.Wire(); w.ID = uuid.Nil; _, err := w.User(); return err }, "id"},
-		"BadBool":      {func() error { _, err := bad(u.Wire(), core.WireActive, "yes").User(); return err }, "active"},
-		"BadTime":      {func() error { _, err := bad(c.Wire(), core.WireCreatedAt, "yesterday").Client(); return err }, "created_at"},
-		"BadID":        {func() error { _, err := bad(c.Wire(), core.WireCommercialID, "x").Client(); return err }, "commercial_contact_id"},
-		"BadAmount":    {func() error { _, err := bad(k.Wire(), core.WireAmountDue, "12,5").Contract(); return err }, "amount_due"},
-		"MissingTotal": {func() error { w := k.Wire(); delete(w.Fields, core.WireTotalAmount); _, err := w.Contract(); return err }, "total_amount"},
+		"WrongType": {func() error { _, err := c.Wire().User(); return err }, "type"},
+		"NoID":      {func() error { w := u.Wire(); w.ID = uuid.Nil; _, err := w.User(); return err }, "id"},
+		"BadBool":   {func() error { _, err := bad(u.Wire(), core.WireActive, "yes").User(); return err }, "active"},
+		"BadTime":   {func() error { _, err := bad(c.Wire(), core.WireCreatedAt, "yesterday").Client(); return err }, "created_at"},
+		"BadID":     {func() error { _, err := bad(c.Wire(), core.WireCommercialID, "x").Client(); return err }, "commercial_contact_id"},
+		"BadAmount": {func() error { _, err := bad(k.Wire(), core.WireAmountDue, "12,5").Contract(); return err }, "amount_due"},
+		"MissingTotal": {func() error {
+			w := k.Wire()
+			delete(w.Fields, core.WireTotalAmount)
+			_, err := w.Contract()
+			return err
+		}, "total_amount"},
 		"BadAttendees": {func() error { _, err := bad(e.Wire(), core.WireAttendees, "many").Event(); return err }, "attendees"},
 	}
 	for name, c := range cases {

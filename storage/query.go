@@ -2,6 +2,8 @@ package storage
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"unicode"
 	"unicode/utf8"
 
@@ -10,10 +12,13 @@ import (
 
 // A query reads candidate records from a source (a whole bucket or an index range), then
 // keeps those that pass every condition of the filter. Conditions look at the parsed fields
-// without allocating; only kept records are turned into core records.
+// without allocating; only kept records are turned into core records. A damaged record (or a
+// damaged index entry leading to one) is never kept: the query counts it as hidden.
 
-// visitor receives one candidate record; it returns false to stop the scan.
-type visitor func(key, val []byte) (bool, error)
+// visitor receives one candidate record, its key and its payload (the seal checked), or a nil
+// payload when the record or the index entry that led to it is damaged. It returns false to
+// stop the scan.
+type visitor func(key, payload []byte) (bool, error)
 
 // source calls visit with each candidate record, until visit returns false or an error.
 type source func(visit visitor) error
@@ -27,7 +32,11 @@ func (t *tx) scanAll(tb *table) source {
 		}
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if more, err := visit(k, v); err != nil || !more {
+			p, err := tb.seal.open(k, v)
+			if err != nil {
+				p = nil
+			}
+			if more, err := visit(k, p); err != nil || !more {
 				return err
 			}
 		}
@@ -44,8 +53,8 @@ func (t *tx) scanPrefixes(tb *table, x *index, prefixes ...[]byte) source {
 		}
 		c := idx.Cursor()
 		for _, p := range prefixes {
-			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-				more, err := t.visitIndexed(recs, tb, x, k, visit)
+			for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+				more, err := t.visitIndexed(recs, tb, x, k, v, visit)
 				if err != nil || !more {
 					return err
 				}
@@ -64,15 +73,15 @@ func (t *tx) scanRange(tb *table, x *index, from, to []byte) source {
 			return err
 		}
 		c := idx.Cursor()
-		k, _ := c.First()
+		k, v := c.First()
 		if from != nil {
-			k, _ = c.Seek(from)
+			k, v = c.Seek(from)
 		}
-		for ; k != nil; k, _ = c.Next() {
+		for ; k != nil; k, v = c.Next() {
 			if to != nil && len(k) >= len(to) && bytes.Compare(k[:len(to)], to) > 0 {
 				return nil
 			}
-			more, err := t.visitIndexed(recs, tb, x, k, visit)
+			more, err := t.visitIndexed(recs, tb, x, k, v, visit)
 			if err != nil || !more {
 				return err
 			}
@@ -89,37 +98,69 @@ func (t *tx) bucketPair(tb *table, x *index) (recs, idx *bbolt.Bucket, err error
 	return recs, idx, err
 }
 
-// visitIndexed visits the record an index key points at.
-func (t *tx) visitIndexed(recs *bbolt.Bucket, tb *table, x *index, k []byte, visit visitor) (bool, error) {
-	key, ok := x.recordKey(k, nil)
+// visitIndexed visits the record an index entry (key k, stored value v) points at: with a nil
+// payload when the entry or the record is damaged. A sound entry whose record is gone makes
+// the index out of step.
+func (t *tx) visitIndexed(recs *bbolt.Bucket, tb *table, x *index, k, v []byte, visit visitor) (bool, error) {
+	p, err := x.seal.open(k, v)
+	if err != nil {
+		return visit(nil, nil)
+	}
+	key, ok := x.recordKey(k, p)
 	if !ok {
 		return false, indexOutOfStep(x, tb)
 	}
-	v := recs.Get(key)
-	if v == nil {
+	rv := recs.Get(key)
+	if rv == nil {
 		return false, indexOutOfStep(x, tb)
 	}
-	return visit(key, v)
+	rp, err := tb.seal.open(key, rv)
+	if err != nil {
+		rp = nil
+	}
+	return visit(key, rp)
 }
 
-// collect runs a query: keep parses and filters one record, returning false to skip it.
-// limit > 0 stops after that many records.
-func collect[R any](src source, limit int, keep func(key, val []byte) (R, bool, error)) ([]R, error) {
+// collect runs a query: keep parses and filters one record, returning false to skip it, or an
+// error wrapping errDamagedValue for a record that does not decode. limit > 0 stops after that
+// many records. It returns the records kept and the number of damaged records skipped.
+func collect[R any](src source, limit int, keep func(key, val []byte) (R, bool, error)) ([]R, int, error) {
 	out := make([]R, 0)
+	hidden := 0
 	err := src(func(k, v []byte) (bool, error) {
-		r, ok, err := keep(k, v)
-		if err != nil {
+		r, ok, err := keepOne(k, v, keep)
+		switch {
+		case errors.Is(err, errDamagedValue):
+			hidden++
+		case err != nil:
 			return false, err
-		}
-		if ok {
+		case ok:
 			out = append(out, r)
 		}
 		return limit <= 0 || len(out) < limit, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return out, nil
+	return out, hidden, nil
+}
+
+// keepOne calls keep with a sound record; a nil payload (damaged) gives errDamagedValue.
+func keepOne[R any](k, v []byte, keep func(key, val []byte) (R, bool, error)) (R, bool, error) {
+	if v == nil {
+		var zero R
+		return zero, false, errDamagedValue
+	}
+	return keep(k, v)
+}
+
+// damagedValue marks the error of a payload that passed its seal but does not decode (written
+// by a faulty program): the record is treated as damaged.
+func damagedValue(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", errDamagedValue, err)
 }
 
 // matcher matches an already lower-cased search text as a substring of the lower-cased form of
