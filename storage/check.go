@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -58,16 +59,22 @@ func (db *DB) Check() error {
 }
 
 // CheckTx runs the checks of Check in tx and returns the problems found. Index checks are
-// skipped when bbolt finds the file's pages damaged, since walking them could mislead.
+// skipped when bbolt finds the file's pages damaged, since walking them could mislead; keys out
+// of order (a damaged key) do not stop them, so that the damaged entry is named.
 func CheckTx(tx *bbolt.Tx) []error {
 	c := &checker{tx: tx}
 	if problems := checkPages(tx); len(problems) > 0 {
 		return problems
 	}
+	order := 0
 	for err := range tx.Check() {
+		if p, ok := orderProblem(err); ok {
+			order++
+			err = p
+		}
 		c.add(err)
 	}
-	if len(c.problems) > 0 {
+	if len(c.problems) > order {
 		return c.problems
 	}
 	c.schema()
@@ -79,6 +86,19 @@ func CheckTx(tx *bbolt.Tx) []error {
 	}
 	c.local()
 	return c.problems
+}
+
+// orderRE matches bbolt's report of keys out of order, which shows the keys in hexadecimal.
+var orderRE = regexp.MustCompile(`on \w+ page\((\d+)\) needs to be`)
+
+// orderProblem rewrites bbolt's report of keys out of order without the keys (an index key
+// is personal data: an email); false for any other problem.
+func orderProblem(err error) (error, bool) {
+	m := orderRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err, false
+	}
+	return fmt.Errorf("page %s: keys out of order (a damaged key)", m[1]), true
 }
 
 type checker struct {
