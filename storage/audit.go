@@ -100,7 +100,7 @@ func (t *tx) Audit(f core.AuditFilter) ([]core.AuditEntry, int, error) {
 	} else {
 		src = t.scanRange(auditTable, idxAuditByOrder, nil, nil)
 	}
-	return collect(src, f.Limit, func(k, v []byte) (core.AuditEntry, bool, error) {
+	return collect(auditTable, src, f.Limit, func(k, v []byte) (core.AuditEntry, bool, error) {
 		if len(k) != seqLen {
 			return core.AuditEntry{}, false, core.InternalError("read audit trail", corrupt(fmt.Errorf("key %x has %d bytes", k, len(k))))
 		}

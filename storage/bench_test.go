@@ -242,6 +242,7 @@ func run(b *testing.B, fn func() (int, error)) {
 	b.Helper()
 	b.ReportAllocs()
 	rows := 0
+	cpu := cpuTime()
 	for b.Loop() {
 		n, err := fn()
 		if err != nil {
@@ -249,6 +250,7 @@ func run(b *testing.B, fn func() (int, error)) {
 		}
 		rows = n
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(rows), "rows/op")
 }
 

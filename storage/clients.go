@@ -91,9 +91,9 @@ func (t *tx) Clients(f core.ClientFilter) ([]core.Client, int, error) {
 	switch {
 	case f.CommercialID != uuid.Nil:
 		src := t.scanPrefixes(clientsTable, idxClientsByCommercial, f.CommercialID[:])
-		return collect(src, f.Limit, clientKeeper(f)())
+		return collect(clientsTable, src, f.Limit, clientKeeper(f)())
 	case f.Limit > 0:
-		return collect(t.scanAll(clientsTable), f.Limit, clientKeeper(f)())
+		return collect(clientsTable, t.scanAll(clientsTable), f.Limit, clientKeeper(f)())
 	}
 	return collectAll(t, clientsTable, t.scanParts(), clientKeeper(f))
 }

@@ -90,7 +90,7 @@ func (t *tx) Contracts(f core.ContractFilter) ([]core.Contract, int, error) {
 		return nil, 0, err
 	}
 	var cf contractFields
-	return collect(src, f.Limit, func(k, v []byte) (core.Contract, bool, error) {
+	return collect(contractsTable, src, f.Limit, func(k, v []byte) (core.Contract, bool, error) {
 		id, err := keyID(k)
 		if err == nil {
 			err = cf.parse(v)

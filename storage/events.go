@@ -118,7 +118,7 @@ func (t *tx) Events(f core.EventFilter) ([]core.Event, int, error) {
 		}
 		return collectAll(t, eventsTable, t.scanParts(), q.keep)
 	}
-	return collect(t.eventSource(f, contractKeys), f.Limit, q.keep())
+	return collect(eventsTable, t.eventSource(f, contractKeys), f.Limit, q.keep())
 }
 
 // keep returns a function that parses and filters one event, with its own buffers.

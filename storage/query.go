@@ -12,13 +12,20 @@ import (
 
 // A query reads candidate records from a source (a whole bucket or an index range), then
 // keeps those that pass every condition of the filter. Conditions look at the parsed fields
-// without allocating; only kept records are turned into core records. A damaged record (or a
-// damaged index entry leading to one) is never kept: the query counts it as hidden.
+// without allocating; only kept records are turned into core records.
+//
+// Seals: the seal of every record a query returns is checked, and a damaged record (or a
+// damaged index entry leading to one) is never returned: the query counts it as hidden. The
+// seal is checked after the filter, on the records kept, not on every record looked at: a
+// search looks at a hundred times more records than it returns, and checking them all would
+// cost a quarter of its time. Parsing an unchecked payload is safe (decoding never panics, and
+// is fuzzed); what it cannot tell is a record whose damage makes it fail the filter, which is
+// then left out without being counted — Check finds it.
 
-// visitor receives one candidate record, its key and its payload (the seal checked), or a nil
-// payload when the record or the index entry that led to it is damaged. It returns false to
-// stop the scan.
-type visitor func(key, payload []byte) (bool, error)
+// visitor receives one candidate record: its key and its stored value (payload and seal, the
+// seal not checked yet), or a nil value when the index entry that led to it is damaged. It
+// returns false to stop the scan.
+type visitor func(key, val []byte) (bool, error)
 
 // source calls visit with each candidate record, until visit returns false or an error.
 type source func(visit visitor) error
@@ -32,11 +39,7 @@ func (t *tx) scanAll(tb *table) source {
 		}
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			p, err := tb.seal.open(k, v)
-			if err != nil {
-				p = nil
-			}
-			if more, err := visit(k, p); err != nil || !more {
+			if more, err := visit(k, v); err != nil || !more {
 				return err
 			}
 		}
@@ -98,9 +101,9 @@ func (t *tx) bucketPair(tb *table, x *index) (recs, idx *bbolt.Bucket, err error
 	return recs, idx, err
 }
 
-// visitIndexed visits the record an index entry (key k, stored value v) points at: with a nil
-// payload when the entry or the record is damaged. A sound entry whose record is gone makes
-// the index out of step.
+// visitIndexed visits the record an index entry (key k, stored value v) points at, with a nil
+// value when the entry's seal fails (an index entry is checked before it is followed). A sound
+// entry whose record is gone makes the index out of step.
 func (t *tx) visitIndexed(recs *bbolt.Bucket, tb *table, x *index, k, v []byte, visit visitor) (bool, error) {
 	p, err := x.seal.open(k, v)
 	if err != nil {
@@ -114,21 +117,18 @@ func (t *tx) visitIndexed(recs *bbolt.Bucket, tb *table, x *index, k, v []byte, 
 	if rv == nil {
 		return false, indexOutOfStep(x, tb)
 	}
-	rp, err := tb.seal.open(key, rv)
-	if err != nil {
-		rp = nil
-	}
-	return visit(key, rp)
+	return visit(key, rv)
 }
 
-// collect runs a query: keep parses and filters one record, returning false to skip it, or an
-// error wrapping errDamagedValue for a record that does not decode. limit > 0 stops after that
-// many records. It returns the records kept and the number of damaged records skipped.
-func collect[R any](src source, limit int, keep func(key, val []byte) (R, bool, error)) ([]R, int, error) {
+// collect runs a query on the records of tb: keep parses and filters one record, returning
+// false to skip it, or an error wrapping errDamagedValue for a record that does not decode.
+// limit > 0 stops after that many records. It returns the records kept, their seals checked,
+// and the number of damaged records met among them.
+func collect[R any](tb *table, src source, limit int, keep keepFunc[R]) ([]R, int, error) {
 	out := make([]R, 0)
 	hidden := 0
 	err := src(func(k, v []byte) (bool, error) {
-		r, ok, err := keepOne(k, v, keep)
+		r, ok, err := keepSealed(tb, k, v, keep)
 		switch {
 		case errors.Is(err, errDamagedValue):
 			hidden++
@@ -145,17 +145,26 @@ func collect[R any](src source, limit int, keep func(key, val []byte) (R, bool, 
 	return out, hidden, nil
 }
 
-// keepOne calls keep with a sound record; a nil payload (damaged) gives errDamagedValue.
-func keepOne[R any](k, v []byte, keep func(key, val []byte) (R, bool, error)) (R, bool, error) {
-	if v == nil {
-		var zero R
+// keepSealed calls keep with the payload of a stored value and checks the seal of a record it
+// keeps. A nil value (a damaged index entry), one too short for a seal, or a kept record whose
+// seal fails gives errDamagedValue.
+func keepSealed[R any](tb *table, k, v []byte, keep keepFunc[R]) (R, bool, error) {
+	var zero R
+	if len(v) < sealLen {
 		return zero, false, errDamagedValue
 	}
-	return keep(k, v)
+	r, ok, err := keep(k, v[:len(v)-sealLen:len(v)-sealLen])
+	if err != nil || !ok {
+		return r, ok, err
+	}
+	if _, err := tb.seal.open(k, v); err != nil {
+		return zero, false, errDamagedValue
+	}
+	return r, true, nil
 }
 
-// damagedValue marks the error of a payload that passed its seal but does not decode (written
-// by a faulty program): the record is treated as damaged.
+// damagedValue marks the error of a payload that does not decode: the record is treated as
+// damaged.
 func damagedValue(err error) error {
 	if err == nil {
 		return nil

@@ -89,7 +89,7 @@ func partBounds(i, parts int) (from, to []byte) {
 }
 
 // scanRange keeps the records of b with from ≤ key < to (nil: no bound), counting the damaged
-// ones.
+// ones among them (see keepSealed).
 func scanRange[R any](tb *table, b *bbolt.Bucket, from, to []byte, keep keepFunc[R]) ([]R, int, error) {
 	out := make([]R, 0)
 	hidden := 0
@@ -99,12 +99,7 @@ func scanRange[R any](tb *table, b *bbolt.Bucket, from, to []byte, keep keepFunc
 		k, v = c.Seek(from)
 	}
 	for ; k != nil && (to == nil || bytes.Compare(k, to) < 0); k, v = c.Next() {
-		p, err := tb.seal.open(k, v)
-		if err != nil {
-			hidden++
-			continue
-		}
-		r, ok, err := keep(k, p)
+		r, ok, err := keepSealed(tb, k, v, keep)
 		switch {
 		case errors.Is(err, errDamagedValue):
 			hidden++

@@ -141,14 +141,27 @@ func (t *tx) Records(rt core.RecordType, fn func(w core.Wire, rev uint64) error)
 	if err != nil {
 		return 0, err
 	}
-	_, hidden, err := collect(t.scanAll(tb), 0, func(k, p []byte) (struct{}, bool, error) {
-		w, err := tb.wire(k, p)
-		if err != nil {
-			return struct{}{}, false, damagedValue(err)
+	b, err := t.bucket(tb.bucket)
+	if err != nil {
+		return 0, err
+	}
+	hidden := 0
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		p, err := tb.seal.open(k, v)
+		var w core.Wire
+		if err == nil {
+			w, err = tb.wire(k, p)
 		}
-		return struct{}{}, false, fn(w, payloadRev(p))
-	})
-	return hidden, err
+		if err != nil {
+			hidden++
+			continue
+		}
+		if err := fn(w, payloadRev(p)); err != nil {
+			return hidden, err
+		}
+	}
+	return hidden, nil
 }
 
 // PutRecord stores a record from the cluster at revision rev, keeping every index in step,

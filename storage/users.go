@@ -115,7 +115,7 @@ func (t *tx) userBy(x *index, value string) (core.User, error) {
 func (t *tx) Users(f core.UserFilter) ([]core.User, int, error) {
 	m := newMatcher(f.Search)
 	var uf userFields
-	return collect(t.scanAll(usersTable), f.Limit, func(k, v []byte) (core.User, bool, error) {
+	return collect(usersTable, t.scanAll(usersTable), f.Limit, func(k, v []byte) (core.User, bool, error) {
 		id, err := keyID(k)
 		if err == nil {
 			err = uf.parse(v)
