@@ -120,14 +120,22 @@ func copyBeside(src, dst string) (name string, err error) {
 	return out.Name(), nil
 }
 
-// verifyBackup opens the copy of a backup read-only and checks it: it must be a readable,
-// initialised database of this version whose check finds no problem. Errors name src and have
-// exit code 5.
+// verifyBackup opens the copy of a backup read-only and checks it (a copy of an older version
+// is upgraded first): it must be a readable, initialised database of this version whose check
+// finds no problem. Errors name src and have exit code 5.
 func verifyBackup(tmp, src string) (err error) {
 	refuse := func(format string, args ...any) error {
 		return &cliError{code: exitInvalid, msg: fmt.Sprintf("the backup %s ", src) + fmt.Sprintf(format, args...) + "; nothing was restored"}
 	}
 	db, err := storage.Open(tmp, storage.Options{Timeout: openTimeout, ReadOnly: true})
+	if errors.Is(err, storage.ErrOlderSchema) {
+		// A backup of an older version: upgrade the copy (never the backup itself) first.
+		if db, err = storage.Open(tmp, storage.Options{Timeout: openTimeout}); err == nil {
+			if err = db.Close(); err == nil {
+				db, err = storage.Open(tmp, storage.Options{Timeout: openTimeout, ReadOnly: true})
+			}
+		}
+	}
 	switch {
 	case errors.Is(err, storage.ErrDamaged):
 		return refuse("is damaged")

@@ -34,7 +34,7 @@ type Options struct {
 	// DefaultTimeout.
 	Timeout time.Duration
 	// ReadOnly opens the database for reading only, sharing it with other readers. The file
-	// must exist and be at the current schema version.
+	// must exist and be at the current schema version (ErrOlderSchema otherwise).
 	ReadOnly bool
 }
 
@@ -171,7 +171,7 @@ func (db *DB) checkReadOnly(tx *bbolt.Tx) error {
 		return damaged(db.path, errors.New("no schema version"))
 	}
 	if v < SchemaVersion {
-		return fmt.Errorf("database has schema version %d and must be opened for writing once to be upgraded", v)
+		return fmt.Errorf("%w (schema version %d)", ErrOlderSchema, v)
 	}
 	return nil
 }

@@ -495,7 +495,7 @@ func TestMigrate_Atomic(t *testing.T) {
 func TestMigrate_ReadOnlyV1(t *testing.T) {
 	path, _ := v1Copy(t)
 	_, err := Open(path, Options{ReadOnly: true})
-	if err == nil || !strings.Contains(err.Error(), "must be opened for writing once to be upgraded") {
+	if !errors.Is(err, ErrOlderSchema) || !strings.Contains(err.Error(), "must be opened for writing once to be upgraded") {
 		t.Fatalf("read-only open of a v1 file: %v", err)
 	}
 }

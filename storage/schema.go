@@ -30,6 +30,10 @@ const SchemaVersion uint64 = 2
 // ErrNewerSchema is returned by Open for a database written by a newer program.
 var ErrNewerSchema = errors.New("database was written by a newer version of Epic Events CRM")
 
+// ErrOlderSchema is returned by a read-only Open of a database of an older schema version,
+// which only an Open for writing upgrades.
+var ErrOlderSchema = errors.New("database has an older schema version and must be opened for writing once to be upgraded")
+
 // Keys of the meta bucket. schema_version is 8 bytes big-endian, not sealed, so that every
 // version of the program can read it and refuse a newer file; schema_seal is its seal.
 const (
