@@ -409,6 +409,15 @@ func TestDB_GenerateOutbox(t *testing.T) {
 	}
 	sort.Strings(keys)
 	t.Logf("generate in team mode: %d changes (%v)", len(out), keys)
+	t.Run("OKNoneInSoloMode", func(t *testing.T) {
+		solo := newSvcWorld(t)
+		if _, err := solo.db.Generate(GenerateOptions{Clients: 10, Contracts: 10, Events: 10, PasswordHash: weakPHC("x"), Now: solo.now, Seed: 7}); err != nil {
+			t.Fatal(err)
+		}
+		if out := pending(t, solo.db); len(out) != 0 {
+			t.Fatalf("%d outbox entries in solo mode", len(out))
+		}
+	})
 }
 
 // TestTx_CaptureMerges checks a transaction that writes a record twice, and one that creates
