@@ -42,11 +42,6 @@ func (s sealer) seal(key, payload []byte) []byte {
 	return binary.BigEndian.AppendUint32(v, s.sum(key, payload))
 }
 
-// sealTo appends the seal of payload, which must be the whole of v, to v.
-func (s sealer) sealTo(key, v []byte) []byte {
-	return binary.BigEndian.AppendUint32(v, s.sum(key, v))
-}
-
 // open checks the seal of a stored value and returns its payload (sharing v's memory).
 func (s sealer) open(key, v []byte) ([]byte, error) {
 	if len(v) < sealLen {
