@@ -77,3 +77,11 @@ func TestE2E_RestoreV1Backup(t *testing.T) {
 	expect(t, "clients of the v1 backup", len(w.list("client", "list")), 7)
 	expect(t, "check after restore", w.ok("", "check"), "ok\n")
 }
+
+// TestE2E_CheckUpgradesV1 runs check, which opens the database read-only, first on a database
+// of version 1.0: it is upgraded, then checked.
+func TestE2E_CheckUpgradesV1(t *testing.T) {
+	w := &e2e{t: t, home: t.TempDir()}
+	copyTo(t, filepath.Join("..", "storage", "testdata", "v1", "epicevents.db"), filepath.Join(w.home, dbFile))
+	expect(t, "check of a v1 database", w.ok("", "check"), "ok\n")
+}

@@ -127,15 +127,8 @@ func verifyBackup(tmp, src string) (err error) {
 	refuse := func(format string, args ...any) error {
 		return &cliError{code: exitInvalid, msg: fmt.Sprintf("the backup %s ", src) + fmt.Sprintf(format, args...) + "; nothing was restored"}
 	}
-	db, err := storage.Open(tmp, storage.Options{Timeout: openTimeout, ReadOnly: true})
-	if errors.Is(err, storage.ErrOlderSchema) {
-		// A backup of an older version: upgrade the copy (never the backup itself) first.
-		if db, err = storage.Open(tmp, storage.Options{Timeout: openTimeout}); err == nil {
-			if err = db.Close(); err == nil {
-				db, err = storage.Open(tmp, storage.Options{Timeout: openTimeout, ReadOnly: true})
-			}
-		}
-	}
+	// A backup of an older version: its copy (never the backup itself) is upgraded.
+	db, err := openReadOnly(tmp)
 	switch {
 	case errors.Is(err, storage.ErrDamaged):
 		return refuse("is damaged")

@@ -44,7 +44,11 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 			return errNotInitialised
 		}
 	}
-	db, err := storage.Open(path, storage.Options{Timeout: openTimeout, ReadOnly: mode == dbReadOnly})
+	open := func() (*storage.DB, error) { return storage.Open(path, storage.Options{Timeout: openTimeout}) }
+	if mode == dbReadOnly {
+		open = func() (*storage.DB, error) { return openReadOnly(path) }
+	}
+	db, err := open()
 	if err != nil {
 		return err
 	}
@@ -64,6 +68,22 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 		}
 	}
 	return fn(db, svc)
+}
+
+// openReadOnly opens a database read-only; a database of an older schema version is first
+// opened for writing once, which upgrades it (the upgrade is one transaction).
+func openReadOnly(path string) (*storage.DB, error) {
+	db, err := storage.Open(path, storage.Options{Timeout: openTimeout, ReadOnly: true})
+	if !errors.Is(err, storage.ErrOlderSchema) {
+		return db, err
+	}
+	if db, err = storage.Open(path, storage.Options{Timeout: openTimeout}); err != nil {
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	return storage.Open(path, storage.Options{Timeout: openTimeout, ReadOnly: true})
 }
 
 // storageError turns the database's sentinel errors into one-line messages with exit code 1.
