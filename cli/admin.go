@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -19,17 +20,24 @@ import (
 const adminUsage = `Administration commands:
 
   epicevents audit [RECORD]                 show the audit trail (management): every change,
-                                            oldest first, or only those of one record
+                                            backup, restore, export, login and logout, oldest
+                                            first, or only those of one record
   epicevents backup FILE                    write a consistent copy of the database to FILE
-                                            (synced to disk, then renamed into place)
+                                            (management); the copy leaves out this laptop's
+                                            session key and login counters
   epicevents export clients|contracts|events --csv FILE
                                             write every client, contract or event to a CSV file
-                                            (mode 0600); FILE "-" writes to standard output
         --csv FILE         the file to write
-  epicevents check                          verify the database file and its indexes; prints
-                                            "ok" (exit 0) or the problems found (exit 1)
+  epicevents check                          verify the database file and its indexes
+                                            (management); prints "ok" (exit 0) or the problems
+                                            found (exit 1)
   epicevents reindex                        rebuild every index from the records (management)
 
+  FILE of backup and export: "-" writes to standard output (backup refuses a terminal); a
+  regular file is written beside and renamed into place (mode 0600), its missing directories
+  created (0700); a character device or a named pipe is written in place. The database, its
+  copies and the session file are refused (exit 5), whatever name or link leads to them; so
+  is a FILE that cannot be written (exit 5). Both are recorded in the audit trail.
   RECORD is an email, a full id or a unique prefix of at least 8 characters of any record.
   --json prints the result as JSON.
 `
@@ -85,6 +93,9 @@ func runAudit(r *runner, args []string) error {
 
 func (s *session) toAudit(e core.AuditEntry) (auditOut, error) {
 	name := "system"
+	if e.Action == core.ActionLoginFailed {
+		name = "-" // an attempt for an email no account has: nobody to name
+	}
 	if e.ActorID != uuid.Nil {
 		n, err := s.contactName(e.ActorID)
 		if err != nil {
@@ -129,22 +140,55 @@ func (s *session) resolveAny(ref string) (uuid.UUID, error) {
 	return uuid.Nil, core.Errorf(core.Conflict, "the id prefix %q matches several records; type more characters", ref)
 }
 
+// backupOut is the JSON answer of backup.
+type backupOut struct {
+	OK      bool   `json:"ok"`
+	Path    string `json:"path"`
+	Records int    `json:"records"`
+}
+
 func runBackup(r *runner, args []string) error {
 	f := r.newFlags("backup", adminUsage)
 	pos, err := f.parse(args, "FILE")
 	if err != nil {
 		return err
 	}
-	path, err := filepath.Abs(pos[0])
+	dst, err := r.destination("backup", pos[0])
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return err
+	}
+	if dst.Writer != nil && r.stdoutIsTerminal() {
+		return usagef("backup", "standard output is a terminal: redirect it to a file, or give a FILE")
 	}
 	return r.withSession(func(s *session) error {
-		if err := s.db.Backup(path); err != nil {
+		n, err := s.svc.Backup(s.actor, dst)
+		if err != nil || dst.Writer != nil {
 			return err
 		}
-		return s.done(okJSON{OK: true, Path: path}, "Backup written: %s", path)
+		return s.done(backupOut{OK: true, Path: dst.Path, Records: n}, "Backup written: %s (%d records)", dst.Path, n)
 	})
+}
+
+// destination is where backup and export write: FILE made absolute, or standard output for
+// "-".
+func (r *runner) destination(command, file string) (core.Destination, error) {
+	if file == "-" {
+		return core.Destination{Writer: r.env.Stdout}, nil
+	}
+	if file == "" {
+		return core.Destination{}, usagef(command, "the file name is empty")
+	}
+	path, err := filepath.Abs(file)
+	if err != nil {
+		return core.Destination{}, fmt.Errorf("%s: %w", command, err)
+	}
+	return core.Destination{Path: path}, nil
+}
+
+// stdoutIsTerminal reports whether standard output is a terminal.
+func (r *runner) stdoutIsTerminal() bool {
+	f, ok := r.out.w.(*os.File)
+	return ok && isTerminal(f)
 }
 
 // exportOut is the JSON answer of export.
@@ -152,6 +196,11 @@ type exportOut struct {
 	OK    bool   `json:"ok"`
 	Path  string `json:"path"`
 	Count int    `json:"count"`
+}
+
+// exportKinds maps the kinds of export to their record types.
+var exportKinds = map[string]core.RecordType{
+	"clients": core.ClientRecord, "contracts": core.ContractRecord, "events": core.EventRecord,
 }
 
 func runExport(r *runner, args []string) error {
@@ -164,26 +213,23 @@ func runExport(r *runner, args []string) error {
 	if err := f.require("csv"); err != nil {
 		return err
 	}
-	if *file == "" {
-		return usagef("export", "--csv needs a file name")
+	rec, ok := exportKinds[pos[0]]
+	if !ok {
+		return usagef("export", "unknown kind %q: export clients, contracts or events", pos[0])
+	}
+	dst, err := r.destination("export", *file)
+	if err != nil {
+		return err
 	}
 	return r.withSession(func(s *session) error {
 		data, n, err := s.exportCSV(pos[0])
 		if err != nil {
 			return err
 		}
-		if *file == "-" {
-			_, err := r.env.Stdout.Write(data)
+		if err := s.svc.Export(s.actor, rec, n, data, dst); err != nil || dst.Writer != nil {
 			return err
 		}
-		path, err := filepath.Abs(*file)
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		if err := storage.WriteFileAtomic(path, data, 0o600); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		return s.done(exportOut{OK: true, Path: path, Count: n}, "Exported %d %s to %s", n, pos[0], path)
+		return s.done(exportOut{OK: true, Path: dst.Path, Count: n}, "Exported %d %s to %s", n, pos[0], dst.Path)
 	})
 }
 
@@ -264,8 +310,8 @@ func runCheck(r *runner, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	return r.withDB(dbReadOnly, func(db *storage.DB, _ *core.Service) error {
-		return r.report(db.Check(), "ok")
+	return r.withSession(func(s *session) error {
+		return r.report(s.svc.Check(s.actor), "ok")
 	})
 }
 
@@ -275,10 +321,7 @@ func runReindex(r *runner, args []string) error {
 		return err
 	}
 	return r.withSession(func(s *session) error {
-		if d := s.actor.Department(); d != core.Management {
-			return core.Errorf(core.Forbidden, "your department (%s) may not rebuild the indexes", d)
-		}
-		return r.report(s.db.Reindex(), "Indexes rebuilt.")
+		return r.report(s.svc.Reindex(s.actor), "Indexes rebuilt.")
 	})
 }
 
@@ -299,7 +342,7 @@ func (r *runner) report(err error, okText string) error {
 			fmt.Fprintln(w, okText)
 			return
 		}
-		fmt.Fprintln(w, ce.Error())
+		printLines(w, ce.Error())
 	}); perr != nil || ce == nil {
 		return perr
 	}

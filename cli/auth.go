@@ -71,30 +71,43 @@ func runInit(r *runner, args []string) error {
 	if err := os.MkdirAll(r.env.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
+	if err := r.refuseInitialised(); err != nil {
+		return err
+	}
+	// Asked before the database is opened: nobody waits for the typing.
+	in := core.InitInput{Demo: *demo}
+	var err error
+	if in.AdminEmail, err = r.ask(f, "admin-email", "Administrator's email: "); err != nil {
+		return err
+	}
+	if in.AdminName, err = r.ask(f, "admin-name", "Administrator's full name: "); err != nil {
+		return err
+	}
+	if in.Password, err = r.newPassword(*stdin, "Administrator's password: "); err != nil {
+		return err
+	}
 	return r.withDB(dbCreate, func(_ *storage.DB, svc *core.Service) error {
-		ok, err := svc.Initialized()
-		if err != nil {
-			return err
-		}
-		if ok {
-			return core.Errorf(core.Conflict, "the database is already initialised: %s", r.dbPath())
-		}
-		in := core.InitInput{Demo: *demo}
-		if in.AdminEmail, err = r.ask(f, "admin-email", "Administrator's email: "); err != nil {
-			return err
-		}
-		if in.AdminName, err = r.ask(f, "admin-name", "Administrator's full name: "); err != nil {
-			return err
-		}
-		if in.Password, err = r.newPassword(*stdin, "Administrator's password: "); err != nil {
-			return err
-		}
-		res, err := svc.Initialize(in)
+		res, err := svc.Initialize(in) // Conflict if initialised meanwhile
 		if err != nil {
 			return err
 		}
 		return r.showInit(res)
 	})
+}
+
+// refuseInitialised fails with Conflict when the database exists and is initialised, looking
+// with the shared lock; a missing file is fine.
+func (r *runner) refuseInitialised() error {
+	if _, err := os.Stat(r.dbPath()); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	err := r.withDB(dbReadOnly, func(*storage.DB, *core.Service) error {
+		return core.Errorf(core.Conflict, "the database is already initialised: %s", r.dbPath())
+	})
+	if errors.Is(err, errNotInitialised) {
+		return nil
+	}
+	return err
 }
 
 func (r *runner) showInit(res core.InitResult) error {
@@ -104,8 +117,8 @@ func (r *runner) showInit(res core.InitResult) error {
 			Department: string(d.Department), Password: d.Password})
 	}
 	return r.show(out, func(w io.Writer) {
-		fmt.Fprintf(w, "Database initialised: %s\n", r.dbPath())
-		fmt.Fprintf(w, "Administrator: %s <%s> (%s)\n", out.Admin.FullName, out.Admin.Email, out.Admin.EmployeeNumber)
+		fmt.Fprintf(w, "Database initialised: %s\n", plain(r.dbPath()))
+		fmt.Fprintf(w, "Administrator: %s <%s> (%s)\n", plain(out.Admin.FullName), plain(out.Admin.Email), out.Admin.EmployeeNumber)
 		if len(out.DemoAccounts) > 0 {
 			fmt.Fprintln(w, "\nDemo accounts — note these passwords now, they are not shown again:")
 			writeTable(w, []column[demoOut]{
@@ -115,7 +128,7 @@ func (r *runner) showInit(res core.InitResult) error {
 				{title: "PASSWORD", cell: func(d demoOut) string { return d.Password }},
 			}, out.DemoAccounts)
 		}
-		fmt.Fprintf(w, "\nLog in with: epicevents login --email %s\n", out.Admin.Email)
+		fmt.Fprintf(w, "\nLog in with: epicevents login --email %s\n", plain(out.Admin.Email))
 	})
 }
 
@@ -126,15 +139,19 @@ func runLogin(r *runner, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
+	if _, err := os.Stat(r.dbPath()); errors.Is(err, fs.ErrNotExist) {
+		return errNotInitialised
+	}
+	// Asked before the database is opened: a prompt left waiting locks nobody out.
+	email, err := r.ask(f, "email", "Email: ")
+	if err != nil {
+		return err
+	}
+	pw, err := r.password(*stdin, "Password: ")
+	if err != nil {
+		return err
+	}
 	return r.withDB(dbInitialised, func(_ *storage.DB, svc *core.Service) error {
-		email, err := r.ask(f, "email", "Email: ")
-		if err != nil {
-			return err
-		}
-		pw, err := r.password(*stdin, "Password: ")
-		if err != nil {
-			return err
-		}
 		a, err := svc.Login(email, pw)
 		if err != nil {
 			return err
@@ -155,7 +172,7 @@ func (r *runner) showSession(svc *core.Service, a *core.Actor, lead string) erro
 	}
 	out := userSession{userOut: toUser(u), ExpiresAt: jtime(tokenExpiry(a.Token()))}
 	return r.show(out, func(w io.Writer) {
-		fmt.Fprintf(w, "%s %s <%s> (%s, %s).\n", lead, u.FullName, u.Email, u.Department, u.EmployeeNumber)
+		fmt.Fprintf(w, "%s %s <%s> (%s, %s).\n", lead, plain(u.FullName), plain(u.Email), u.Department, u.EmployeeNumber)
 		fmt.Fprintf(w, "The session is valid until %s.\n", out.ExpiresAt.local())
 	})
 }

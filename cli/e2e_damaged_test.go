@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"go.etcd.io/bbolt"
+
+	"github.com/epicevents/crm/storage"
 )
 
 // flipValue changes one byte of a stored value behind the program's back, as a failing disk
@@ -78,10 +80,17 @@ func TestE2E_RestoreV1Backup(t *testing.T) {
 	expect(t, "check after restore", w.ok("", "check"), "ok\n")
 }
 
-// TestE2E_CheckUpgradesV1 runs check, which opens the database read-only, first on a database
-// of version 1.0: it is upgraded, then checked.
-func TestE2E_CheckUpgradesV1(t *testing.T) {
+// TestE2E_ReadOnlyUpgradesV1 runs a command that opens the database read-only first on a
+// database of version 1.0: it is upgraded (then asks for a login), where a read-only open alone
+// would fail with "must be opened for writing once".
+func TestE2E_ReadOnlyUpgradesV1(t *testing.T) {
 	w := &e2e{t: t, home: t.TempDir()}
-	copyTo(t, filepath.Join("..", "storage", "testdata", "v1", "epicevents.db"), filepath.Join(w.home, dbFile))
-	expect(t, "check of a v1 database", w.ok("", "check"), "ok\n")
+	path := filepath.Join(w.home, dbFile)
+	copyTo(t, filepath.Join("..", "storage", "testdata", "v1", "epicevents.db"), path)
+	w.fail(exitUnauthenticated, "not logged in", "", "client", "list")
+	db, err := storage.Open(path, storage.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("after a read-only command: %v", err)
+	}
+	_ = db.Close()
 }

@@ -88,7 +88,7 @@ func TestE2E_Users(t *testing.T) {
 	has(t, "updated user", w.obj("user", "view", id), "full_name", "Nina N", "department", "support")
 	has(t, "deactivated user", w.obj("user", "deactivate", "nina@epicevents.com"), "active", false)
 	w.fail(exitConflict, "already deactivated", "", "user", "deactivate", id)
-	w.fail(exitUnauthenticated, "deactivated", "Nina-Pass1!\n", "login", "--email", "nina@epicevents.com", "--password-stdin")
+	w.fail(exitUnauthenticated, "error: this account is deactivated", "Nina-Pass1!\n", "login", "--email", "nina@epicevents.com", "--password-stdin")
 	has(t, "reactivated user", w.obj("user", "reactivate", id), "active", true)
 	w.ok("Nina-Pass2!\n", "user", "password", id, "--password-stdin")
 	w.ok("Nina-Pass2!\n", "login", "--email", "nina@epicevents.com", "--password-stdin")
@@ -239,8 +239,9 @@ func TestE2E_Maintenance(t *testing.T) {
 	expect(t, "check", w.ok("", "check"), "ok\n")
 	expect(t, "reindex", w.ok("", "reindex"), "Indexes rebuilt.\n")
 	backup := filepath.Join(t.TempDir(), "copy", dbFile)
-	expect(t, "backup", w.ok("", "backup", backup), "Backup written: "+backup+"\n")
+	expect(t, "backup", w.ok("", "backup", backup), "Backup written: "+backup+" (17 records)\n")
 	copyHome := &e2e{t: t, home: filepath.Dir(backup)}
+	copyHome.ok(testPassword+"\n", "login", "--email", adminEmail, "--password-stdin")
 	expect(t, "check of the backup", copyHome.ok("", "check"), "ok\n")
 	dir := t.TempDir()
 	for kind, rows := range map[string]int{"clients": 4, "contracts": 4, "events": 3} {

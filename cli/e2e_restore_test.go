@@ -118,11 +118,13 @@ func TestE2E_Restore(t *testing.T) {
 	wantPrivate(t, db)
 	wantPrivate(t, prev)
 	onlyFiles(t, w.home, dbFile, sessionFile, `epicevents\.db\.\d{8}-\d{6}\.bak`)
+	// Sessions do not survive a restore, even of a backup of this very database.
+	w.fail(exitUnauthenticated, "no longer valid", "", "check")
+	w.ok(testPassword+"\n", "login", "--email", adminEmail, "--password-stdin")
 	expect(t, "check after restore", w.ok("", "check"), "ok\n")
 	if got := names(w.list("client", "search", "After Backup"), "full_name"); got != "" {
 		t.Errorf("the client added after the backup is still there: %s", got)
 	}
-	// The backup was of this database: its sessions are still valid.
 	expect(t, "clients after restore", len(w.list("client", "list")), 4)
 }
 
@@ -199,9 +201,7 @@ func TestE2E_RestoreInUse(t *testing.T) {
 	defer held.Close()
 	start := time.Now()
 	w.fail(exitInternal, "the database is in use by another program", "", "restore", backup)
-	if d := time.Since(start); d > 3500*time.Millisecond {
-		t.Errorf("restore waited %v", d)
-	}
+	refusedByTimeout(t, time.Since(start))
 	onlyFiles(t, w.home, dbFile, sessionFile)
 }
 
@@ -215,6 +215,7 @@ func TestE2E_RestoreDamagedDatabase(t *testing.T) {
 	contains(t, "restore of a damaged database", out, "Database restored from "+backup, "The previous database is kept as "+db+".")
 	prev := strings.TrimSuffix(strings.TrimSpace(out[strings.LastIndex(out, " as ")+4:]), ".")
 	sameBytes(t, "the damaged database kept", prev, damaged)
+	w.ok(testPassword+"\n", "login", "--email", adminEmail, "--password-stdin")
 	expect(t, "check after restore", w.ok("", "check"), "ok\n")
 
 	// A damaged database held by another program is not replaced.
@@ -224,7 +225,9 @@ func TestE2E_RestoreDamagedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unlock()
+	start := time.Now()
 	w.fail(exitInternal, "the database is in use by another program", "", "restore", backup)
+	refusedByTimeout(t, time.Since(start))
 }
 
 func TestE2E_RestoreIntoEmptyHome(t *testing.T) {
@@ -235,5 +238,7 @@ func TestE2E_RestoreIntoEmptyHome(t *testing.T) {
 	expect(t, "restore into an empty home", out, "Database restored from "+backup+".\n")
 	wantPrivate(t, filepath.Join(home, dbFile))
 	copyTo(t, filepath.Join(w.home, sessionFile), filepath.Join(home, sessionFile))
+	fresh.fail(exitUnauthenticated, "no longer valid", "", "client", "list")
+	fresh.ok(testPassword+"\n", "login", "--email", adminEmail, "--password-stdin")
 	expect(t, "clients of the restored database", len(fresh.list("client", "list")), 4)
 }

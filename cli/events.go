@@ -35,7 +35,9 @@ const eventUsage = `Event commands:
   epicevents event search TEXT              find events by name, location or client name
 
   V and CONTRACT are full ids or unique prefixes of at least 8 characters; U is also an email.
-  Times T are RFC 3339 (2026-06-01T18:00:00+02:00) or "YYYY-MM-DD HH:MM" in local time.
+  Times T are RFC 3339 (2026-06-01T18:00:00+02:00) or "YYYY-MM-DD HH:MM" in local time. A
+  local time the clocks skip (spring forward) is refused (exit 5); one that happens twice
+  (autumn) is taken at its first occurrence, and a note on standard error says so.
   --json prints the result as JSON.
 `
 

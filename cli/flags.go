@@ -19,6 +19,7 @@ type flags struct {
 	command string // the command words after "epicevents", for hints
 	usage   string // the help text printed by --help
 	set     map[string]bool
+	counts  map[string]int // how many times each flag was given
 }
 
 // newFlags starts the flag set of command, whose help is usage.
@@ -33,6 +34,7 @@ func (r *runner) newFlags(command, usage string) *flags {
 // required argument, a name ending in "?" an optional one, and a last name ending in "..." takes
 // one or more words, returned joined by spaces. --help prints the usage and returns errHelp.
 func (f *flags) parse(args []string, names ...string) ([]string, error) {
+	f.countFlags()
 	var pos []string
 	for {
 		err := f.Parse(args)
@@ -55,7 +57,41 @@ func (f *flags) parse(args []string, names ...string) ([]string, error) {
 	}
 	f.set = map[string]bool{}
 	f.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	for name, n := range f.counts {
+		if n > 1 {
+			return nil, usagef(f.command, "flag --%s given %d times: give it once", name, n)
+		}
+	}
 	return f.positional(pos, names)
+}
+
+// countFlags makes every flag count the times it is given: a repeated flag is a usage error,
+// not "the last one wins".
+func (f *flags) countFlags() {
+	if f.counts != nil {
+		return
+	}
+	f.counts = map[string]int{}
+	f.VisitAll(func(fl *flag.Flag) { fl.Value = &countedValue{Value: fl.Value, name: fl.Name, counts: f.counts} })
+}
+
+// countedValue is a flag's value that counts how many times it is set.
+type countedValue struct {
+	flag.Value
+	name   string
+	counts map[string]int
+}
+
+// Set counts the flag and sets its value.
+func (c *countedValue) Set(s string) error {
+	c.counts[c.name]++
+	return c.Value.Set(s)
+}
+
+// IsBoolFlag keeps a boolean flag usable without a value.
+func (c *countedValue) IsBoolFlag() bool {
+	b, ok := c.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 func (f *flags) positional(pos, names []string) ([]string, error) {

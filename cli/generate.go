@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/storage"
+	"github.com/epicevents/crm/permissions"
 )
 
 const generateUsage = `Generate test data (management):
@@ -49,16 +49,16 @@ func runGenerate(r *runner, args []string) error {
 	if *clients+*contracts+*events == 0 {
 		return usagef("generate", "give --clients, --contracts or --events")
 	}
-	opts := storage.GenerateOptions{Clients: *clients, Contracts: *contracts, Events: *events}
+	opts := core.GenerateOptions{Clients: *clients, Contracts: *contracts, Events: *events}
 	if err := opts.Validate(); err != nil {
 		return err
 	}
 	return r.withSession(func(s *session) error {
-		if d := s.actor.Department(); d != core.Management {
-			return core.Errorf(core.Forbidden, "your department (%s) may not generate test data", d)
+		if !core.CanAdminister(s.actor, permissions.Generate) {
+			// said before the first collaborator is made; Generate enforces it
+			return core.Errorf(core.Forbidden, "your department (%s) may not generate test data", s.actor.Department())
 		}
 		start := time.Now()
-		opts.ActorID = s.actor.ID()
 		var out generateOut
 		if *clients > 0 || *events > 0 { // collaborators will be added
 			var err error
@@ -67,7 +67,7 @@ func runGenerate(r *runner, args []string) error {
 			}
 			out.Users, out.AuditEntries = 1, 1
 		}
-		res, err := s.db.Generate(opts)
+		res, err := s.svc.Generate(s.actor, opts)
 		if err != nil {
 			return err
 		}

@@ -104,24 +104,42 @@ var timeLayouts = []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 1
 // parseTime reads a time as RFC 3339 or "YYYY-MM-DD HH:MM" in local time.
 // Errors: Invalid naming field.
 func parseTime(field, s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	for _, l := range timeLayouts {
-		if t, err := time.ParseInLocation(l, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, core.FieldErrorf(field, "must be a time such as \"2026-06-01 18:00\" (local time) or RFC 3339 \"2026-06-01T18:00:00+02:00\"")
+	t, _, err := parseTimeNote(field, s)
+	return t, err
 }
 
-// optTime parses the time flag name when it was given.
+// parseTimeNote reads a time as parseTime does. A local time that does not exist (skipped when
+// the clocks go forward) is refused with a message that says so; one that happens twice (when
+// they go back) is taken at its first occurrence, and note says so and how to mean the second.
+func parseTimeNote(field, s string) (t time.Time, note string, err error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, "", nil
+	}
+	for _, l := range timeLayouts {
+		wall, err := time.Parse(l, s) // the wall-clock fields, placed in local time below
+		if err != nil {
+			continue
+		}
+		t, other, err := core.LocalTime(field, wall, time.Local)
+		if err == nil && !other.IsZero() {
+			note = fmt.Sprintf("%s: %s happens twice in local time (the clocks go back); the first, %s, was taken — for the second, give %s",
+				field, wall.Format(displayTime), t.Format(time.RFC3339), other.Format(time.RFC3339))
+		}
+		return t, note, err
+	}
+	return time.Time{}, "", core.FieldErrorf(field, "must be a time such as \"2026-06-01 18:00\" (local time) or RFC 3339 \"2026-06-01T18:00:00+02:00\"")
+}
+
+// optTime parses the time flag name when it was given; a note about it goes to standard error.
 func optTime(f *flags, name, field string, v string) (*time.Time, error) {
 	if !f.given(name) {
 		return nil, nil
 	}
-	t, err := parseTime(field, v)
+	t, note, err := parseTimeNote(field, v)
+	if note != "" {
+		fmt.Fprintln(f.r.env.Stderr, "note: "+plain(note))
+	}
 	return &t, err
 }
 

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage"
 )
 
 // Env is what the command line needs from its process: the standard streams, the data
@@ -39,16 +40,19 @@ const (
 // directory.
 const (
 	dbFile      = "epicevents.db"
-	sessionFile = "session"
+	sessionFile = storage.SessionFile
 )
 
 // runner carries one run of the command line: its environment, the global --json flag, the
 // actor once a session is resumed (for panic reports) and the reader of standard input.
 type runner struct {
 	env   Env
+	out   *outWriter // env.Stdout, its first write error kept
 	json  bool
 	actor *core.Actor
 	in    *bufio.Reader
+	// readOnly is set for the commands of readOnlyCommands.
+	readOnly bool
 }
 
 // Main runs the command named by args (os.Args[1:]) and returns the process exit code. It never
@@ -63,11 +67,12 @@ func Main(args []string, env Env) (code int) {
 	if env.Stderr == nil {
 		env.Stderr = io.Discard
 	}
-	r := &runner{env: env}
+	r := &runner{env: env, out: &outWriter{w: env.Stdout}}
+	r.env.Stdout = r.out
 	defer func() {
 		if p := recover(); p != nil {
 			env.Monitor.Error(fmt.Errorf("cli: panic: %v\n%s", p, debug.Stack()), r.actor)
-			fmt.Fprintf(env.Stderr, "error: internal error: %v\n", p)
+			fmt.Fprintf(env.Stderr, "error: internal error: %s\n", plain(fmt.Sprint(p)))
 			code = exitInternal
 		}
 	}()
@@ -75,15 +80,39 @@ func Main(args []string, env Env) (code int) {
 	return r.finish(r.dispatch(args))
 }
 
-// finish prints err as one line on standard error and returns its exit code.
+// finish prints err as one line on standard error and returns its exit code. A command whose
+// output could not be written (a full disk, a closed file) fails with exit code 1 even when
+// what it did succeeded.
 func (r *runner) finish(err error) int {
 	var ce *cliError
+	if r.out.err != nil && (err == nil || errors.As(err, &ce) && ce.code == exitOK || errors.Is(err, r.out.err)) {
+		err = &cliError{code: exitInternal, msg: "cannot write the output: " + r.out.err.Error()}
+	}
 	if err == nil || (errors.As(err, &ce) && ce.code == exitOK) {
 		return exitOK
 	}
 	err = r.storageError(err)
-	fmt.Fprintln(r.env.Stderr, "error: "+messageOf(err))
+	fmt.Fprintln(r.env.Stderr, "error: "+plain(messageOf(err)))
 	return exitCode(err)
+}
+
+// outWriter is standard output with its first write error kept: every command's output is
+// checked once, at the end, rather than at each of its writes.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+// Write writes p, or fails at once after a first failure.
+func (o *outWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
 }
 
 // cliError is an error of the command line itself rather than of core: a usage error, a
@@ -213,6 +242,9 @@ Passwords are never flags: --password-stdin reads them from standard input, othe
 are typed at the terminal without echo.
 
 Data: $EPICEVENTS_HOME, else <user config dir>/epicevents (database epicevents.db, session file).
+Commands that only read (list, view, search, status, whoami, audit, check) share the database
+with each other; a command that writes waits up to 2 s for them, then says it is in use.
+Passwords are asked before the database is opened.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 not authenticated, 4 forbidden, 5 invalid input,
 6 not found, 7 conflict.
 `
@@ -266,6 +298,7 @@ func (r *runner) dispatch(args []string) error {
 	case !ok:
 		return usagef("", "unknown command %q", name)
 	case cmd.subs == nil:
+		r.readOnly = readOnlyCommands[name]
 		return cmd.run(r, rest)
 	case len(rest) == 0:
 		return usagef(name, "missing %s command", name)
@@ -277,6 +310,7 @@ func (r *runner) dispatch(args []string) error {
 	if !ok {
 		return usagef(name, "unknown %s command %q", name, rest[0])
 	}
+	r.readOnly = readOnlyCommands[name+" "+rest[0]]
 	return sub(r, rest[1:])
 }
 

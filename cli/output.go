@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -95,9 +96,64 @@ func padLeft(cells [][]string, i int) {
 	}
 }
 
-// oneLine keeps a table cell on one line and out of the tab stops.
+// oneLine keeps a table cell on one line and out of the tab stops, escaped with plain.
 func oneLine(s string) string {
-	return strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return plain(strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ").Replace(s))
+}
+
+// plain makes text safe to print on a terminal: every control character (Unicode Cc — C0,
+// DEL, C1: ESC would start a command of the terminal, CR would rewrite the line) and every
+// format or separator character that hides or reorders text (Cf, Zl, Zp: U+202E would reverse
+// what follows, a zero-width space would hide) is written as an escape — \x1b, \r, \u202e — and
+// so is each byte of invalid UTF-8. Every plain-text cell, field, message and error line goes
+// through it; JSON output is escaped by encoding/json.
+func plain(s string) string {
+	if strings.IndexFunc(s, needsEscape) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case needsEscape(r):
+			b.WriteString(escapeRune(r))
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) }
+
+// escapeRune writes r as Go writes it in a string literal: \n, \r, \t, \x1b, \u202e.
+func escapeRune(r rune) string {
+	switch r {
+	case '\a':
+		return `\a`
+	case '\b':
+		return `\b`
+	case '\f':
+		return `\f`
+	case '\n':
+		return `\n`
+	case '\r':
+		return `\r`
+	case '\t':
+		return `\t`
+	case '\v':
+		return `\v`
+	}
+	if r < 0x80 {
+		return fmt.Sprintf(`\x%02x`, r)
+	}
+	if r > 0xffff {
+		return fmt.Sprintf(`\U%08x`, r)
+	}
+	return fmt.Sprintf(`\u%04x`, r)
 }
 
 // field is one line of a record's detail view.
@@ -106,7 +162,7 @@ type field struct {
 }
 
 // writeFields writes a record's details as aligned "Label: value" lines; a value of several
-// lines continues under the first.
+// lines continues under the first. Each line is escaped with plain.
 func writeFields(w io.Writer, fields []field) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, f := range fields {
@@ -116,7 +172,7 @@ func writeFields(w io.Writer, fields []field) {
 			if i == 0 {
 				label = f.label + ":"
 			}
-			fmt.Fprintf(tw, "%s\t%s\n", label, strings.ReplaceAll(l, "\t", " "))
+			fmt.Fprintf(tw, "%s\t%s\n", label, plain(strings.ReplaceAll(l, "\t", " ")))
 		}
 	}
 	_ = tw.Flush()
@@ -158,9 +214,29 @@ func printList[T any](r *runner, rows []T, cols []column[T], noun string) error 
 	})
 }
 
-// done prints the outcome of an action: v as JSON, or one line for people.
+// done prints the outcome of an action: v as JSON, or one line for people, its string
+// arguments escaped with plain.
 func (r *runner) done(v any, format string, args ...any) error {
-	return r.show(v, func(w io.Writer) { fmt.Fprintf(w, format+"\n", args...) })
+	return r.show(v, func(w io.Writer) { fmt.Fprintf(w, format+"\n", plainArgs(args)...) })
+}
+
+// plainArgs escapes the strings among args with plain.
+func plainArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			a = plain(s)
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// printLines writes text line by line, each escaped with plain.
+func printLines(w io.Writer, text string) {
+	for _, l := range strings.Split(text, "\n") {
+		fmt.Fprintln(w, plain(l))
+	}
 }
 
 // okJSON is the JSON answer of an action that returns no record.

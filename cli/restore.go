@@ -27,6 +27,8 @@ const restoreUsage = `Restore the database from a backup:
   current database can be read, it needs a management session of that database (exit 3 or 4);
   a database too damaged to open, or one never initialised, can be restored without one —
   whoever can write the data directory can replace the file anyway.
+  The restore is recorded in the restored database's audit trail. Sessions do not survive it:
+  the restored database gets a new session key at the next login, so everyone logs in again.
   --json prints {"ok", "path", "backup", "previous"}.
 `
 
@@ -154,11 +156,14 @@ func verifyBackup(tmp, src string) (err error) {
 	return nil
 }
 
-// replaceDatabase puts tmp in place of dst while holding dst's lock, after checking that the
-// current database may be replaced by the actor of the session. It returns the name under
-// which the previous database is kept ("" when there was none).
+// replaceDatabase puts tmp in place of dst while holding dst's lock, after core has accepted
+// the actor of the session on the current database. It returns the name under which the
+// previous database is kept ("" when there was none).
 func (r *runner) replaceDatabase(tmp, dst string) (string, error) {
 	if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
+		if err := r.prepareRestored(tmp, nil); err != nil {
+			return "", err
+		}
 		// No database: a link fails rather than overwrite one created meanwhile; where links
 		// are not supported, a rename does.
 		if err := os.Link(tmp, dst); err != nil && (errors.Is(err, fs.ErrExist) || os.Rename(tmp, dst) != nil) {
@@ -166,10 +171,11 @@ func (r *runner) replaceDatabase(tmp, dst string) (string, error) {
 		}
 		return "", syncDir(filepath.Dir(dst))
 	}
-	db, err := storage.Open(dst, storage.Options{Timeout: openTimeout})
+	db, err := storage.Open(dst, storage.Options{})
+	var by *core.Actor
 	switch {
 	case errors.Is(err, storage.ErrDamaged):
-		unlock, err := lockFile(dst, openTimeout)
+		unlock, err := lockFile(dst, storage.DefaultTimeout)
 		if err != nil {
 			return "", err
 		}
@@ -178,33 +184,49 @@ func (r *runner) replaceDatabase(tmp, dst string) (string, error) {
 		return "", err
 	default:
 		defer db.Close()
-		if err := r.mayRestore(db); err != nil {
+		if by, err = r.mayRestore(db); err != nil {
 			return "", err
 		}
+	}
+	if err := r.prepareRestored(tmp, by); err != nil {
+		return "", err
 	}
 	return swapFiles(tmp, dst)
 }
 
-// mayRestore requires a management session of the current database, unless it was never
-// initialised (it holds nothing to protect).
-func (r *runner) mayRestore(db *storage.DB) error {
+// mayRestore asks core whether the actor of the session may replace the current database; a
+// database never initialised needs no session (it holds nothing to protect: the actor is nil).
+func (r *runner) mayRestore(db *storage.DB) (*core.Actor, error) {
 	svc := core.NewService(db, core.Options{Monitor: r.env.Monitor})
 	if ok, err := svc.Initialized(); err != nil || !ok {
-		return err
+		return nil, err
 	}
 	tok, err := r.readToken()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	a, err := svc.Resume(tok)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r.actor = a
-	if d := a.Department(); d != core.Management {
-		return core.Errorf(core.Forbidden, "your department (%s) may not restore the database", d)
+	return a, svc.AuthorizeRestore(a)
+}
+
+// prepareRestored opens the checked copy for writing (which also brings an older schema up to
+// date) and has core drop its laptop-local state and record the restore, by the actor core
+// accepted (nil: the system).
+func (r *runner) prepareRestored(tmp string, by *core.Actor) (err error) {
+	db, err := storage.Open(tmp, storage.Options{})
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
 	}
-	return nil
+	defer func() {
+		if cerr := db.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("restore: %w", cerr)
+		}
+	}()
+	return core.NewService(db, core.Options{Monitor: r.env.Monitor}).PrepareRestored(by)
 }
 
 // swapFiles keeps dst under a dated name (a hard link, or a copy where links are not

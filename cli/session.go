@@ -6,16 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
 	"github.com/epicevents/crm/storage"
 )
-
-// openTimeout is how long a command waits for another program to release the database.
-const openTimeout = 2 * time.Second
 
 // bulkClients is the number of clients above which a listing loads every client at once to
 // show their names, rather than reading them one by one.
@@ -31,10 +27,24 @@ func errNotLoggedIn() error {
 type dbMode int
 
 const (
-	dbInitialised dbMode = iota // must exist and be initialised: every command but init and check
+	dbInitialised dbMode = iota // must exist and be initialised; opened for writing
 	dbCreate                    // created when missing (init)
-	dbReadOnly                  // must exist; opened read-only, shared with other readers (check)
+	// dbReadOnly: must exist and be initialised; opened read-only with bbolt's shared lock, so
+	// that any number of read-only commands run side by side. It cannot bring an older schema
+	// up to date: such a file is refused with the message that it must be opened for writing.
+	dbReadOnly
 )
+
+// readOnlyCommands are the commands that only read: they open the database with dbReadOnly.
+var readOnlyCommands = map[string]bool{
+	"status": true, "whoami": true, "audit": true, "check": true,
+	"user list": true, "user view": true, "user search": true,
+	"client list": true, "client view": true, "client search": true,
+	"contract list": true, "contract mine": true, "contract unsigned": true, "contract unpaid": true,
+	"contract view": true, "contract search": true,
+	"event list": true, "event mine": true, "event upcoming": true, "event unassigned": true,
+	"event view": true, "event search": true,
+}
 
 // withDB opens the database, runs fn with a service over it, and closes it.
 func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) error) (err error) {
@@ -44,7 +54,7 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 			return errNotInitialised
 		}
 	}
-	open := func() (*storage.DB, error) { return storage.Open(path, storage.Options{Timeout: openTimeout}) }
+	open := func() (*storage.DB, error) { return storage.Open(path, storage.Options{}) }
 	if mode == dbReadOnly {
 		open = func() (*storage.DB, error) { return openReadOnly(path) }
 	}
@@ -58,7 +68,7 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 		}
 	}()
 	svc := core.NewService(db, core.Options{Monitor: r.env.Monitor})
-	if mode == dbInitialised {
+	if mode != dbCreate {
 		ok, err := svc.Initialized()
 		if err != nil {
 			return err
@@ -73,17 +83,17 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 // openReadOnly opens a database read-only; a database of an older schema version is first
 // opened for writing once, which upgrades it (the upgrade is one transaction).
 func openReadOnly(path string) (*storage.DB, error) {
-	db, err := storage.Open(path, storage.Options{Timeout: openTimeout, ReadOnly: true})
+	db, err := storage.Open(path, storage.Options{ReadOnly: true})
 	if !errors.Is(err, storage.ErrOlderSchema) {
 		return db, err
 	}
-	if db, err = storage.Open(path, storage.Options{Timeout: openTimeout}); err != nil {
+	if db, err = storage.Open(path, storage.Options{}); err != nil {
 		return nil, err
 	}
 	if err := db.Close(); err != nil {
 		return nil, err
 	}
-	return storage.Open(path, storage.Options{Timeout: openTimeout, ReadOnly: true})
+	return storage.Open(path, storage.Options{ReadOnly: true})
 }
 
 // storageError turns the database's sentinel errors into one-line messages with exit code 1.
@@ -111,9 +121,14 @@ type session struct {
 	clients  map[uuid.UUID]core.Client
 }
 
-// withSession opens the database, resumes the session of the session file and runs fn.
+// withSession opens the database — read-only for the commands of readOnlyCommands —, resumes
+// the session of the session file and runs fn.
 func (r *runner) withSession(fn func(s *session) error) error {
-	return r.withDB(dbInitialised, func(db *storage.DB, svc *core.Service) error {
+	mode := dbInitialised
+	if r.readOnly {
+		mode = dbReadOnly
+	}
+	return r.withDB(mode, func(db *storage.DB, svc *core.Service) error {
 		tok, err := r.readToken()
 		if err != nil {
 			return err
@@ -125,6 +140,16 @@ func (r *runner) withSession(fn func(s *session) error) error {
 		r.actor = a
 		return fn(&session{runner: r, db: db, svc: svc, actor: a})
 	})
+}
+
+// checkSession fails as withSession would when nobody is logged in or the session is no longer
+// valid, holding the database only for that look (with the shared lock): a command that then
+// asks for a password says so before asking.
+func (r *runner) checkSession() error {
+	ro := r.readOnly
+	r.readOnly = true
+	defer func() { r.readOnly = ro }()
+	return r.withSession(func(*session) error { return nil })
 }
 
 // readToken reads the session file.

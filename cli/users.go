@@ -157,11 +157,14 @@ func userCreate(r *runner, args []string) error {
 	if err := f.require("email", "name", "department"); err != nil {
 		return err
 	}
+	if err := r.checkSession(); err != nil {
+		return err
+	}
+	pw, err := r.newPassword(*stdin, "Initial password: ") // before the database is opened
+	if err != nil {
+		return err
+	}
 	return r.withSession(func(s *session) error {
-		pw, err := r.newPassword(*stdin, "Initial password: ")
-		if err != nil {
-			return err
-		}
 		u, err := s.svc.CreateUser(s.actor, core.UserInput{FullName: *name, Email: *email,
 			Department: core.Department(*dept)}, pw)
 		if err != nil {
@@ -237,17 +240,30 @@ func userPassword(r *runner, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Whose password it is decides what is asked: found with the shared lock, and the
+	// passwords asked before the database is opened for writing.
+	own := pos[0] == ""
+	if !own {
+		r.readOnly = true
+		err := r.withSession(func(s *session) error {
+			id, err := s.resolveUser(pos[0])
+			own = id == s.actor.ID()
+			return err
+		})
+		r.readOnly = false
+		if err != nil {
+			return err
+		}
+	}
+	if own {
+		return r.changeOwnPassword(*stdin)
+	}
+	pw, err := r.newPassword(*stdin, "New password: ")
+	if err != nil {
+		return err
+	}
 	return r.withSession(func(s *session) error {
-		id := s.actor.ID()
-		if pos[0] != "" {
-			if id, err = s.resolveUser(pos[0]); err != nil {
-				return err
-			}
-		}
-		if id == s.actor.ID() {
-			return s.changeOwnPassword(*stdin)
-		}
-		pw, err := r.newPassword(*stdin, "New password: ")
+		id, err := s.resolveUser(pos[0])
 		if err != nil {
 			return err
 		}
@@ -258,24 +274,29 @@ func userPassword(r *runner, args []string) error {
 	})
 }
 
-// changeOwnPassword reads the current and the new password, changes it and keeps the new
+// changeOwnPassword reads the current and the new password, then changes it and keeps the new
 // session (every other session of the account ends).
-func (s *session) changeOwnPassword(stdin bool) error {
-	cur, err := s.password(stdin, "Current password: ")
+func (r *runner) changeOwnPassword(stdin bool) error {
+	if err := r.checkSession(); err != nil {
+		return err
+	}
+	cur, err := r.password(stdin, "Current password: ")
 	if err != nil {
 		return err
 	}
-	next, err := s.newPassword(stdin, "New password: ")
+	next, err := r.newPassword(stdin, "New password: ")
 	if err != nil {
 		return err
 	}
-	a, err := s.svc.ChangePassword(s.actor, cur, next)
-	if err != nil {
-		return err
-	}
-	s.actor, s.runner.actor = a, a
-	if err := s.saveToken(a.Token()); err != nil {
-		return err
-	}
-	return s.done(okJSON{OK: true, ID: a.ID().String()}, "Password changed.")
+	return r.withSession(func(s *session) error {
+		a, err := s.svc.ChangePassword(s.actor, cur, next)
+		if err != nil {
+			return err
+		}
+		s.actor, s.runner.actor = a, a
+		if err := s.saveToken(a.Token()); err != nil {
+			return err
+		}
+		return s.done(okJSON{OK: true, ID: a.ID().String()}, "Password changed.")
+	})
 }

@@ -33,15 +33,24 @@ type InitResult struct {
 	Demo  []DemoAccount
 }
 
-// Initialized reports whether the database has been set up (it holds a signing key).
+// Initialized reports whether the database has been set up: it holds a signing key or a
+// collaborator (a restored backup has collaborators and no key until the next login).
 func (s *Service) Initialized() (bool, error) {
 	var ok bool
 	err := s.view(nil, "check initialisation", func(tx Tx) error {
-		v, err := tx.SigningKey()
-		ok = len(v) > 0
+		var err error
+		ok, err = initialized(tx)
 		return err
 	})
 	return ok, err
+}
+
+func initialized(tx Tx) (bool, error) {
+	if v, err := tx.SigningKey(); err != nil || len(v) > 0 {
+		return err == nil, err
+	}
+	users, hidden, err := tx.Users(UserFilter{Limit: 1})
+	return len(users)+hidden > 0, err
 }
 
 // Initialize sets up a new database in one transaction: a random 32-byte session signing key,
@@ -71,7 +80,7 @@ func (s *Service) Initialize(in InitInput) (InitResult, error) {
 		}
 	}
 	err = s.update(nil, "initialise", func(tx Tx) error {
-		if v, err := tx.SigningKey(); err != nil || len(v) > 0 {
+		if done, err := initialized(tx); err != nil || done {
 			if err == nil {
 				err = conflict("the database is already initialised")
 			}

@@ -9,7 +9,8 @@ import (
 )
 
 // ClientInput is a new client's details. CommercialID is required when management creates the
-// client and ignored for a commercial, who becomes the client's commercial contact.
+// client; a commercial becomes the client's commercial contact and may leave it nil or name
+// themself, not another commercial.
 type ClientInput struct {
 	FullName     string
 	Email        string
@@ -56,9 +57,9 @@ func ValidateClient(c Client) (Client, error) {
 	return c, nil
 }
 
-// CreateClient adds a client. A commercial becomes its commercial contact; management names an
-// active commercial. Errors: Unauthenticated, Forbidden, Invalid, NotFound (commercial),
-// Conflict (email taken).
+// CreateClient adds a client. A commercial becomes its commercial contact (naming another is
+// Forbidden); management names an active commercial. Errors: Unauthenticated, Forbidden,
+// Invalid, NotFound (commercial), Conflict (email taken).
 func (s *Service) CreateClient(a *Actor, in ClientInput) (Client, error) {
 	if err := authorize(a, resClient, permissions.Create, "create clients"); err != nil {
 		return Client{}, err
@@ -69,6 +70,9 @@ func (s *Service) CreateClient(a *Actor, in ClientInput) (Client, error) {
 		return Client{}, err
 	}
 	if a.Can(resClient, permissions.Create) == own {
+		if in.CommercialID != uuid.Nil && in.CommercialID != a.id {
+			return Client{}, forbidden("you become the commercial contact of the clients you create: you may not name another commercial")
+		}
 		c.CommercialID = a.id
 	} else if c.CommercialID == uuid.Nil {
 		return Client{}, FieldErrorf("commercial_contact", "is required: name the commercial in charge of this client")

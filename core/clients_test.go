@@ -13,9 +13,18 @@ func TestService_CreateClient(t *testing.T) {
 	com := e.user("Carl Commercial", core.Commercial)
 	sup := e.user("Sam Support", core.Support)
 	in := core.ClientInput{FullName: "Kevin Casey", Email: "Kevin@Startup.io", Phone: "+678 123 456 78", CompanyName: "Cool Startup LLC"}
+	t.Run("ErrForbiddenOtherCommercial", func(t *testing.T) {
+		other := e.user("Olga Commercial", core.Commercial)
+		for _, id := range []uuid.UUID{other.ID(), e.admin.ID(), uuid.New()} {
+			x := in
+			x.CommercialID = id
+			_, err := e.svc.CreateClient(com, x)
+			wantKind(t, err, core.Forbidden)
+		}
+	})
 	t.Run("OKCommercialBecomesContact", func(t *testing.T) {
 		x := in
-		x.CommercialID = e.admin.ID() // ignored for a commercial
+		x.CommercialID = com.ID() // naming oneself is what happens anyway
 		c, err := e.svc.CreateClient(com, x)
 		if err != nil {
 			t.Fatal(err)

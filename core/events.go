@@ -108,8 +108,8 @@ func (s *Service) CreateEvent(a *Actor, in EventInput) (Event, error) {
 }
 
 // UpdateEvent changes an event's details: support only on events assigned to them, management on
-// any. A new start may not be in the past.
-// Errors: Unauthenticated, Forbidden, NotFound, Invalid.
+// any. A new start may not be in the past; an event of a cancelled contract no longer changes.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (contract cancelled).
 func (s *Service) UpdateEvent(a *Actor, id uuid.UUID, p EventPatch) (Event, error) {
 	if err := authorize(a, resEvent, permissions.Update, "update events"); err != nil {
 		return Event{}, err
@@ -122,6 +122,9 @@ func (s *Service) UpdateEvent(a *Actor, id uuid.UUID, p EventPatch) (Event, erro
 		}
 		if a.Can(resEvent, permissions.Update) == own && cur.SupportID != a.id {
 			return forbidden("you may update only the events assigned to you")
+		}
+		if err := requireLiveContract(tx, cur.ContractID); err != nil {
+			return err
 		}
 		next, err := ValidateEvent(applyEventPatch(cur, p))
 		if err != nil {
@@ -144,6 +147,27 @@ func (s *Service) UpdateEvent(a *Actor, id uuid.UUID, p EventPatch) (Event, erro
 	})
 	return e, err
 }
+
+// requireLiveContract refuses a change to an event of a cancelled contract: a cancelled
+// contract is final, and so are its events.
+func requireLiveContract(tx Tx, id uuid.UUID) error {
+	k, err := tx.Contract(id)
+	if err != nil {
+		return err
+	}
+	if k.Status == Cancelled {
+		return errContractCancelled()
+	}
+	return nil
+}
+
+func errContractCancelled() *Error {
+	return conflict("the contract is cancelled: its events can no longer change")
+}
+
+// IsFinal reports whether an event of contract k can no longer change (for the window to make
+// its form read-only; UpdateEvent and AssignSupport refuse the change with Conflict).
+func IsFinal(k Contract) bool { return k.Status == Cancelled }
 
 func applyEventPatch(e Event, p EventPatch) Event {
 	if p.Name != nil {
@@ -189,7 +213,7 @@ func eventChanges(a, b Event) []string {
 
 // AssignSupport makes an active support user the event's support contact; uuid.Nil unassigns.
 // Management only. Errors: Unauthenticated, Forbidden, NotFound, Invalid (not an active
-// support user).
+// support user), Conflict (the event's contract is cancelled).
 func (s *Service) AssignSupport(a *Actor, id, supportID uuid.UUID) (Event, error) {
 	if err := authorize(a, resEvent, permissions.AssignSupport, "assign support to events"); err != nil {
 		return Event{}, err
@@ -198,6 +222,9 @@ func (s *Service) AssignSupport(a *Actor, id, supportID uuid.UUID) (Event, error
 	err := s.update(a, "assign support", func(tx Tx) error {
 		var err error
 		if e, err = tx.Event(id); err != nil {
+			return err
+		}
+		if err := requireLiveContract(tx, e.ContractID); err != nil {
 			return err
 		}
 		if supportID != uuid.Nil {

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -253,4 +254,43 @@ func TestService_ListEvents(t *testing.T) {
 	}
 	_, _, err := e.svc.ListEvents(sup, core.EventQuery{Upcoming: true, Days: -1})
 	wantKind(t, err, core.Invalid)
+}
+
+// TestService_EventOfCancelledContract: a cancelled contract is final, and so are its events:
+// neither their details nor their support change (Conflict); they may still be deleted.
+func TestService_EventOfCancelledContract(t *testing.T) {
+	e := mustEnv(t)
+	com := e.user("Carl Commercial", core.Commercial)
+	sup := e.user("Sam Support", core.Support)
+	k := e.contract(e.client(com), "1000", true)
+	ev := e.event(k, sup)
+	if _, err := e.svc.CancelContract(e.admin, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ErrConflict", func(t *testing.T) {
+		for who, a := range map[string]*core.Actor{"management": e.admin, "its support": sup} {
+			_, err := e.svc.UpdateEvent(a, ev.ID, core.EventPatch{Notes: ptr("still on?")})
+			wantKind(t, err, core.Conflict)
+			if !strings.Contains(err.Error(), "the contract is cancelled") {
+				t.Errorf("%s: %v", who, err)
+			}
+		}
+		for _, to := range []uuid.UUID{uuid.Nil, sup.ID()} {
+			_, err := e.svc.AssignSupport(e.admin, ev.ID, to)
+			wantKind(t, err, core.Conflict)
+		}
+		got, err := e.svc.GetEvent(e.admin, ev.ID)
+		if err != nil || got.Notes != ev.Notes || got.SupportID != sup.ID() {
+			t.Fatalf("the event changed: %+v, %v", got, err)
+		}
+		kk, _ := e.svc.GetContract(e.admin, k.ID)
+		if !core.IsFinal(kk) {
+			t.Error("IsFinal says a cancelled contract's events may change")
+		}
+	})
+	t.Run("OKDelete", func(t *testing.T) {
+		if err := e.svc.DeleteEvent(e.admin, ev.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

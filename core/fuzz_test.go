@@ -12,6 +12,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/epicevents/crm/core"
 )
@@ -37,8 +38,10 @@ func FuzzValidateEmail(f *testing.F) {
 		if e != core.NormalizeEmail(s) || len(e) > core.MaxEmailLen || !strings.Contains(e, "@") {
 			t.Fatalf("%q accepted as %q", s, e)
 		}
-		if !utf8.ValidString(e) || hasControl(e) {
-			t.Fatalf("%q accepted with control characters or bad UTF-8", s)
+		for _, r := range e {
+			if r < 0x21 || r > 0x7e {
+				t.Fatalf("%q accepted with %q: emails are printable ASCII", s, r)
+			}
 		}
 		if again, err := core.ValidateEmail("email", e); err != nil || again != e {
 			t.Fatalf("%q: not stable: %q, %v", e, again, err)
@@ -64,7 +67,7 @@ func FuzzValidatePhone(f *testing.F) {
 				t.Fatalf("%q accepted as %q with %q", s, p, r)
 			}
 		}
-		if digits < core.MinPhoneDigits || digits > core.MaxPhoneDigits || p != strings.TrimSpace(p) {
+		if digits < core.MinPhoneDigits || digits > core.MaxPhoneDigits || p != strings.TrimSpace(p) || len(p) > core.MaxPhoneLen {
 			t.Fatalf("%q accepted as %q", s, p)
 		}
 		if again, err := core.ValidatePhone(p); err != nil || again != p {
@@ -103,8 +106,14 @@ func FuzzValidateName(f *testing.F) {
 			return
 		}
 		count := utf8.RuneCountInString(n)
-		if n != strings.TrimSpace(s) || count < 2 || count > core.MaxNameLen || !utf8.ValidString(n) || hasControl(n) {
+		if n != norm.NFC.String(strings.TrimSpace(s)) || count < 2 || count > core.MaxNameLen || !utf8.ValidString(n) {
 			t.Fatalf("%q accepted as %q", s, n)
+		}
+		if i := strings.IndexFunc(n, func(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) }); i >= 0 {
+			t.Fatalf("%q accepted with the invisible or control character %q", s, []rune(n[i:])[0])
+		}
+		if strings.IndexFunc(n, func(r rune) bool { return unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S) }) < 0 {
+			t.Fatalf("%q accepted with nothing visible", s)
 		}
 		if again, err := core.ValidateText("full_name", n, 2, core.MaxNameLen); err != nil || again != n {
 			t.Fatalf("%q: not stable: %q, %v", n, again, err)

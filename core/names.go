@@ -18,4 +18,5 @@ const (
 	resContract = permissions.Contract
 	resEvent    = permissions.Event
 	resAccount  = permissions.OwnAccount
+	resDatabase = permissions.Database
 )

@@ -37,9 +37,25 @@ func hashPassword(password string, p HashParams) (string, error) {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, keyLen)
+	return phcString(p, salt, key), nil
+}
+
+// phcString writes an argon2id hash in PHC form.
+func phcString(p HashParams, salt, key []byte) string {
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time,
-		p.Threads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+		p.Threads, enc.EncodeToString(salt), enc.EncodeToString(key))
+}
+
+// dummyHash returns a hash at parameters p that no password matches: a random salt and a
+// random key, with no hashing done. A login for an unknown email verifies a password against
+// it, which costs exactly what verifying against a real hash at p costs — and making it costs
+// nothing, so that no first login of a process pays for it.
+func dummyHash(p HashParams) string {
+	salt, key := make([]byte, saltLen), make([]byte, keyLen)
+	_, _ = rand.Read(salt)
+	_, _ = rand.Read(key)
+	return phcString(p, salt, key)
 }
 
 type phc struct {

@@ -38,6 +38,9 @@ const (
 	ClientRecord   RecordType = "client"
 	ContractRecord RecordType = "contract"
 	EventRecord    RecordType = "event"
+	// AuditRecord names the audit trail itself when it is exported; entries are not looked
+	// up by id.
+	AuditRecord RecordType = "audit"
 )
 
 // User is a collaborator of Epic Events.
@@ -121,6 +124,8 @@ type AuditEntry struct {
 	Record   RecordType
 	RecordID uuid.UUID
 	Fields   []string
+	// Count is how many records a backup, restore or export held; 0 for other actions.
+	Count int
 	// Origin is the laptop that made the entry (its id in local meta); uuid.Nil for entries
 	// made before schema version 2.
 	Origin uuid.UUID
@@ -145,6 +150,18 @@ const (
 	ActionCancel        = "cancel"
 	ActionAssign        = "assign_support"
 	ActionUnassign      = "unassign_support"
+	// ActionBackup: a copy of the database was written (Record DatabaseRecord, Count records).
+	ActionBackup = "backup"
+	// ActionRestore: the database was replaced by a backup (written in the restored copy).
+	ActionRestore = "restore"
+	// ActionExport: Count records of type Record were exported as CSV.
+	ActionExport = "export"
+	// ActionLogin: the user of RecordID logged in.
+	ActionLogin = "login"
+	// ActionLoginFailed: a login failed — a wrong password or a deactivated account — as the
+	// user of RecordID (also ActorID), or, both uuid.Nil, for an email that no account has (the
+	// email is not kept).
+	ActionLoginFailed = "login_failed"
 )
 
 // Throttle is the login-failure state of one email address.

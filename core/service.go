@@ -16,11 +16,15 @@ type Options struct {
 	Monitor Monitor
 	// Hash sets the argon2id parameters; values below MinHashParams are raised to it.
 	Hash HashParams
+	// Admin administers the database (backup, check…); default: the store, when it
+	// implements Admin.
+	Admin Admin
 }
 
 // Service runs every use-case of PRODUCT.md §3 and §4 on a Store. It is safe for concurrent use.
 type Service struct {
 	store   Store
+	admin   Admin
 	now     func() time.Time
 	monitor Monitor
 	hash    HashParams
@@ -28,8 +32,8 @@ type Service struct {
 	keyMu sync.Mutex
 	key   []byte
 
-	dummyOnce sync.Once
-	dummy     string
+	// dummy is verified instead of a stored hash when a login's email is unknown.
+	dummy string
 
 	// damaged holds the records already reported to monitoring as damaged.
 	damaged sync.Map
@@ -37,7 +41,10 @@ type Service struct {
 
 // NewService returns a Service over store.
 func NewService(store Store, opt Options) *Service {
-	s := &Service{store: store, now: opt.Clock, monitor: opt.Monitor, hash: opt.Hash}
+	s := &Service{store: store, admin: opt.Admin, now: opt.Clock, monitor: opt.Monitor, hash: opt.Hash}
+	if ad, ok := store.(Admin); ok && s.admin == nil {
+		s.admin = ad
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -47,6 +54,7 @@ func NewService(store Store, opt Options) *Service {
 	s.hash.Memory = max(s.hash.Memory, MinHashParams.Memory)
 	s.hash.Time = max(s.hash.Time, MinHashParams.Time)
 	s.hash.Threads = max(s.hash.Threads, MinHashParams.Threads)
+	s.dummy = dummyHash(s.hash)
 	return s
 }
 

@@ -2,7 +2,6 @@ package core
 
 import (
 	"crypto/rand"
-	"fmt"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -16,6 +15,8 @@ const (
 	tokenAudience  = "epicevents-crm-session"
 	maxTokenLen    = 4096
 	maxPasswordLen = 1024
+	// metaSigningKey is where schema 1 kept the signing key, in meta (local_meta since).
+	metaSigningKey = "signing_key"
 	throttleAfter  = 5
 	throttleFirst  = 30 * time.Second
 	throttleMax    = 15 * time.Minute
@@ -65,7 +66,7 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 		return nil, Errorf(Unauthenticated, "too many failed login attempts; try again in %s", roundUp(wait))
 	}
 	if !found {
-		hash = s.dummyHash()
+		hash = s.dummy // as costly to verify as a real hash: the two cases take as long
 	}
 	ok := false
 	rehash := false
@@ -80,7 +81,11 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 		return nil, s.loginFailed(e, u, now)
 	}
 	if !u.Active {
-		s.event(&Actor{id: u.ID, dept: u.Department}, EventLoginFailure, "login refused: account deactivated", map[string]string{"reason": "deactivated"})
+		who := &Actor{id: u.ID, dept: u.Department}
+		s.event(who, EventLoginFailure, "login refused: account deactivated", map[string]string{"reason": "deactivated"})
+		if err := s.auditAlone(who, AuditEntry{Action: ActionLoginFailed, Record: UserRecord, RecordID: u.ID, Fields: []string{"active"}}); err != nil {
+			return nil, err
+		}
 		return nil, Errorf(Unauthenticated, "this account is deactivated")
 	}
 	if err := s.loginSucceeded(e, u, hash, password, rehash); err != nil {
@@ -100,7 +105,7 @@ func roundUp(d time.Duration) time.Duration {
 }
 
 func (s *Service) loginFailed(email string, u User, now time.Time) error {
-	if err := s.recordFailure(email, now); err != nil {
+	if err := s.recordFailure(email, u.ID, now, true); err != nil {
 		return err
 	}
 	var a *Actor
@@ -125,6 +130,9 @@ func (s *Service) loginSucceeded(email string, u User, verified, password string
 	}
 	return s.update(nil, "login", func(tx Tx) error {
 		if err := tx.PutThrottle(email, Throttle{}); err != nil {
+			return err
+		}
+		if err := s.audit(tx, &Actor{id: u.ID}, ActionLogin, UserRecord, u.ID); err != nil {
 			return err
 		}
 		if newHash == "" {
@@ -158,12 +166,20 @@ func passwordHash(tx LocalTx, u User) (string, error) {
 }
 
 // recordFailure counts a failed password check for email: after 5 in a row, attempts are
-// refused for 30 s, doubling up to 15 min.
-func (s *Service) recordFailure(email string, now time.Time) error {
+// refused for 30 s, doubling up to 15 min. A failed login (login set) also goes to the audit
+// trail in the same transaction: as the account id (the attempt's claimed identity), or
+// uuid.Nil when no account has that email — the email itself is not kept. Both cases thus
+// write the same records and take as long.
+func (s *Service) recordFailure(email string, id uuid.UUID, now time.Time, login bool) error {
 	return s.update(nil, "record password failure", func(tx Tx) error {
 		th, err := tx.Throttle(email)
 		if err != nil {
 			return err
+		}
+		if login {
+			if err := s.audit(tx, &Actor{id: id}, ActionLoginFailed, UserRecord, id); err != nil {
+				return err
+			}
 		}
 		th.Failures++
 		if th.Failures >= throttleAfter {
@@ -190,21 +206,10 @@ func (s *Service) throttled(email string, now time.Time) error {
 	return nil
 }
 
-// dummyHash is a hash of a random password at the service's parameters, verified when the email
-// is unknown so that a login takes about as long whether the account exists or not.
-func (s *Service) dummyHash() string {
-	s.dummyOnce.Do(func() {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		s.dummy, _ = hashPassword(fmt.Sprintf("%x", b), s.hash)
-	})
-	return s.dummy
-}
-
 // issue signs a token for u, in u's current session epoch on this laptop, and returns the actor
 // carrying it.
 func (s *Service) issue(u User) (*Actor, error) {
-	key, err := s.signingKey()
+	key, err := s.signingKey(true)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +246,7 @@ func (s *Service) Resume(token string) (*Actor, error) {
 	if token == "" || len(token) > maxTokenLen {
 		return nil, errSession()
 	}
-	key, err := s.signingKey()
+	key, err := s.signingKey(false)
 	if err != nil {
 		return nil, err
 	}
@@ -314,8 +319,11 @@ func bumpEpoch(tx LocalTx, id uuid.UUID) error {
 	return tx.SetSessionEpoch(id, epoch+1)
 }
 
-// signingKey loads the key created by Initialize; it never changes, so it is cached.
-func (s *Service) signingKey() ([]byte, error) {
+// signingKey returns the session signing key of the database, cached once read. A database
+// without one — a restored backup, since backups leave the key out — gets a new random key
+// when create is set (a login); otherwise (resuming a session) no token can be valid and the
+// session error is returned. Errors: Unauthenticated, Internal.
+func (s *Service) signingKey(create bool) ([]byte, error) {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	if s.key != nil {
@@ -330,9 +338,33 @@ func (s *Service) signingKey() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(key) == 0 && create {
+		key, err = s.newSigningKey()
+		if err != nil {
+			return nil, err
+		}
+	}
 	if len(key) != 32 {
-		return nil, Errorf(Unauthenticated, "the database is not initialised; run the set-up first")
+		return nil, errSession()
 	}
 	s.key = key
 	return key, nil
+}
+
+// newSigningKey stores a new random 32-byte signing key, unless one appeared meanwhile (then
+// that one is returned).
+func (s *Service) newSigningKey() ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, s.report(nil, InternalError("generate signing key", err))
+	}
+	err := s.update(nil, "store signing key", func(tx Tx) error {
+		v, err := tx.SigningKey()
+		if err != nil || len(v) > 0 {
+			key = append(key[:0], v...)
+			return err
+		}
+		return tx.SetSigningKey(key)
+	})
+	return key, err
 }

@@ -326,7 +326,7 @@ func (s *Service) ChangePassword(a *Actor, current, next string) (*Actor, error)
 		return nil, s.report(a, InternalError("change password: stored hash", err))
 	}
 	if !ok {
-		if err := s.recordFailure(u.Email, now); err != nil {
+		if err := s.recordFailure(u.Email, u.ID, now, false); err != nil {
 			return nil, err
 		}
 		return nil, FieldErrorf("current_password", "is incorrect")

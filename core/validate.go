@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits of PRODUCT.md §2.
@@ -20,6 +21,7 @@ const (
 	MaxEmailLen    = 254
 	MinPhoneDigits = 6
 	MaxPhoneDigits = 20
+	MaxPhoneLen    = 32 // the whole field, separators included
 )
 
 // MaxAmount is the largest contract total: 999,999,999.99.
@@ -29,9 +31,19 @@ var MaxAmount = decimal.RequireFromString("999999999.99")
 // and compared.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// ValidateEmail checks an email address (after NormalizeEmail) and returns it normalised.
-// Errors: Invalid naming field.
+// ValidateEmail checks an email address (after NormalizeEmail) and returns it normalised. It
+// must be plain ASCII — no look-alike letters from other scripts or full-width forms, no
+// invisible characters — so that two addresses that look the same are the same; a domain with
+// accents is accepted in its punycode form (xn--…). Errors: Invalid naming field.
 func ValidateEmail(field, s string) (string, error) {
+	for _, r := range strings.TrimSpace(s) {
+		if r < 0x21 || r > 0x7e {
+			if r > 0x7e {
+				return "", FieldErrorf(field, "must be written in plain ASCII characters (a domain with accents in its xn-- form)")
+			}
+			return "", FieldErrorf(field, "is not a valid email address")
+		}
+	}
 	e := NormalizeEmail(s)
 	if e == "" {
 		return "", FieldErrorf(field, "is required")
@@ -67,12 +79,15 @@ func validDomain(d string) bool {
 }
 
 // ValidatePhone checks a phone number: digits with an optional leading "+", spaces, dots, dashes
-// and parentheses, 6 to 20 digits in all. It returns the number trimmed, inner runs of
-// white space collapsed. Errors: Invalid naming field "phone".
+// and parentheses, 6 to 20 digits in all, at most 32 characters in all. It returns the number
+// trimmed, inner runs of white space collapsed. Errors: Invalid naming field "phone".
 func ValidatePhone(s string) (string, error) {
 	p := strings.Join(strings.Fields(s), " ")
 	if p == "" {
 		return "", FieldErrorf("phone", "is required")
+	}
+	if utf8.RuneCountInString(p) > MaxPhoneLen {
+		return "", FieldErrorf("phone", "must be at most %d characters", MaxPhoneLen)
 	}
 	digits := 0
 	for i, r := range p {
@@ -91,13 +106,18 @@ func ValidatePhone(s string) (string, error) {
 	return p, nil
 }
 
-// ValidateText checks a one-line text field of min..max characters after trimming and returns
-// it trimmed. Control characters are refused. Errors: Invalid naming field.
+// ValidateText checks a one-line text field — a name, a company, a location — of min..max
+// characters and returns it trimmed and in Unicode normal form C (so that "é" typed as one
+// character or as "e" and an accent is stored the same). Letters of every script are welcome;
+// refused are control and format characters (Unicode categories Cc, Cf: zero-width spaces,
+// direction overrides such as U+202E), line and paragraph separators (Zl, Zp), and text without
+// a visible character. Errors: Invalid naming field.
 func ValidateText(field, s string, min, max int) (string, error) {
 	t := strings.TrimSpace(s)
 	if !utf8.ValidString(t) {
 		return "", FieldErrorf(field, "is not valid text")
 	}
+	t = norm.NFC.String(t)
 	n := utf8.RuneCountInString(t)
 	switch {
 	case n == 0 && min > 0:
@@ -107,26 +127,33 @@ func ValidateText(field, s string, min, max int) (string, error) {
 	case n > max:
 		return "", FieldErrorf(field, "must be at most %d characters", max)
 	}
+	visible := false
 	for _, r := range t {
-		if unicode.IsControl(r) {
+		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
 			return "", FieldErrorf(field, "must be on one line, without control characters")
 		}
+		visible = visible || unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S)
+	}
+	if !visible && n > 0 {
+		return "", FieldErrorf(field, "must contain a visible character")
 	}
 	return t, nil
 }
 
-// ValidateNotes checks a free-text notes field: at most 10,000 characters, new lines allowed.
-// Errors: Invalid naming field "notes".
+// ValidateNotes checks a free-text notes field: at most 10,000 characters, new lines and tabs
+// allowed. Line ends are stored as "\n": a "\r\n" or a lone "\r" (which would send a terminal
+// back to the start of the line) becomes one. Errors: Invalid naming field "notes".
 func ValidateNotes(s string) (string, error) {
 	t := strings.TrimSpace(s)
 	if !utf8.ValidString(t) {
 		return "", FieldErrorf("notes", "is not valid text")
 	}
+	t = strings.ReplaceAll(strings.ReplaceAll(t, "\r\n", "\n"), "\r", "\n")
 	if utf8.RuneCountInString(t) > MaxNotesLen {
 		return "", FieldErrorf("notes", "must be at most %d characters", MaxNotesLen)
 	}
 	for _, r := range t {
-		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
 			return "", FieldErrorf("notes", "must not contain control characters")
 		}
 	}

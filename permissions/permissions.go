@@ -34,10 +34,13 @@ const (
 	OwnAccount Resource = "own_account"
 	// Audit is the audit trail of PRODUCT.md §5.
 	Audit Resource = "audit"
+	// Database is the database file as a whole: its backups, restores, checks, indexes and
+	// generated test data.
+	Database Resource = "database"
 )
 
 // Resources lists every resource.
-var Resources = []Resource{User, Client, Contract, Event, OwnAccount, Audit}
+var Resources = []Resource{User, Client, Contract, Event, OwnAccount, Audit, Database}
 
 // Action is something an actor does to a resource.
 type Action string
@@ -56,11 +59,24 @@ const (
 	Sign           Action = "sign"
 	Cancel         Action = "cancel"
 	AssignSupport  Action = "assign_support"
+
+	// The actions on the Database resource.
+
+	// Backup writes a copy of the database to a file.
+	Backup Action = "backup"
+	// Restore puts a backup in place of the database.
+	Restore Action = "restore"
+	// Check verifies the database file and its indexes.
+	Check Action = "check"
+	// Reindex rebuilds every index from the records.
+	Reindex Action = "reindex"
+	// Generate fills the database with test records.
+	Generate Action = "generate"
 )
 
 // Actions lists every action.
 var Actions = []Action{Read, List, Create, Update, Delete, Deactivate, ResetPassword,
-	ChangePassword, Reassign, Sign, Cancel, AssignSupport}
+	ChangePassword, Reassign, Sign, Cancel, AssignSupport, Backup, Restore, Check, Reindex, Generate}
 
 // Scope says how far an action is allowed.
 type Scope int
@@ -113,6 +129,9 @@ var table = map[Department]rules{
 			Delete: All},
 		Event: {Read: All, List: All, Create: All, Update: All, AssignSupport: All, Delete: All},
 		Audit: {Read: All, List: All},
+		// Backups hold every password hash and the personal data of every client: only
+		// management takes them, restores them or runs the maintenance commands.
+		Database: {Backup: All, Restore: All, Check: All, Reindex: All, Generate: All},
 	},
 }
 

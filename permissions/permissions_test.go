@@ -58,6 +58,11 @@ var expected = map[string]Scope{
 	"management/event/delete":                All,
 	"management/audit/read":                  All,
 	"management/audit/list":                  All,
+	"management/database/backup":             All,
+	"management/database/restore":            All,
+	"management/database/check":              All,
+	"management/database/reindex":            All,
+	"management/database/generate":           All,
 }
 
 func TestAllowed_EveryCell(t *testing.T) {
@@ -73,7 +78,7 @@ func TestAllowed_EveryCell(t *testing.T) {
 			}
 		}
 	}
-	if want := len(Departments) * len(Resources) * len(Actions); cells != want || cells != 3*6*12 {
+	if want := len(Departments) * len(Resources) * len(Actions); cells != want || cells != 3*7*17 {
 		t.Fatalf("walked %d cells, want %d", cells, want)
 	}
 	for key := range expected {

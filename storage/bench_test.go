@@ -395,7 +395,7 @@ func BenchmarkLogin(b *testing.B) {
 func copyWorld(b *testing.B, w *benchWorld) string {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "epicevents.db")
-	if err := w.db.Backup(path); err != nil {
+	if _, err := w.db.Backup(core.Destination{Path: path}); err != nil {
 		b.Fatal(err)
 	}
 	return path

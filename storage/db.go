@@ -18,7 +18,9 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-// DefaultTimeout is how long Open waits for another program to release the database.
+// DefaultTimeout is how long Open waits for another program to release the database: PRODUCT.md
+// §6's limit for telling a second program that the database is in use. It is also the longest
+// wait Open allows; callers may ask for less (Options.Timeout).
 const DefaultTimeout = 2 * time.Second
 
 // ErrInUse is returned by Open when another program holds the database.
@@ -59,7 +61,7 @@ var (
 // keeps the file locked beyond the timeout, ErrNewerSchema when a newer program wrote it, and
 // ErrDamaged when it is not a readable database.
 func Open(path string, opts Options) (*DB, error) {
-	if opts.Timeout <= 0 {
+	if opts.Timeout <= 0 || opts.Timeout > DefaultTimeout {
 		opts.Timeout = DefaultTimeout
 	}
 	if !opts.ReadOnly {
@@ -182,10 +184,13 @@ func (db *DB) loadLocal(tx *bbolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	if len(origin) != idLen {
+	switch len(origin) {
+	case 0: // a backup opened read-only: opened for writing, it gets its own id
+	case idLen:
+		db.origin = uuid.UUID(origin)
+	default:
 		return corrupt(fmt.Errorf("laptop id has %d bytes, want %d", len(origin), idLen))
 	}
-	db.origin = uuid.UUID(origin)
 	team, err := getLocalMeta(tx, localTeamMode)
 	if err != nil {
 		return err

@@ -56,23 +56,79 @@ func testOpenOK(t *testing.T) {
 	}
 }
 
+// specInUseLimit is PRODUCT.md §6: "A second program opening the same database gets, within 2 s,
+// the message that the database is in use — it never hangs."
+const specInUseLimit = 2 * time.Second
+
+// hangBound is how long a refused Open may take before the test calls it a hang: far above any
+// timeout Open allows, so that a loaded machine under -race never fails it, and far below the
+// waits the tests ask for beyond the limit.
+const hangBound = 15 * time.Second
+
+// lockRetry is bbolt's pause between attempts at the file lock (flockRetryTimeout): it gives up
+// when the next attempt would end past the timeout, so up to one pause early.
+const lockRetry = 50 * time.Millisecond
+
+func TestDefaultTimeout(t *testing.T) {
+	if DefaultTimeout != specInUseLimit {
+		t.Fatalf("DefaultTimeout = %v, want PRODUCT.md §6's %v", DefaultTimeout, specInUseLimit)
+	}
+}
+
 func testOpenErrInUse(t *testing.T) {
 	db := mustOpen(t)
+	t.Run("ConfiguredTimeout", func(t *testing.T) {
+		t.Parallel()
+		const timeout = 300 * time.Millisecond
+		if took := openRefused(t, db.Path(), Options{Timeout: timeout}); took < timeout-lockRetry {
+			t.Errorf("refused after %v, before the %v timeout: the refusal did not come from the timeout", took, timeout)
+		}
+	})
+	t.Run("DefaultTimeout", func(t *testing.T) {
+		t.Parallel()
+		if took := openRefused(t, db.Path(), Options{}); took < DefaultTimeout-lockRetry {
+			t.Errorf("refused after %v, before DefaultTimeout (%v)", took, DefaultTimeout)
+		}
+	})
+	t.Run("LongerTimeoutCapped", func(t *testing.T) {
+		t.Parallel()
+		if took := openRefused(t, db.Path(), Options{Timeout: time.Minute}); took < DefaultTimeout-lockRetry {
+			t.Errorf("refused after %v, before DefaultTimeout (%v)", took, DefaultTimeout)
+		}
+	})
+}
+
+// openRefused opens path, held by another DB, and returns how long it took to be refused with
+// ErrInUse naming the path. It fails at hangBound without waiting any longer.
+func openRefused(t *testing.T, path string, opts Options) time.Duration {
+	t.Helper()
+	type result struct {
+		db  *DB
+		err error
+	}
+	done := make(chan result, 1)
 	start := time.Now()
-	db2, err := Open(db.Path(), Options{})
-	elapsed := time.Since(start)
-	if err == nil {
-		_ = db2.Close()
+	go func() {
+		db, err := Open(path, opts)
+		done <- result{db, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(hangBound):
+		t.Fatalf("Open with timeout %v still waiting after %v", opts.Timeout, hangBound)
+	}
+	took := time.Since(start)
+	if r.err == nil {
+		_ = r.db.Close()
 		t.Fatal("second open succeeded")
 	}
-	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "database is in use by another program") ||
-		!strings.Contains(err.Error(), db.Path()) {
-		t.Fatalf("error %q, want ErrInUse naming the path", err)
+	if !errors.Is(r.err, ErrInUse) || !strings.Contains(r.err.Error(), "database is in use by another program") ||
+		!strings.Contains(r.err.Error(), path) {
+		t.Fatalf("error %q, want ErrInUse naming the path", r.err)
 	}
-	t.Logf("second open refused after %v", elapsed.Round(time.Millisecond))
-	if elapsed > 3*time.Second {
-		t.Errorf("second open took %v, want about 2s", elapsed)
-	}
+	t.Logf("second open (timeout %v) refused after %v", opts.Timeout, took.Round(time.Millisecond))
+	return took
 }
 
 func testOpenErrNewerSchema(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -402,6 +403,7 @@ func encodeAudit(a *core.AuditEntry) []byte {
 	}
 	e.uuid(a.Origin)
 	e.uvarint(a.Rev)
+	e.uvarint(uint64(a.Count))
 	return e.b
 }
 
@@ -425,9 +427,17 @@ func decodeAudit(v []byte) (core.AuditEntry, error) {
 			a.Fields[i] = d.str()
 		}
 	}
+	// Format 2 ends with origin, revision and count; format 1 with an optional count.
 	if format >= formatV2 {
 		a.Origin = d.uuid()
 		a.Rev = d.uvarint()
+	}
+	if format >= formatV2 || (len(d.b) > 0 && d.err == nil) {
+		if n := d.uvarint(); n > math.MaxInt32 {
+			d.fail(errors.New("audit count out of range"))
+		} else {
+			a.Count = int(n)
+		}
 	}
 	if err := d.finish(); err != nil {
 		return core.AuditEntry{}, fmt.Errorf("decode audit entry: %w", err)

@@ -102,6 +102,14 @@ func TestEncoding_Records(t *testing.T) {
 	if err != nil || !sameAudit(gotA, a) {
 		t.Errorf("audit: %+v, %v", gotA, err)
 	}
+	plain := encodeAudit(&a)
+	a.Count = 150000 // a backup's or an export's: an optional last field
+	if gotA, err := decodeAudit(encodeAudit(&a)); err != nil || !sameAudit(gotA, a) {
+		t.Errorf("audit with a count: %+v, %v", gotA, err)
+	}
+	if a.Count = 0; !bytes.Equal(encodeAudit(&a), plain) {
+		t.Error("an entry without a count is not encoded as before")
+	}
 
 	th := core.Throttle{Failures: 7, LockedUntil: t0}
 	gotT, err := decodeThrottle(encodeThrottle(th))
@@ -181,6 +189,7 @@ func FuzzDecodeRecords(f *testing.F) {
 	f.Add(uint8(3), encodeEvent(newEvent(k, "Gala", edgeTimes[3], uuid.New()), 0))
 	f.Add(uint8(4), encodeAudit(&core.AuditEntry{At: t0, Action: "create", Fields: []string{"a", "b"}}))
 	f.Add(uint8(4), []byte{formatV1, 0, 0, 0})
+	f.Add(uint8(4), encodeAudit(&core.AuditEntry{At: t0, Action: "export", Record: core.ClientRecord, Count: 42}))
 	f.Add(uint8(5), encodeThrottle(core.Throttle{Failures: 3, LockedUntil: t0}))
 	f.Fuzz(func(t *testing.T, kind uint8, b []byte) {
 		checkRoundTrip(t, decoders[int(kind)%len(decoders)], b)

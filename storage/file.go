@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-
-	"go.etcd.io/bbolt"
 )
 
 // WriteFileAtomic writes data to path so that readers see either the old file or the whole new
@@ -18,35 +16,6 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 		_, err := f.Write(data)
 		return err
 	})
-}
-
-// Backup writes a consistent copy of the database to path while it stays in use (a read
-// transaction keeps the copy consistent). The copy appears atomically, with mode 0600, and is
-// synced to disk. Path must not be the database itself.
-func (db *DB) Backup(path string) error {
-	if samePath(path, db.path) {
-		return fmt.Errorf("backup %s: the backup cannot replace the database itself", path)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	return db.boltTx(false, func(tx *bbolt.Tx) error {
-		return writeAtomic(path, 0o600, func(f *os.File) error {
-			_, err := tx.WriteTo(f)
-			return err
-		})
-	})
-}
-
-func samePath(a, b string) bool {
-	if fa, err := os.Stat(a); err == nil {
-		if fb, err := os.Stat(b); err == nil {
-			return os.SameFile(fa, fb)
-		}
-	}
-	aa, errA := filepath.Abs(a)
-	ab, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && aa == ab
 }
 
 // writeAtomic writes a temporary file beside path with write, then puts it in place.

@@ -17,30 +17,11 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-// GenerateOptions says what Generate adds to a database.
-type GenerateOptions struct {
-	Clients, Contracts, Events int
-	// Commercials and Supports are the collaborators added to own the clients and run the
-	// events. Zero derives them: one commercial per 1,000 clients and one support per 2,000
-	// events, at least one of each when there are clients or events to give them.
-	Commercials, Supports int
-	// PasswordHash is the PHC hash every added collaborator gets; required when any is added.
-	PasswordHash string
-	// ActorID is the author of the audit entries (uuid.Nil: the system).
-	ActorID uuid.UUID
-	// Now is the present of the generated history (zero: time.Now). Events start from two
-	// years before it to one year after it.
-	Now time.Time
-	// Seed makes the records reproducible; 0 draws a random seed.
-	Seed uint64
-	// Batch is the number of records written per transaction (0: 50,000).
-	Batch int
-}
+// GenerateOptions says what Generate adds to a database (declared in core, with its Validate).
+type GenerateOptions = core.GenerateOptions
 
 // GenerateResult counts what Generate added.
-type GenerateResult struct {
-	Users, Clients, Contracts, Events, AuditEntries int
-}
+type GenerateResult = core.GenerateResult
 
 // generated records that later ones refer to.
 type genClient struct{ id, commercial uuid.UUID }
@@ -93,19 +74,6 @@ func (db *DB) Generate(opts GenerateOptions) (GenerateResult, error) {
 		}
 	}
 	return g.res, nil
-}
-
-// Validate checks the counts of o. Errors: Invalid.
-func (o GenerateOptions) Validate() error {
-	switch {
-	case o.Clients < 0 || o.Contracts < 0 || o.Events < 0 || o.Commercials < 0 || o.Supports < 0:
-		return core.Errorf(core.Invalid, "counts must not be negative")
-	case o.Contracts > 0 && o.Clients == 0:
-		return core.Errorf(core.Invalid, "contracts need clients: generate some clients too")
-	case o.Events > 0 && o.Contracts == 0:
-		return core.Errorf(core.Invalid, "events need contracts: generate some contracts too")
-	}
-	return nil
 }
 
 func newGenerator(opts GenerateOptions) (*generator, error) {

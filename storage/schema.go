@@ -157,6 +157,20 @@ func createNew(tx *bbolt.Tx) error {
 	return putOrigin(tx)
 }
 
+// ensureLocal gives a database of the current version the local buckets and the laptop id it
+// lacks: a backup holds neither (they belong to the laptop it was taken on), and a restored
+// copy gets its own.
+func ensureLocal(tx *bbolt.Tx) error {
+	if err := createBuckets(tx); err != nil {
+		return err
+	}
+	origin, err := getLocalMeta(tx, localOrigin)
+	if err != nil || len(origin) == idLen {
+		return err
+	}
+	return putOrigin(tx)
+}
+
 // putOrigin makes this laptop's id.
 func putOrigin(tx *bbolt.Tx) error {
 	id, err := uuid.NewRandom()
@@ -210,6 +224,9 @@ func migrate(tx *bbolt.Tx) error {
 			return err
 		}
 		return setSchemaVersion(tx, SchemaVersion)
+	}
+	if v == SchemaVersion {
+		return ensureLocal(tx)
 	}
 	for _, m := range migrations {
 		if m.version <= v {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/epicevents/crm/core"
@@ -24,7 +25,7 @@ func auditColumns() []column[auditRow] {
 			Less: func(a, b auditRow) bool { return a.Record < b.Record }},
 		{Title: tr("Record id"), Width: 100, Value: func(r auditRow) string { return r.RecordID.String()[:8] },
 			Less: func(a, b auditRow) bool { return a.RecordID.String() < b.RecordID.String() }},
-		{Title: tr("Fields"), Width: 260, Value: func(r auditRow) string { return strings.Join(r.Fields, ", ") }},
+		{Title: tr("Fields"), Width: 260, Value: auditDetail},
 	}
 }
 
@@ -36,6 +37,8 @@ func actionName(a string) string {
 		core.ActionPasswordHash: "password re-hashed", core.ActionLogout: "logged out",
 		core.ActionReassign: "reassigned", core.ActionSign: "signed", core.ActionCancel: "cancelled",
 		core.ActionAssign: "support assigned", core.ActionUnassign: "support unassigned",
+		core.ActionBackup: "backed up", core.ActionRestore: "restored", core.ActionExport: "exported",
+		core.ActionLogin: "logged in", core.ActionLoginFailed: "login failed",
 	}
 	if s, ok := m[a]; ok {
 		return tr(s)
@@ -53,14 +56,32 @@ func recordName(r core.RecordType) string {
 		return tr("contract")
 	case core.EventRecord:
 		return tr("event")
+	case core.DatabaseRecord:
+		return tr("database")
+	case core.AuditRecord:
+		return tr("activity")
 	}
 	return string(r)
+}
+
+// auditDetail is the fields of an entry and, for a backup, restore or export, how many records
+// it held.
+func auditDetail(r auditRow) string {
+	s := strings.Join(r.Fields, ", ")
+	if r.Count > 0 {
+		if s != "" {
+			s += " "
+		}
+		s += tr("({{.Count}} records)", map[string]any{"Count": fmtInt(r.Count)})
+	}
+	return s
 }
 
 func newActivityTab(m *mainScreen) *listTab[auditRow] {
 	g := m.g
 	spec := tabSpec[auditRow]{
 		name:    "activity",
+		record:  core.AuditRecord,
 		columns: auditColumns(),
 		load: func(q query) ([]auditRow, error) {
 			n, err := g.loadNames()
@@ -72,7 +93,10 @@ func newActivityTab(m *mainScreen) *listTab[auditRow] {
 			rows := make([]auditRow, 0, len(es))
 			for _, e := range es {
 				who := n.name(e.ActorID)
-				if e.ActorID == [16]byte{} {
+				switch {
+				case e.ActorID == [16]byte{} && e.Action == core.ActionLoginFailed:
+					who = "-" // an attempt for an email no account has: nobody to name
+				case e.ActorID == [16]byte{}:
 					who = tr("system")
 				}
 				r := auditRow{AuditEntry: e, Who: who}
@@ -85,10 +109,10 @@ func newActivityTab(m *mainScreen) *listTab[auditRow] {
 		},
 		same: func(x, y auditRow) bool { return x.Seq == y.Seq },
 		csv: func(rows []auditRow) [][]string {
-			out := [][]string{{"seq", "at", "who", "action", "record", "record_id", "fields"}}
+			out := [][]string{{"seq", "at", "who", "action", "record", "record_id", "fields", "count"}}
 			for _, r := range rows {
 				out = append(out, []string{fmtInt64(r.Seq), csvTime(r.At), r.Who, r.Action, string(r.Record),
-					r.RecordID.String(), strings.Join(r.Fields, " ")})
+					r.RecordID.String(), strings.Join(r.Fields, " "), strconv.Itoa(r.Count)})
 			}
 			return out
 		},

@@ -30,6 +30,7 @@ func newClientsTab(m *mainScreen) *listTab[clientRow] {
 	a := g.actor
 	spec := tabSpec[clientRow]{
 		name:    "clients",
+		record:  core.ClientRecord,
 		columns: clientColumns(),
 		filters: []filterDef{{key: "mine", label: tr("Mine")}},
 		load: func(q query) ([]clientRow, error) {

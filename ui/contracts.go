@@ -50,6 +50,7 @@ func newContractsTab(m *mainScreen) *listTab[contractRow] {
 	a := g.actor
 	spec := tabSpec[contractRow]{
 		name:    "contracts",
+		record:  core.ContractRecord,
 		columns: contractColumns(),
 		filters: []filterDef{{"mine", tr("Mine")}, {"unsigned", tr("Unsigned")}, {"unpaid", tr("Unpaid")}},
 		load: func(q query) ([]contractRow, error) {

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/storage"
 )
 
 // csvBytes writes rows as CSV with every cell escaped (core.WriteCSV).
@@ -28,7 +27,8 @@ func csvTime(t time.Time) string {
 
 func fmtInt64(n uint64) string { return strconv.FormatUint(n, 10) }
 
-// exportCSV saves the rows shown, in the order shown, to a file the user picks.
+// exportCSV saves the rows shown, in the order shown, to a file the user picks. core writes
+// the file (refusing the database's own files) and records the export in the audit trail.
 func (t *listTab[T]) exportCSV() {
 	if t.spec.csv == nil {
 		return
@@ -40,11 +40,12 @@ func (t *listTab[T]) exportCSV() {
 		}
 		background(t.g, func() (int, error) {
 			data, err := csvBytes(t.spec.csv(rows))
-			if err != nil {
-				_ = w.Close()
-				return 0, err
+			if err == nil {
+				err = t.g.writeTo(w, func(dst core.Destination) error {
+					return t.g.svc.Export(t.g.actor, t.spec.record, len(rows), data, dst)
+				})
 			}
-			return len(rows), writeExport(w, data)
+			return len(rows), err
 		}, func(n int, err error) {
 			if err != nil {
 				t.g.showError(err)
@@ -54,19 +55,22 @@ func (t *listTab[T]) exportCSV() {
 		})
 	}, t.g.win)
 	d.SetFileName("epicevents-" + t.spec.name + ".csv")
+	t.g.main.saveDialog = d
 	d.Show()
 }
 
-// writeExport saves data where the user chose. A local file is written like the command line
-// writes its exports: atomically and readable by its owner only (0600), since it holds
-// client data.
-func writeExport(w fyne.URIWriteCloser, data []byte) error {
+// writeTo runs write on the destination the save dialog chose: a local file by its path, so
+// that core can refuse the database's own files and write it atomically and readable by its
+// owner only (0600) — the dialog's writer was never used, the file never opened; anything else
+// through the dialog's writer. The writer is closed afterwards.
+func (g *GUI) writeTo(w fyne.URIWriteCloser, write func(core.Destination) error) error {
+	dst := core.Destination{Writer: w}
 	if w.URI().Scheme() == "file" {
-		path := w.URI().Path()
-		_ = w.Close()
-		return storage.WriteFileAtomic(path, data, 0o600)
+		dst = core.Destination{Path: w.URI().Path()}
 	}
-	defer w.Close()
-	_, err := w.Write(data)
+	err := write(dst)
+	if cerr := w.Close(); err == nil && dst.Writer != nil {
+		err = cerr
+	}
 	return err
 }

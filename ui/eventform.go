@@ -71,7 +71,9 @@ func (f *eventForm) moment(name string, t time.Time) (*widget.DateEntry, *field,
 	tf := &field{name: name, entry: tm, input: tm, msg: fd.msg, box: fd.box}
 	tf.check = fd.check
 	validate := func() {
-		fd.validate()
+		if fd.validate() {
+			f.noteTwice(fd, name)
+		}
 		if name == "start" && f.end != nil && f.endTime.entry.Text != "" {
 			f.end.validate()
 		}
@@ -81,25 +83,49 @@ func (f *eventForm) moment(name string, t time.Time) (*widget.DateEntry, *field,
 	return date, tf, fd
 }
 
-// at combines a date picker and a time entry into a local time.
-func at(date *widget.DateEntry, tm string, name string) (time.Time, error) {
+// at combines a date picker and a time entry into a local time (core.LocalTime: a time the
+// clocks skip is refused, naming the field). other is the second occurrence of a time that
+// happens twice when the clocks go back, the zero time otherwise.
+func at(date *widget.DateEntry, tm string, name string) (t, other time.Time, err error) {
 	if date.Date == nil {
-		return time.Time{}, core.FieldErrorf(name, "is required")
+		return time.Time{}, time.Time{}, core.FieldErrorf(name, "is required")
 	}
 	clock, err := time.Parse("15:04", strings.TrimSpace(tm))
 	if err != nil {
-		return time.Time{}, core.FieldErrorf(name, "time must be written as hours:minutes, such as 18:30")
+		return time.Time{}, time.Time{}, core.FieldErrorf(name, "time must be written as hours:minutes, such as 18:30")
 	}
 	d := *date.Date
-	return time.Date(d.Year(), d.Month(), d.Day(), clock.Hour(), clock.Minute(), 0, 0, time.Local), nil
+	return core.LocalTime(name, time.Date(d.Year(), d.Month(), d.Day(), clock.Hour(), clock.Minute(), 0, 0, time.UTC), time.Local)
+}
+
+// unchanged reports whether the date and time entered still show the stored moment.
+func (f *eventForm) unchanged(date *widget.DateEntry, tm *field, name string, stored time.Time) bool {
+	t, other, err := at(date, tm.entry.Text, name)
+	stored = stored.Truncate(time.Minute)
+	return err == nil && (t.Equal(stored) || other.Equal(stored))
+}
+
+// noteTwice says under a valid start or end which of two occurrences of its time is taken,
+// when the clocks go back at that hour.
+func (f *eventForm) noteTwice(fd *field, name string) {
+	date, tm := f.startDate, f.startTime
+	if name == "end" {
+		date, tm = f.endDate, f.endTime
+	}
+	t, other, err := at(date, tm.entry.Text, name)
+	if err != nil || other.IsZero() {
+		return
+	}
+	fd.setNote(tr("This time happens twice (the clocks go back): the first, {{.First}}, is taken; not the second, {{.Second}}.",
+		map[string]any{"First": t.Format("15:04 MST"), "Second": other.Format("15:04 MST")}))
 }
 
 func (f *eventForm) checkMoment(name string) error {
-	s, err := at(f.startDate, f.startTime.entry.Text, "start")
+	s, _, err := at(f.startDate, f.startTime.entry.Text, "start")
 	if name == "start" || err != nil {
 		return err
 	}
-	e, err := at(f.endDate, f.endTime.entry.Text, "end")
+	e, _, err := at(f.endDate, f.endTime.entry.Text, "end")
 	if err != nil {
 		return err
 	}
@@ -177,12 +203,16 @@ func showEventForm(m *mainScreen, e *core.Event) *eventForm {
 	f.addSupport(*e)
 	f.addClient(e.ClientID)
 	f.build(*e)
-	editable := core.CanUpdateEvent(g.actor, *e)
-	canAssign := f.support != nil
+	final := f.contractCancelled(e.ContractID)
+	editable := core.CanUpdateEvent(g.actor, *e) && !final
+	canAssign := f.support != nil && !final
+	if final && f.support != nil {
+		f.support.Disable()
+	}
 	f.dlg = newFormDialog(g, tr("Event: {{.Name}}", map[string]any{"Name": e.Name}), f.view, nil, editable || canAssign, f.save)
 	if !editable {
 		f.view.setReadOnly(true)
-		if f.support != nil {
+		if canAssign {
 			f.support.Enable()
 		}
 	}
@@ -201,6 +231,18 @@ func showEventForm(m *mainScreen, e *core.Event) *eventForm {
 	return f
 }
 
+// contractCancelled reports whether the event's contract is cancelled (core.IsFinal): the
+// form then says so and changes nothing, as core would refuse.
+func (f *eventForm) contractCancelled(id uuid.UUID) bool {
+	g := f.m.g
+	k, err := g.svc.GetContract(g.actor, id)
+	if err != nil || !core.IsFinal(k) {
+		return false
+	}
+	f.view.addRow("", widget.NewLabel(tr("The contract is cancelled: this event can no longer change.")))
+	return true
+}
+
 // showNewEvent opens the form of a new event under the signed contract k.
 func showNewEvent(m *mainScreen, k *core.Contract) *eventForm {
 	f := &eventForm{m: m, contract: k}
@@ -215,11 +257,11 @@ func showNewEvent(m *mainScreen, k *core.Contract) *eventForm {
 }
 
 func (f *eventForm) values() (string, time.Time, time.Time, string, int, string, error) {
-	s, err := at(f.startDate, f.startTime.entry.Text, "start")
+	s, _, err := at(f.startDate, f.startTime.entry.Text, "start")
 	if err != nil {
 		return "", s, s, "", 0, "", err
 	}
-	e, err := at(f.endDate, f.endTime.entry.Text, "end")
+	e, _, err := at(f.endDate, f.endTime.entry.Text, "end")
 	if err != nil {
 		return "", s, e, "", 0, "", err
 	}
@@ -268,11 +310,12 @@ func (f *eventForm) saveDetails() error {
 		return err
 	}
 	p := core.EventPatch{Name: &name, Location: &loc, Attendees: &n, Notes: &notes}
-	// A moment shown to the minute and left alone is not a change (it may be in the past).
-	if !s.Equal(f.event.Start.Truncate(time.Minute)) {
+	// A moment shown to the minute and left alone is not a change (it may be in the past, or
+	// the second of two 02:30s of the night the clocks go back).
+	if !f.unchanged(f.startDate, f.startTime, "start", f.event.Start) {
 		p.Start = &s
 	}
-	if !e.Equal(f.event.End.Truncate(time.Minute)) {
+	if !f.unchanged(f.endDate, f.endTime, "end", f.event.End) {
 		p.End = &e
 	}
 	ev, err := f.m.g.svc.UpdateEvent(f.m.g.actor, f.event.ID, p)

@@ -44,6 +44,7 @@ func newEventsTab(m *mainScreen) *listTab[eventRow] {
 	a := g.actor
 	spec := tabSpec[eventRow]{
 		name:    "events",
+		record:  core.EventRecord,
 		columns: eventColumns(),
 		filters: []filterDef{{"mine", tr("Mine")}, {"unassigned", tr("Unassigned")}, {"upcoming", tr("Upcoming")}},
 		days:    true,

@@ -76,6 +76,14 @@ func (f *field) setError(err error) {
 	f.msg.Refresh()
 }
 
+// setNote shows a remark that is not an error under the input, in the text colour.
+func (f *field) setNote(text string) {
+	f.msg.Text = text
+	f.msg.Color = theme.Color(theme.ColorNameForeground)
+	f.msg.Show()
+	f.msg.Refresh()
+}
+
 // error returns the message shown under the field ("" when none).
 func (f *field) error() string { return f.msg.Text }
 

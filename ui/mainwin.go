@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/epicevents/crm/core"
 	"github.com/epicevents/crm/permissions"
 )
 
@@ -36,6 +37,8 @@ type mainScreen struct {
 	shortcuts []fyne.Shortcut
 	// form is the record form opened last (tests reach it through here).
 	form any
+	// saveDialog is the file dialog of the last export or backup (tests reach it here).
+	saveDialog *dialog.FileDialog
 }
 
 func newMainScreen(g *GUI) *mainScreen {
@@ -87,7 +90,7 @@ func (m *mainScreen) current() tabView {
 func (m *mainScreen) menu() *fyne.MainMenu {
 	file := fyne.NewMenu(tr("File"),
 		fyne.NewMenuItem(tr("Export CSV…"), func() { m.current().exportCSV() }))
-	if m.g.opt.Backup != nil {
+	if core.CanAdminister(m.g.actor, permissions.Backup) {
 		file.Items = append(file.Items, fyne.NewMenuItem(tr("Backup…"), m.backup))
 	}
 	file.Items = append(file.Items, fyne.NewMenuItemSeparator(),
@@ -139,22 +142,31 @@ func (m *mainScreen) removeShortcuts() {
 	c.SetOnTypedKey(nil)
 }
 
+// backup writes a copy of the database to a file the user picks, through core (management
+// only; core refuses the database's own files and records the backup).
 func (m *mainScreen) backup() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
-		path := w.URI().Path()
-		_ = w.Close()
-		background(m.g, func() (string, error) { return path, m.g.opt.Backup(path) },
-			func(p string, err error) {
-				if err != nil {
-					m.g.showError(err)
-					return
-				}
-				dialog.ShowInformation(tr("Backup"), tr("The database was saved to {{.Path}}.", map[string]any{"Path": p}), m.g.win)
+		name := w.URI().Path()
+		background(m.g, func() (int, error) {
+			n := 0
+			err := m.g.writeTo(w, func(dst core.Destination) error {
+				var err error
+				n, err = m.g.svc.Backup(m.g.actor, dst)
+				return err
 			})
+			return n, err
+		}, func(n int, err error) {
+			if err != nil {
+				m.g.showError(err)
+				return
+			}
+			dialog.ShowInformation(tr("Backup"), tr("The database was saved to {{.Path}}.", map[string]any{"Path": name}), m.g.win)
+		})
 	}, m.g.win)
 	d.SetFileName("epicevents-backup.db")
+	m.saveDialog = d
 	d.Show()
 }

@@ -2,12 +2,9 @@ package ui
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	fstorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -76,21 +73,5 @@ func TestChangePassword_OK(t *testing.T) {
 	}
 	if _, err := e.svc.Resume(g.actor.Token()); err != nil {
 		t.Error("the window's new session is not valid:", err)
-	}
-}
-
-func TestCSV_ExportFileIsPrivate(t *testing.T) {
-	test.NewTempApp(t)
-	path := filepath.Join(t.TempDir(), "clients.csv")
-	w, err := fstorage.Writer(fstorage.NewFileURI(path))
-	mustNoErr(t, err)
-	mustNoErr(t, writeExport(w, []byte("name\n'=1+1\n")))
-	st, err := os.Stat(path)
-	mustNoErr(t, err)
-	if st.Mode().Perm() != 0o600 {
-		t.Errorf("export mode %v, want 0600", st.Mode().Perm())
-	}
-	if b, _ := os.ReadFile(path); string(b) != "name\n'=1+1\n" {
-		t.Errorf("export content %q", b)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/epicevents/crm/core"
 )
 
 // query is what a tab's toolbar asks for: the toggled filters, the number of days of the
@@ -41,7 +43,8 @@ type filterDef struct {
 // tabSpec declares a tab: its columns, how it loads, and what its buttons do. Nil actions are
 // not shown; can* say whether they are enabled for the selected row.
 type tabSpec[T any] struct {
-	name     string // for CSV file names
+	name     string          // for CSV file names
+	record   core.RecordType // what an export holds, for the audit trail
 	columns  []column[T]
 	filters  []filterDef
 	days     bool // show the number of days of the "upcoming" filter

@@ -29,8 +29,6 @@ type Options struct {
 	DataDir string
 	// Version is shown in Help → About.
 	Version string
-	// Backup writes a consistent copy of the database to a file; nil hides File → Backup.
-	Backup func(path string) error
 	// Monitor receives unexpected errors met by the window (optional).
 	Monitor core.Monitor
 }
@@ -62,6 +60,7 @@ func Run(a fyne.App, opt Options) *GUI {
 		opt.Monitor = core.NopMonitor{}
 	}
 	g := &GUI{app: a, opt: opt, svc: opt.Service}
+	useLazyFileWriters()
 	if a.Icon() == nil {
 		a.SetIcon(assets.Icon)
 	}
@@ -97,7 +96,7 @@ func (g *GUI) sessionPath() string {
 	if g.opt.DataDir == "" {
 		return ""
 	}
-	return filepath.Join(g.opt.DataDir, "session")
+	return filepath.Join(g.opt.DataDir, storage.SessionFile)
 }
 
 // resume returns the actor of the saved session, or nil when there is none or it is no longer

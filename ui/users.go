@@ -42,6 +42,7 @@ func newUsersTab(m *mainScreen) *listTab[userRow] {
 	filters := []filterDef{{"commercial", tr("Commercial")}, {"support", tr("Support")}, {"management", tr("Management")}}
 	spec := tabSpec[userRow]{
 		name:    "collaborators",
+		record:  core.UserRecord,
 		columns: userColumns(),
 		filters: filters,
 		load: func(q query) ([]userRow, error) {

@@ -33,22 +33,23 @@ type ingest struct {
 	events  []map[string]any
 	bodies  [][]byte
 	errs    []string
+	ended   int // requests a hanging server let go: the client gave up on them
 }
 
 // newIngest starts an ingest server on a free port.
-func newIngest(t *testing.T) *ingest {
+func newIngest(t testing.TB) *ingest {
 	t.Helper()
 	return startIngest(t, mustListen(t, "127.0.0.1:0"), false)
 }
 
 // newHangingIngest starts a server that accepts requests and never answers them.
-func newHangingIngest(t *testing.T) *ingest {
+func newHangingIngest(t testing.TB) *ingest {
 	t.Helper()
 	return startIngest(t, mustListen(t, "127.0.0.1:0"), true)
 }
 
 // startIngest serves on l, which may be a port a test reserved earlier.
-func startIngest(t *testing.T, l net.Listener, hang bool) *ingest {
+func startIngest(t testing.TB, l net.Listener, hang bool) *ingest {
 	t.Helper()
 	in := &ingest{}
 	if hang {
@@ -72,7 +73,7 @@ func startIngest(t *testing.T, l net.Listener, hang bool) *ingest {
 	return in
 }
 
-func mustListen(t *testing.T, addr string) net.Listener {
+func mustListen(t testing.TB, addr string) net.Listener {
 	t.Helper()
 	var err error
 	for range 50 { // a port just closed may take a moment to be free again
@@ -87,7 +88,7 @@ func mustListen(t *testing.T, addr string) net.Listener {
 }
 
 // closedAddr returns an address where nothing listens (connections are refused).
-func closedAddr(t *testing.T) string {
+func closedAddr(t testing.TB) string {
 	t.Helper()
 	l := mustListen(t, "127.0.0.1:0")
 	addr := l.Addr().String()
@@ -106,6 +107,9 @@ func (in *ingest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-in.hang:
 		case <-r.Context().Done():
 		}
+		in.mu.Lock()
+		in.ended++
+		in.mu.Unlock()
 		return
 	}
 	body, err := io.ReadAll(r.Body)
@@ -213,22 +217,32 @@ func (in *ingest) snapshot() (events, headers []map[string]any, bodies [][]byte)
 		append([][]byte(nil), in.bodies...)
 }
 
-// waitEvents waits until at least n events arrived, then a little more to catch extra ones.
-func (in *ingest) waitEvents(t *testing.T, n int, within time.Duration) []map[string]any {
+// hangBound is how long a test waits for something that must happen before it calls it a hang:
+// a deadline far above the time it takes on a loaded machine under -race, never a speed limit.
+const hangBound = 10 * time.Second
+
+// settled waits until mon has delivered every event it holds (Flush) and the disk queue in dir
+// is empty (a queued envelope leaves it once the server has answered its delivery), then returns
+// every event the server received: nothing can still be on its way, so a test may count them.
+func (in *ingest) settled(t *testing.T, mon *monitor.Sentry, dir string) []map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		events, _, _ := in.snapshot()
-		if len(events) >= n {
-			time.Sleep(100 * time.Millisecond)
-			events, _, _ = in.snapshot()
-			return events
-		}
+	deadline := time.Now().Add(hangBound)
+	for !mon.Flush(monitor.MaxFlush) {
 		if time.Now().After(deadline) {
-			t.Fatalf("got %d events within %s, want %d: %v", len(events), within, n, messages(events))
+			events, _, _ := in.snapshot()
+			t.Fatalf("events still undelivered after %s; received %v", hangBound, messages(events))
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
+	waitQueued(t, dir, 0, hangBound)
+	events, _, _ := in.snapshot()
+	return events
+}
+
+// endedRequests returns how many requests a hanging server saw the client give up on.
+func (in *ingest) endedRequests() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.ended
 }
 
 func messages(events []map[string]any) []string {
@@ -253,7 +267,7 @@ func str(v any, path ...string) string {
 }
 
 // newMonitor starts a monitor on dir, closed at the end of the test.
-func newMonitor(t *testing.T, dsn, dir string, edit ...func(*monitor.Config)) *monitor.Sentry {
+func newMonitor(t testing.TB, dsn, dir string, edit ...func(*monitor.Config)) *monitor.Sentry {
 	t.Helper()
 	cfg := monitor.Config{DSN: dsn, Environment: "test", Release: "epicevents@test", DataDir: dir}
 	for _, e := range edit {

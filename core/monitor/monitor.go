@@ -26,7 +26,8 @@ const ServerName = "epicevents-desktop"
 
 // Defaults of Config.
 const (
-	// MaxFlush is the longest Close waits, and the default FlushTimeout.
+	// MaxFlush is the longest Close waits, and the default FlushTimeout: PRODUCT.md §5's "at most
+	// 2 s flush at exit".
 	MaxFlush = 2 * time.Second
 	// DefaultRetryInterval is how often an undelivered queue is retried while offline.
 	DefaultRetryInterval = time.Minute

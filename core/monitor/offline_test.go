@@ -13,17 +13,42 @@ import (
 	"github.com/epicevents/crm/core/monitor"
 )
 
-// promptly is how long a report (or New) may take with the network down or hanging. It takes
-// well under a millisecond; the bound leaves room for a loaded machine under -race, and is far
-// below what waiting on a hanging server would cost (seconds).
-const promptly = time.Second
+// specFlush is PRODUCT.md §5: "the program never waits on the network to start or to quit (at
+// most 2 s flush at exit)".
+const specFlush = 2 * time.Second
+
+// exitSlack is what Close may add to its flush budget to store what is left in the queue and stop:
+// milliseconds, with room for a loaded machine under -race. A Close that waited on the network
+// beyond its budget would take the 15 s request timeout or the minute a test asks for.
+const exitSlack = 3 * time.Second
+
+func TestMaxFlush(t *testing.T) {
+	if monitor.MaxFlush != specFlush {
+		t.Fatalf("MaxFlush = %v, want PRODUCT.md §5's %v", monitor.MaxFlush, specFlush)
+	}
+}
 
 func report(t *testing.T, mon core.Monitor, msg string) {
 	t.Helper()
-	start := time.Now()
 	mon.Event(core.MonitorEvent{Name: "test.offline", Message: msg, Level: "info"})
-	if d := time.Since(start); d > promptly {
-		t.Errorf("reporting %q took %s", msg, d)
+}
+
+// networkWait is less than the least time a call that waits on a hanging server would take: the
+// transport gives up on a request after 10 s without response headers (15 s in all). What runs
+// in milliseconds, even on a loaded machine under -race, is far below it.
+const networkWait = 5 * time.Second
+
+// offTheNetwork runs fn, which must not wait on the hanging server: it must return well before
+// the transport would give up on a request, and before the server saw any request given up.
+func offTheNetwork(t *testing.T, hang *ingest, what string, fn func()) {
+	t.Helper()
+	start := time.Now()
+	fn()
+	if took := time.Since(start); took >= networkWait {
+		t.Errorf("%s took %v with a hanging server: it waited on the network", what, took)
+	}
+	if n := hang.endedRequests(); n != 0 {
+		t.Errorf("%s returned after %d request(s) to the hanging server were given up: it waited on the network", what, n)
 	}
 }
 
@@ -33,24 +58,19 @@ func TestSentry_Offline(t *testing.T) {
 		dir := t.TempDir()
 		mon := newMonitor(t, dsnFor(addr), dir)
 		svc, _ := openService(t, dir, mon)
-		start := time.Now()
 		initAdmin(t, svc) // a command: login.success is reported
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("initialise and log in took %s with the server down", d)
-		}
 		report(t, mon, "offline 1")
 		report(t, mon, "offline 2")
-		files := waitQueued(t, dir, 3, 10*time.Second)
+		files := waitQueued(t, dir, 3, hangBound)
 		checkModes(t, dir, files)
 
 		in := startIngest(t, mustListen(t, addr), false)
 		report(t, mon, "back online") // a delivery that works sends the queue too
-		events := in.waitEvents(t, 4, 10*time.Second)
+		events := in.settled(t, mon, dir)
 		want := []string{"login succeeded", "offline 1", "offline 2", "back online"}
 		if got := messages(events); !sameSet(got, want) {
 			t.Errorf("delivered %v, want %v", got, want)
 		}
-		waitQueued(t, dir, 0, 5*time.Second)
 		_, _, bodies := in.snapshot()
 		assertClean(t, bodies, dir, adminEmail, adminName, adminPW)
 	})
@@ -59,12 +79,11 @@ func TestSentry_Offline(t *testing.T) {
 		dir := t.TempDir()
 		mon := newMonitor(t, dsnFor(addr), dir, func(c *monitor.Config) { c.RetryInterval = 100 * time.Millisecond })
 		report(t, mon, "retried")
-		waitQueued(t, dir, 1, 10*time.Second)
+		waitQueued(t, dir, 1, hangBound)
 		in := startIngest(t, mustListen(t, addr), false)
-		if got := messages(in.waitEvents(t, 1, 10*time.Second)); !sameSet(got, []string{"retried"}) {
+		if got := messages(in.settled(t, mon, dir)); !sameSet(got, []string{"retried"}) {
 			t.Errorf("delivered %v", got)
 		}
-		waitQueued(t, dir, 0, 5*time.Second)
 	})
 	t.Run("OK queue delivered after a restart", func(t *testing.T) {
 		addr := closedAddr(t)
@@ -72,13 +91,13 @@ func TestSentry_Offline(t *testing.T) {
 		first := newMonitor(t, dsnFor(addr), dir)
 		report(t, first, "before restart 1")
 		report(t, first, "before restart 2")
-		waitQueued(t, dir, 2, 10*time.Second)
-		closeWithin(t, first, 500*time.Millisecond) // nothing in flight: no reason to wait
+		waitQueued(t, dir, 2, hangBound)
+		first.Close()
 
 		in := startIngest(t, mustListen(t, addr), false)
 		restart := time.Now()
-		newMonitor(t, dsnFor(addr), dir)
-		events := in.waitEvents(t, 2, 10*time.Second)
+		second := newMonitor(t, dsnFor(addr), dir)
+		events := in.settled(t, second, dir)
 		if got := messages(events); !sameSet(got, []string{"before restart 1", "before restart 2"}) {
 			t.Errorf("delivered %v", got)
 		}
@@ -88,41 +107,67 @@ func TestSentry_Offline(t *testing.T) {
 				t.Errorf("sent_at %q is not the time of delivery (after %s)", str(h, "sent_at"), restart)
 			}
 		}
-		waitQueued(t, dir, 0, 5*time.Second)
 	})
 	t.Run("OK a hanging server delays neither start nor exit", func(t *testing.T) {
 		hang := newHangingIngest(t)
 		dir := t.TempDir()
-		mon := newMonitor(t, hang.dsn(), dir)
-		report(t, mon, "never answered 1")
-		report(t, mon, "never answered 2")
-		closeWithin(t, mon, monitor.MaxFlush+500*time.Millisecond)
-		waitQueued(t, dir, 2, time.Second) // kept for the next run
-
+		// Asks for a longer flush than the spec allows: Close must keep to the spec's.
+		mon := newMonitor(t, hang.dsn(), dir, func(c *monitor.Config) { c.FlushTimeout = time.Minute })
+		svc, _ := openService(t, dir, mon)
+		initAdmin(t, svc) // a command: login.success is reported
+		offTheNetwork(t, hang, "reporting", func() {
+			report(t, mon, "never answered 1")
+			report(t, mon, "never answered 2")
+		})
 		start := time.Now()
-		again := newMonitor(t, hang.dsn(), dir, func(c *monitor.Config) { c.FlushTimeout = 300 * time.Millisecond })
-		if d := time.Since(start); d > promptly {
-			t.Errorf("New took %s with a queue and a hanging server", d)
+		mon.Close()
+		took := time.Since(start)
+		t.Logf("Close took %v with a hanging server", took.Round(time.Millisecond))
+		if took > specFlush+exitSlack {
+			t.Errorf("Close took %v with a hanging server: the flush at exit is at most %v", took, specFlush)
 		}
-		report(t, again, "never answered 3")
-		closeWithin(t, again, 800*time.Millisecond)
-		waitQueued(t, dir, 3, time.Second)
+		waitQueued(t, dir, 3, hangBound) // kept for the next run
+
+		again := newHangingIngest(t)
+		var next *monitor.Sentry
+		offTheNetwork(t, again, "New with a queue to deliver", func() {
+			next = newMonitor(t, again.dsn(), dir, func(c *monitor.Config) { c.FlushTimeout = 100 * time.Millisecond })
+		})
+		report(t, next, "never answered 3")
+		next.Close()
+		waitQueued(t, dir, 4, hangBound)
 
 		in := newIngest(t)
-		newMonitor(t, in.dsn(), dir)
-		events := in.waitEvents(t, 3, 10*time.Second)
-		if got := messages(events); !sameSet(got, []string{"never answered 1", "never answered 2", "never answered 3"}) {
-			t.Errorf("delivered %v", got)
+		last := newMonitor(t, in.dsn(), dir)
+		want := []string{"login succeeded", "never answered 1", "never answered 2", "never answered 3"}
+		if got := messages(in.settled(t, last, dir)); !sameSet(got, want) {
+			t.Errorf("delivered %v, want %v", got, want)
 		}
 	})
 }
 
-func closeWithin(t *testing.T, m *monitor.Sentry, limit time.Duration) {
-	t.Helper()
-	start := time.Now()
-	m.Close()
-	if d := time.Since(start); d > limit {
-		t.Errorf("Close took %s, limit %s", d, limit)
+// BenchmarkSentry_Event is the cost of reporting an event while the server hangs: the call
+// must not wait on the network (TestSentry_Offline checks the order; this measures the time).
+func BenchmarkSentry_Event(b *testing.B) {
+	hang := newHangingIngest(b)
+	mon := newMonitor(b, hang.dsn(), b.TempDir(), func(c *monitor.Config) { c.FlushTimeout = 100 * time.Millisecond })
+	for b.Loop() {
+		mon.Event(core.MonitorEvent{Name: "bench", Message: "bench", Level: "info"})
+	}
+}
+
+// BenchmarkSentry_CloseIdle is the cost of Close with nothing in flight: it has no reason to wait
+// for its flush budget.
+func BenchmarkSentry_CloseIdle(b *testing.B) {
+	addr := closedAddr(b)
+	for b.Loop() {
+		b.StopTimer()
+		mon, err := monitor.New(monitor.Config{DSN: dsnFor(addr), DataDir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		mon.Close()
 	}
 }
 
@@ -156,7 +201,7 @@ func TestSentry_QueueBounds(t *testing.T) {
 	for i := range 12 {
 		report(t, mon, "queued "+itoa(i))
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangBound)
 	for !queueHolds(t, dir, "queued 11") {
 		if time.Now().After(deadline) {
 			t.Fatal("the last event never reached the queue")
@@ -207,13 +252,18 @@ func TestFromEnv(t *testing.T) {
 		in := newIngest(t)
 		t.Setenv("SENTRY_DSN", in.dsn())
 		t.Setenv("SENTRY_ENVIRONMENT", "staging")
-		mon, closeFn, err := monitor.FromEnv(t.TempDir(), "epicevents@9.9.9")
+		dir := t.TempDir()
+		mon, closeFn, err := monitor.FromEnv(dir, "epicevents@9.9.9")
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer closeFn()
 		report(t, mon, "hello")
-		e := in.waitEvents(t, 1, 10*time.Second)[0]
+		events := in.settled(t, mon.(*monitor.Sentry), dir)
+		if len(events) != 1 {
+			t.Fatalf("delivered %v, want one event", messages(events))
+		}
+		e := events[0]
 		if str(e, "environment") != "staging" || str(e, "release") != "epicevents@9.9.9" {
 			t.Errorf("environment %q release %q", str(e, "environment"), str(e, "release"))
 		}

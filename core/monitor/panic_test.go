@@ -56,7 +56,7 @@ func TestSentry_Panic(t *testing.T) {
 		if code != 1 {
 			t.Fatalf("exit code %d, want 1", code)
 		}
-		e := waitPanic(t, in)
+		e := onlyPanic(t, in.settled(t, mon, dir))
 		frames := topFrames(t, e)
 		if !strings.HasSuffix(frames[0], "(*panicStore).Update") {
 			t.Errorf("innermost frame %q, want the panic site (*panicStore).Update; all: %v", frames[0], frames)
@@ -69,7 +69,8 @@ func TestSentry_Panic(t *testing.T) {
 	})
 	t.Run("OK goroutine panic reported, program goes on", func(t *testing.T) {
 		in := newIngest(t)
-		mon := newMonitor(t, in.dsn(), t.TempDir())
+		dir := t.TempDir()
+		mon := newMonitor(t, in.dsn(), dir)
 		got := make(chan any, 1)
 		monitor.Go(mon, nil, func() { explode(nil) }, func(v any) { got <- v })
 		select {
@@ -77,10 +78,10 @@ func TestSentry_Panic(t *testing.T) {
 			if !strings.Contains(fmt.Sprint(v), "index out of range") {
 				t.Errorf("then got %v, want the panic value", v)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(hangBound):
 			t.Fatal("then was not called")
 		}
-		e := waitPanic(t, in)
+		e := onlyPanic(t, in.settled(t, mon, dir))
 		if frames := topFrames(t, e); !strings.HasSuffix(frames[0], ".explode") {
 			t.Errorf("innermost frame %q, want explode; all: %v", frames[0], frames)
 		}
@@ -100,7 +101,7 @@ func TestSentry_Panic(t *testing.T) {
 		if dialog == nil {
 			t.Fatal("then was not called")
 		}
-		e := waitPanic(t, in)
+		e := onlyPanic(t, in.settled(t, mon, dir))
 		if str(e, "user", "id") != admin.ID().String() || str(e, "user", "data", "department") != "management" {
 			t.Errorf("user = %v", e["user"])
 		}
@@ -122,36 +123,17 @@ func TestSentry_Panic(t *testing.T) {
 //go:noinline
 func explode(s []int) int { return s[3] }
 
-// waitPanic waits for the one fatal event and checks how it is marked.
-func waitPanic(t *testing.T, in *ingest) map[string]any {
+// onlyPanic returns the one fatal event of events and checks how it is marked.
+func onlyPanic(t *testing.T, events []map[string]any) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		events, _, _ := in.snapshot()
-		var fatal []map[string]any
-		for _, e := range events {
-			if str(e, "level") == "fatal" {
-				fatal = append(fatal, e)
-			}
-		}
-		if len(fatal) > 1 {
-			t.Fatalf("%d fatal events, want 1", len(fatal))
-		}
-		if len(fatal) == 1 {
-			e := fatal[0]
-			if str(e, "tags", "kind") != "panic" {
-				t.Errorf("kind tag = %q, want panic", str(e, "tags", "kind"))
-			}
-			exc := e["exception"].([]any)
-			mech, _ := exc[len(exc)-1].(map[string]any)["mechanism"].(map[string]any)
-			if handled, ok := mech["handled"].(bool); !ok || handled {
-				t.Errorf("mechanism = %v, want handled false", mech)
-			}
-			return e
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no fatal event; got %v", messages(events))
-		}
-		time.Sleep(10 * time.Millisecond)
+	e := only(t, events, func(e map[string]any) bool { return str(e, "level") == "fatal" })
+	if str(e, "tags", "kind") != "panic" {
+		t.Errorf("kind tag = %q, want panic", str(e, "tags", "kind"))
 	}
+	exc := e["exception"].([]any)
+	mech, _ := exc[len(exc)-1].(map[string]any)["mechanism"].(map[string]any)
+	if handled, ok := mech["handled"].(bool); !ok || handled {
+		t.Errorf("mechanism = %v, want handled false", mech)
+	}
+	return e
 }

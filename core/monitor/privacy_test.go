@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/epicevents/crm/core"
 )
@@ -36,7 +35,10 @@ func TestSentry_Scrub(t *testing.T) {
 		Tags: map[string]string{"note": "call " + clientTel, "email": clientMail}, Fields: []string{"email"}})
 	mon.Event(core.MonitorEvent{Name: "after", Message: "a later event carries the breadcrumbs"})
 
-	events := in.waitEvents(t, 4, 10*time.Second) // + login.success
+	events := in.settled(t, mon, dir)
+	if len(events) != 4 { // + login.success
+		t.Fatalf("delivered %v, want 4 events", messages(events))
+	}
 	e := only(t, events, func(e map[string]any) bool { return str(e, "level") == "error" })
 	exc := e["exception"].([]any)
 	value := str(exc[len(exc)-1], "value")

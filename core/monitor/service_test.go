@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -116,7 +115,7 @@ func TestSentry_Event(t *testing.T) {
 		{core.EventUserDelete, "collaborator deleted", "info", mgmt, admin.ID(), map[string]string{"record_id": sup.ID.String()}, nil},
 		{core.EventContractSign, "contract signed", "info", mgmt, admin.ID(), map[string]string{"record_id": k.ID.String()}, nil},
 	}
-	events := in.waitEvents(t, len(want), 10*time.Second)
+	events := in.settled(t, mon, dir)
 	if len(events) != len(want) {
 		t.Errorf("got %d events, want %d: %v", len(events), len(want), messages(events))
 	}
@@ -208,7 +207,10 @@ func TestSentry_Error(t *testing.T) {
 		if core.KindOf(err) != core.Internal {
 			t.Fatalf("ListUsers on a closed database: %v, want an internal error", err)
 		}
-		events := in.waitEvents(t, 2, 10*time.Second)
+		events := in.settled(t, mon, dir)
+		if len(events) != 2 { // + login.success
+			t.Fatalf("delivered %v, want 2 events", messages(events))
+		}
 		e := only(t, events, func(e map[string]any) bool { return str(e, "level") == "error" })
 		if got := str(e, "tags", "kind"); got != "internal" {
 			t.Errorf("kind tag = %q, want internal", got)
