@@ -75,10 +75,11 @@ func runAudit(r *runner, args []string) error {
 				return err
 			}
 		}
-		entries, err := s.svc.Audit(s.actor, q)
+		entries, hidden, err := s.svc.Audit(s.actor, q)
 		if err != nil {
 			return err
 		}
+		r.warnHidden(hidden)
 		out := make([]auditOut, len(entries))
 		for i, e := range entries {
 			if out[i], err = s.toAudit(e); err != nil {
@@ -235,23 +236,26 @@ func runExport(r *runner, args []string) error {
 func (s *session) exportCSV(kind string) ([]byte, int, error) {
 	switch kind {
 	case "clients":
-		list, err := s.svc.ListClients(s.actor, core.ClientQuery{})
+		list, hidden, err := s.svc.ListClients(s.actor, core.ClientQuery{})
 		if err != nil {
 			return nil, 0, err
 		}
+		s.warnHidden(hidden)
 		out, err := s.toClients(list)
 		return toCSV(out, err)
 	case "contracts":
-		list, err := s.svc.ListContracts(s.actor, core.ContractQuery{})
+		list, hidden, err := s.svc.ListContracts(s.actor, core.ContractQuery{})
 		if err != nil {
 			return nil, 0, err
 		}
+		s.warnHidden(hidden)
 		return toCSV(s.toContracts(list))
 	case "events":
-		list, err := s.svc.ListEvents(s.actor, core.EventQuery{})
+		list, hidden, err := s.svc.ListEvents(s.actor, core.EventQuery{})
 		if err != nil {
 			return nil, 0, err
 		}
+		s.warnHidden(hidden)
 		return toCSV(s.toEvents(list))
 	}
 	return nil, 0, usagef("export", "unknown kind %q: export clients, contracts or events", kind)

@@ -98,10 +98,11 @@ func clientFields(c clientOut) []field {
 }
 
 func (s *session) listClients(q core.ClientQuery) error {
-	list, err := s.svc.ListClients(s.actor, q)
+	list, hidden, err := s.svc.ListClients(s.actor, q)
 	if err != nil {
 		return err
 	}
+	s.warnHidden(hidden)
 	out, err := s.toClients(list)
 	if err != nil {
 		return err
@@ -161,7 +162,7 @@ func (s *session) showClient(c core.Client) error {
 	if out.clientOut, err = s.toClient(c); err != nil {
 		return err
 	}
-	contracts, err := s.svc.ListContracts(s.actor, core.ContractQuery{ClientID: c.ID})
+	contracts, hidden, err := s.svc.ListContracts(s.actor, core.ContractQuery{ClientID: c.ID})
 	if err != nil {
 		return err
 	}
@@ -170,12 +171,14 @@ func (s *session) showClient(c core.Client) error {
 	}
 	var events []core.Event
 	for _, k := range contracts {
-		ev, err := s.svc.ListEvents(s.actor, core.EventQuery{ContractID: k.ID})
+		ev, h, err := s.svc.ListEvents(s.actor, core.EventQuery{ContractID: k.ID})
 		if err != nil {
 			return err
 		}
 		events = append(events, ev...)
+		hidden += h
 	}
+	s.warnHidden(hidden)
 	core.SortEvents(events)
 	if out.Events, err = s.toEvents(events); err != nil {
 		return err

@@ -126,10 +126,11 @@ func (s *session) doneContract(k core.Contract, format string, args ...any) erro
 }
 
 func (s *session) listContracts(q core.ContractQuery) error {
-	list, err := s.svc.ListContracts(s.actor, q)
+	list, hidden, err := s.svc.ListContracts(s.actor, q)
 	if err != nil {
 		return err
 	}
+	s.warnHidden(hidden)
 	out, err := s.toContracts(list)
 	if err != nil {
 		return err

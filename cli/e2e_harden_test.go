@@ -89,7 +89,7 @@ func TestE2E_BackupHoldsNoKey(t *testing.T) {
 	claire := template.users["claire"]
 	w.fail(exitUnauthenticated, "invalid email or password", "Wrong123!x\n", "login", "--email", claire.email, "--password-stdin")
 	w.as("admin")
-	key := metaOf(t, filepath.Join(w.home, dbFile), "signing_key")
+	key := signingKeyOf(t, filepath.Join(w.home, dbFile))
 	if len(key) != 32 {
 		t.Fatalf("the database's key has %d bytes", len(key))
 	}
@@ -102,7 +102,7 @@ func TestE2E_BackupHoldsNoKey(t *testing.T) {
 	if bytes.Contains(raw, key) {
 		t.Fatal("the backup holds the signing key")
 	}
-	if len(metaOf(t, backup, "signing_key")) != 0 {
+	if len(signingKeyOf(t, backup)) != 0 {
 		t.Fatal("the backup holds a signing key")
 	}
 	var th core.Throttle
@@ -127,14 +127,14 @@ func TestE2E_RestoreEndsSessions(t *testing.T) {
 	w := world(t)
 	backup := filepath.Join(t.TempDir(), "b.db")
 	w.ok("", "backup", backup)
-	key := metaOf(t, filepath.Join(w.home, dbFile), "signing_key")
+	key := signingKeyOf(t, filepath.Join(w.home, dbFile))
 	w.ok("", "restore", backup)
 	for _, as := range []string{"admin", "lucas", "jean"} {
 		w.as(as)
 		w.fail(exitUnauthenticated, "no longer valid", "", "whoami")
 	}
 	w.ok(testPassword+"\n", "login", "--email", adminEmail, "--password-stdin")
-	next := metaOf(t, filepath.Join(w.home, dbFile), "signing_key")
+	next := signingKeyOf(t, filepath.Join(w.home, dbFile))
 	if len(next) != 32 || bytes.Equal(next, key) {
 		t.Fatalf("the restored database's key: %x (before: %x)", next, key)
 	}
@@ -145,13 +145,13 @@ func TestE2E_RestoreEndsSessions(t *testing.T) {
 	}
 }
 
-// metaOf reads a meta value of the database at path.
-func metaOf(t *testing.T, path, key string) []byte {
+// signingKeyOf reads the session signing key of the database at path.
+func signingKeyOf(t *testing.T, path string) []byte {
 	t.Helper()
 	var v []byte
 	viewDB(t, path, func(tx core.Tx) error {
 		var err error
-		v, err = tx.Meta(key)
+		v, err = tx.SigningKey()
 		return err
 	})
 	return v
@@ -250,7 +250,7 @@ func usersOf(t *testing.T, path string) []core.User {
 	var users []core.User
 	viewDB(t, path, func(tx core.Tx) error {
 		var err error
-		users, err = tx.Users(core.UserFilter{})
+		users, _, err = tx.Users(core.UserFilter{})
 		return err
 	})
 	return users

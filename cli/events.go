@@ -136,10 +136,11 @@ func (s *session) doneEvent(e core.Event, format string, args ...any) error {
 }
 
 func (s *session) listEvents(q core.EventQuery) error {
-	list, err := s.svc.ListEvents(s.actor, q)
+	list, hidden, err := s.svc.ListEvents(s.actor, q)
 	if err != nil {
 		return err
 	}
+	s.warnHidden(hidden)
 	out, err := s.toEvents(list)
 	if err != nil {
 		return err

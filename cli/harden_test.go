@@ -40,7 +40,7 @@ func storeClient(t *testing.T, dir string, c core.Client) {
 	}
 	defer db.Close()
 	err = db.Update(func(tx core.Tx) error {
-		users, err := tx.Users(core.UserFilter{})
+		users, _, err := tx.Users(core.UserFilter{})
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
 )
 
 // displayTime is how people read times: local time to the minute.
@@ -188,6 +190,14 @@ func (r *runner) show(v any, human func(w io.Writer)) error {
 	}
 	human(r.env.Stdout)
 	return nil
+}
+
+// warnHidden says on standard error that damaged records were left out of a list (the exit
+// code stays 0: the list shown is right, only incomplete).
+func (r *runner) warnHidden(n int) {
+	if msg := core.HiddenMessage(n); msg != "" {
+		fmt.Fprintln(r.env.Stderr, msg)
+	}
 }
 
 // printList prints records as a JSON array or an aligned table ("No <noun>." when empty).

@@ -122,14 +122,15 @@ func copyBeside(src, dst string) (name string, err error) {
 	return out.Name(), nil
 }
 
-// verifyBackup opens the copy of a backup read-only and checks it: it must be a readable,
-// initialised database of this version whose check finds no problem. Errors name src and have
-// exit code 5.
+// verifyBackup opens the copy of a backup read-only and checks it (a copy of an older version
+// is upgraded first): it must be a readable, initialised database of this version whose check
+// finds no problem. Errors name src and have exit code 5.
 func verifyBackup(tmp, src string) (err error) {
 	refuse := func(format string, args ...any) error {
 		return &cliError{code: exitInvalid, msg: fmt.Sprintf("the backup %s ", src) + fmt.Sprintf(format, args...) + "; nothing was restored"}
 	}
-	db, err := storage.Open(tmp, storage.Options{ReadOnly: true})
+	// A backup of an older version: its copy (never the backup itself) is upgraded.
+	db, err := openReadOnly(tmp)
 	switch {
 	case errors.Is(err, storage.ErrDamaged):
 		return refuse("is damaged")

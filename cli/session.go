@@ -54,7 +54,11 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 			return errNotInitialised
 		}
 	}
-	db, err := storage.Open(path, storage.Options{ReadOnly: mode == dbReadOnly})
+	open := func() (*storage.DB, error) { return storage.Open(path, storage.Options{}) }
+	if mode == dbReadOnly {
+		open = func() (*storage.DB, error) { return openReadOnly(path) }
+	}
+	db, err := open()
 	if err != nil {
 		return err
 	}
@@ -74,6 +78,22 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 		}
 	}
 	return fn(db, svc)
+}
+
+// openReadOnly opens a database read-only; a database of an older schema version is first
+// opened for writing once, which upgrades it (the upgrade is one transaction).
+func openReadOnly(path string) (*storage.DB, error) {
+	db, err := storage.Open(path, storage.Options{ReadOnly: true})
+	if !errors.Is(err, storage.ErrOlderSchema) {
+		return db, err
+	}
+	if db, err = storage.Open(path, storage.Options{}); err != nil {
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	return storage.Open(path, storage.Options{ReadOnly: true})
 }
 
 // storageError turns the database's sentinel errors into one-line messages with exit code 1.
@@ -187,7 +207,7 @@ func (s *session) loadClients(ids []uuid.UUID) error {
 		}
 	}
 	if len(missing) > bulkClients {
-		all, err := s.svc.ListClients(s.actor, core.ClientQuery{})
+		all, _, err := s.svc.ListClients(s.actor, core.ClientQuery{})
 		for _, c := range all {
 			s.clients[c.ID] = c
 		}

@@ -89,10 +89,11 @@ func (s *session) showUser(u core.User) error {
 }
 
 func (s *session) listUsers(q core.UserQuery) error {
-	users, err := s.svc.ListUsers(s.actor, q)
+	users, hidden, err := s.svc.ListUsers(s.actor, q)
 	if err != nil {
 		return err
 	}
+	s.warnHidden(hidden)
 	out := make([]userOut, len(users))
 	for i, u := range users {
 		out[i] = toUser(u)

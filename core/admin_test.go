@@ -17,7 +17,7 @@ import (
 // lastAudit returns the last entry of the trail.
 func (e *env) lastAudit() core.AuditEntry {
 	e.t.Helper()
-	trail, err := e.svc.Audit(e.admin, core.AuditQuery{})
+	trail, _, err := e.svc.Audit(e.admin, core.AuditQuery{})
 	if err != nil || len(trail) == 0 {
 		e.t.Fatalf("audit: %d entries, %v", len(trail), err)
 	}
@@ -27,7 +27,7 @@ func (e *env) lastAudit() core.AuditEntry {
 // trailLen is the number of entries of the trail.
 func (e *env) trailLen() int {
 	e.t.Helper()
-	trail, err := e.svc.Audit(e.admin, core.AuditQuery{})
+	trail, _, err := e.svc.Audit(e.admin, core.AuditQuery{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestService_PrepareRestored(t *testing.T) {
 	if _, err := e.svc.Resume(a.Token()); err == nil {
 		t.Fatal("a session of the restored database is valid in the old one: same key")
 	}
-	trail, err := restored.Audit(a, core.AuditQuery{})
+	trail, _, err := restored.Audit(a, core.AuditQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestService_PrepareRestored(t *testing.T) {
 		t.Fatalf("restore entry %+v", r)
 	}
 	var next []byte
-	_ = db.View(func(tx core.Tx) error { next, _ = tx.Meta("signing_key"); return nil })
+	_ = db.View(func(tx core.Tx) error { next, _ = tx.SigningKey(); return nil })
 	if len(next) != 32 || bytes.Equal(next, key) {
 		t.Fatalf("new key %x, old %x", next, key)
 	}
@@ -228,7 +228,7 @@ func TestService_LoginAudit(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.admin = e.login("ada@epicevents.com")
-		trail, _ := e.svc.Audit(e.admin, core.AuditQuery{})
+		trail, _, _ := e.svc.Audit(e.admin, core.AuditQuery{})
 		if got := trail[len(trail)-2]; got.Action != core.ActionLogout || got.RecordID != a.ID() {
 			t.Fatalf("audit entry %+v", got)
 		}

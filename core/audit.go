@@ -13,17 +13,18 @@ type AuditQuery struct {
 	Limit    int
 }
 
-// Audit returns audit entries in trail order, oldest first. Management only.
-// Errors: Unauthenticated, Forbidden.
-func (s *Service) Audit(a *Actor, q AuditQuery) ([]AuditEntry, error) {
+// Audit returns audit entries in trail order, oldest first, and how many damaged entries were
+// left out. Management only. Errors: Unauthenticated, Forbidden.
+func (s *Service) Audit(a *Actor, q AuditQuery) ([]AuditEntry, int, error) {
 	if err := authorize(a, permissions.Audit, permissions.Read, "read the audit trail"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var out []AuditEntry
+	var hidden int
 	err := s.view(a, "read audit trail", func(tx Tx) error {
 		var err error
-		out, err = tx.Audit(AuditFilter{RecordID: q.RecordID, AfterSeq: q.AfterSeq, Limit: q.Limit})
+		out, hidden, err = tx.Audit(AuditFilter{RecordID: q.RecordID, AfterSeq: q.AfterSeq, Limit: q.Limit})
 		return err
 	})
-	return out, err
+	return out, hidden, err
 }

@@ -21,7 +21,7 @@ func TestService_Audit(t *testing.T) {
 	_, _ = e.svc.UpdateClient(com, c.ID, core.ClientPatch{Email: ptr("bad")})
 
 	t.Run("OKPerRecord", func(t *testing.T) {
-		entries, err := e.svc.Audit(e.admin, core.AuditQuery{RecordID: c.ID})
+		entries, _, err := e.svc.Audit(e.admin, core.AuditQuery{RecordID: c.ID})
 		if err != nil || len(entries) != 2 {
 			t.Fatalf("%d entries, %v", len(entries), err)
 		}
@@ -30,13 +30,13 @@ func TestService_Audit(t *testing.T) {
 			strings.Join(upd.Fields, ",") != "phone,notes" || upd.At.IsZero() {
 			t.Fatalf("%+v", upd)
 		}
-		kEntries, _ := e.svc.Audit(e.admin, core.AuditQuery{RecordID: k.ID})
+		kEntries, _, _ := e.svc.Audit(e.admin, core.AuditQuery{RecordID: k.ID})
 		if len(kEntries) != 2 || kEntries[0].Action != core.ActionCreate || kEntries[1].Action != core.ActionSign {
 			t.Fatalf("contract trail %+v", kEntries)
 		}
 	})
 	t.Run("OKWholeTrailOrdered", func(t *testing.T) {
-		all, err := e.svc.Audit(e.admin, core.AuditQuery{})
+		all, _, err := e.svc.Audit(e.admin, core.AuditQuery{})
 		if err != nil || len(all) < 6 {
 			t.Fatalf("%d entries, %v", len(all), err)
 		}
@@ -45,13 +45,13 @@ func TestService_Audit(t *testing.T) {
 				t.Fatalf("trail out of order at %d", i)
 			}
 		}
-		tail, _ := e.svc.Audit(e.admin, core.AuditQuery{AfterSeq: all[len(all)-2].Seq})
+		tail, _, _ := e.svc.Audit(e.admin, core.AuditQuery{AfterSeq: all[len(all)-2].Seq})
 		if len(tail) != 1 || tail[0].Seq != all[len(all)-1].Seq {
 			t.Fatalf("after seq: %+v", tail)
 		}
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
-		_, err := e.svc.Audit(com, core.AuditQuery{})
+		_, _, err := e.svc.Audit(com, core.AuditQuery{})
 		wantKind(t, err, core.Forbidden)
 	})
 }

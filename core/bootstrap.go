@@ -46,11 +46,11 @@ func (s *Service) Initialized() (bool, error) {
 }
 
 func initialized(tx Tx) (bool, error) {
-	if v, err := tx.Meta(metaSigningKey); err != nil || len(v) > 0 {
+	if v, err := tx.SigningKey(); err != nil || len(v) > 0 {
 		return err == nil, err
 	}
-	users, err := tx.Users(UserFilter{Limit: 1})
-	return len(users) > 0, err
+	users, hidden, err := tx.Users(UserFilter{Limit: 1})
+	return len(users)+hidden > 0, err
 }
 
 // Initialize sets up a new database in one transaction: a random 32-byte session signing key,
@@ -86,7 +86,7 @@ func (s *Service) Initialize(in InitInput) (InitResult, error) {
 			}
 			return err
 		}
-		if err := tx.SetMeta(metaSigningKey, key); err != nil {
+		if err := tx.SetSigningKey(key); err != nil {
 			return err
 		}
 		if res.Admin, err = s.insertUser(tx, nil, admin, hash); err != nil {

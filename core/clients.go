@@ -203,8 +203,8 @@ func (s *Service) ReassignClient(a *Actor, id, commercialID uuid.UUID) (Client, 
 		if err := s.audit(tx, a, ActionReassign, ClientRecord, c.ID, "commercial_contact"); err != nil {
 			return err
 		}
-		contracts, err := tx.Contracts(ContractFilter{ClientID: c.ID})
-		if err != nil {
+		contracts, hidden, err := tx.Contracts(ContractFilter{ClientID: c.ID})
+		if err := inTheWay(ContractRecord, hidden, err); err != nil {
 			return err
 		}
 		for _, k := range contracts {
@@ -231,8 +231,8 @@ func (s *Service) DeleteClient(a *Actor, id uuid.UUID) error {
 		if _, err := tx.Client(id); err != nil {
 			return err
 		}
-		k, err := tx.Contracts(ContractFilter{ClientID: id, Limit: 1})
-		if err != nil {
+		k, hidden, err := tx.Contracts(ContractFilter{ClientID: id, Limit: 1})
+		if err := inTheWay(ContractRecord, hidden, err); err != nil {
 			return err
 		}
 		if len(k) > 0 {
@@ -259,23 +259,25 @@ func (s *Service) GetClient(a *Actor, id uuid.UUID) (Client, error) {
 	return c, err
 }
 
-// ListClients returns clients by full name. Any logged-in user. Errors: Unauthenticated.
-func (s *Service) ListClients(a *Actor, q ClientQuery) ([]Client, error) {
+// ListClients returns clients by full name, and how many damaged clients were left out.
+// Any logged-in user. Errors: Unauthenticated.
+func (s *Service) ListClients(a *Actor, q ClientQuery) ([]Client, int, error) {
 	if err := authorize(a, resClient, permissions.List, "list clients"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	f := ClientFilter{Search: strings.ToLower(strings.TrimSpace(q.Search))}
 	if q.Mine {
 		f.CommercialID = a.id
 	}
 	var out []Client
+	var hidden int
 	err := s.view(a, "list clients", func(tx Tx) error {
 		var err error
-		out, err = tx.Clients(f)
+		out, hidden, err = tx.Clients(f)
 		return err
 	})
 	SortClients(out)
-	return out, err
+	return out, hidden, err
 }
 
 // SortClients puts clients in their default order: by full name, then email.

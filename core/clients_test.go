@@ -76,7 +76,7 @@ func TestService_CreateClient(t *testing.T) {
 				t.Errorf("%s: %v", field, err)
 			}
 		}
-		all, _ := e.svc.ListClients(e.admin, core.ClientQuery{})
+		all, _, _ := e.svc.ListClients(e.admin, core.ClientQuery{})
 		if len(all) != 2 {
 			t.Fatalf("refused clients were saved: %d clients", len(all))
 		}
@@ -148,11 +148,11 @@ func TestService_ReassignClient(t *testing.T) {
 				t.Fatalf("contract %v did not follow", id)
 			}
 		}
-		mine, _ := e.svc.ListContracts(other, core.ContractQuery{Mine: true})
+		mine, _, _ := e.svc.ListContracts(other, core.ContractQuery{Mine: true})
 		if len(mine) != 2 {
 			t.Fatalf("new commercial sees %d contracts", len(mine))
 		}
-		old, _ := e.svc.ListContracts(com, core.ContractQuery{Mine: true})
+		old, _, _ := e.svc.ListContracts(com, core.ContractQuery{Mine: true})
 		if len(old) != 0 {
 			t.Fatalf("old commercial still sees %d contracts", len(old))
 		}
@@ -209,24 +209,24 @@ func TestService_ListClients(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	all, err := e.svc.ListClients(sup, core.ClientQuery{})
+	all, _, err := e.svc.ListClients(sup, core.ClientQuery{})
 	if err != nil || len(all) != 3 || all[0].FullName != "Albert Ant" || all[1].FullName != "marc Moreau" || all[2].FullName != "zoé Zola" {
 		t.Fatalf("default order: %v %v", all, err)
 	}
-	mine, _ := e.svc.ListClients(com, core.ClientQuery{Mine: true})
+	mine, _, _ := e.svc.ListClients(com, core.ClientQuery{Mine: true})
 	if len(mine) != 2 {
 		t.Fatalf("mine: %d", len(mine))
 	}
 	for q, want := range map[string]int{"ACME": 1, "moreau": 1, "0612": 3, "@x.fr": 3, "nothing": 0} {
-		got, _ := e.svc.ListClients(sup, core.ClientQuery{Search: q})
+		got, _, _ := e.svc.ListClients(sup, core.ClientQuery{Search: q})
 		if len(got) != want {
 			t.Errorf("search %q: %d, want %d", q, len(got), want)
 		}
 	}
-	both, _ := e.svc.ListClients(com, core.ClientQuery{Mine: true, Search: "zola"})
+	both, _, _ := e.svc.ListClients(com, core.ClientQuery{Mine: true, Search: "zola"})
 	if len(both) != 1 {
 		t.Fatalf("mine+search: %d", len(both))
 	}
-	_, err = e.svc.ListClients(nil, core.ClientQuery{})
+	_, _, err = e.svc.ListClients(nil, core.ClientQuery{})
 	wantKind(t, err, core.Unauthenticated)
 }

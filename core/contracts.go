@@ -171,8 +171,8 @@ func (s *Service) DeleteContract(a *Actor, id uuid.UUID) error {
 		if _, err := tx.Contract(id); err != nil {
 			return err
 		}
-		ev, err := tx.Events(EventFilter{ContractID: id, Limit: 1})
-		if err != nil {
+		ev, hidden, err := tx.Events(EventFilter{ContractID: id, Limit: 1})
+		if err := inTheWay(EventRecord, hidden, err); err != nil {
 			return err
 		}
 		if len(ev) > 0 {
@@ -199,10 +199,11 @@ func (s *Service) GetContract(a *Actor, id uuid.UUID) (Contract, error) {
 	return k, err
 }
 
-// ListContracts returns contracts, newest first. Any logged-in user. Errors: Unauthenticated.
-func (s *Service) ListContracts(a *Actor, q ContractQuery) ([]Contract, error) {
+// ListContracts returns contracts, newest first, and how many damaged contracts were left
+// out. Any logged-in user. Errors: Unauthenticated.
+func (s *Service) ListContracts(a *Actor, q ContractQuery) ([]Contract, int, error) {
 	if err := authorize(a, resContract, permissions.List, "list contracts"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	f := ContractFilter{ClientID: q.ClientID, Unsigned: q.Unsigned, Unpaid: q.Unpaid,
 		Search: strings.ToLower(strings.TrimSpace(q.Search))}
@@ -210,13 +211,14 @@ func (s *Service) ListContracts(a *Actor, q ContractQuery) ([]Contract, error) {
 		f.CommercialID = a.id
 	}
 	var out []Contract
+	var hidden int
 	err := s.view(a, "list contracts", func(tx Tx) error {
 		var err error
-		out, err = tx.Contracts(f)
+		out, hidden, err = tx.Contracts(f)
 		return err
 	})
 	SortContracts(out)
-	return out, err
+	return out, hidden, err
 }
 
 // SortContracts puts contracts in their default order: newest first.

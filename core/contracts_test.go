@@ -178,7 +178,7 @@ func TestService_ListContracts(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := func(q core.ContractQuery, a *core.Actor) []uuid.UUID {
-		k, err := e.svc.ListContracts(a, q)
+		k, _, err := e.svc.ListContracts(a, q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package core
 import (
 	"errors"
 	"fmt"
+
+	"github.com/google/uuid"
 )
 
 // Kind classifies an Error. Each kind maps to one exit code of the command line (PRODUCT.md §8)
@@ -23,15 +25,26 @@ const (
 	Forbidden Kind = "forbidden"
 	// Internal: anything unexpected; the only kind reported to monitoring (exit code 1).
 	Internal Kind = "internal"
+	// Damaged: a stored record failed its checksum and is not shown (exit code 1). The Error
+	// names the record type and id; monitoring gets one event per damaged record.
+	Damaged Kind = "damaged"
 )
 
+// CodeRecordDamaged is the Code of a Damaged error.
+const CodeRecordDamaged = "record_damaged"
+
 // Error is the one error type of the product. Message is written for people; Field names the
-// input field at fault when Kind is Invalid; Err keeps the cause of an Internal error.
+// input field at fault when Kind is Invalid; Err keeps the cause of an Internal error. Code is a
+// stable identifier for code to match (a translation, a test) where one is defined; Record and
+// ID name the record a Damaged error is about.
 type Error struct {
 	Kind    Kind
+	Code    string
 	Field   string
 	Message string
 	Err     error
+	Record  RecordType
+	ID      uuid.UUID
 }
 
 // Error returns the message, prefixed by the field when there is one.
@@ -110,6 +123,39 @@ func MessageOf(err error) string {
 		return e.Error()
 	}
 	return "internal error: " + err.Error()
+}
+
+// DamagedError returns the Damaged error of a record of type t whose stored bytes fail their
+// checksum (id uuid.Nil when the damage is in an index entry and the record is not known).
+func DamagedError(t RecordType, id uuid.UUID) *Error {
+	msg := fmt.Sprintf("the stored %s %s is damaged and is not shown; run a database check", t, id)
+	if id == uuid.Nil {
+		msg = fmt.Sprintf("an index entry of the %s records is damaged; run a database check", t)
+	}
+	return &Error{Kind: Damaged, Code: CodeRecordDamaged, Message: msg, Record: t, ID: id}
+}
+
+// inTheWay passes err on, or returns a Damaged error when a scan that a change depends on left
+// out damaged records of type t: deciding without them could break a rule (a client deleted
+// while a damaged contract still refers to it).
+func inTheWay(t RecordType, hidden int, err error) error {
+	if err != nil || hidden == 0 {
+		return err
+	}
+	return &Error{Kind: Damaged, Code: CodeRecordDamaged, Record: t,
+		Message: fmt.Sprintf("a damaged %s record prevents this change; run a database check", t)}
+}
+
+// HiddenMessage is the sentence the faces show beside a list from which n damaged records were
+// left out; "" when n is 0.
+func HiddenMessage(n int) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n == 1:
+		return "1 damaged record hidden — run Check"
+	}
+	return fmt.Sprintf("%d damaged records hidden — run Check", n)
 }
 
 func notFound(what string) *Error { return Errorf(NotFound, "%s not found", what) }

@@ -291,11 +291,11 @@ func CanUpdateEvent(a *Actor, e Event) bool {
 	return false
 }
 
-// ListEvents returns events by start time. Any logged-in user.
-// Errors: Unauthenticated, Invalid (days).
-func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, error) {
+// ListEvents returns events by start time, and how many damaged events were left out. Any
+// logged-in user. Errors: Unauthenticated, Invalid (days).
+func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, int, error) {
 	if err := authorize(a, resEvent, permissions.List, "list events"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	f := EventFilter{ContractID: q.ContractID, Unassigned: q.Unassigned,
 		Search: strings.ToLower(strings.TrimSpace(q.Search))}
@@ -313,19 +313,20 @@ func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, error) {
 			days = DefaultUpcomingDays
 		}
 		if days < 0 || days > 36500 {
-			return nil, FieldErrorf("days", "must be between 1 and 36500")
+			return nil, 0, FieldErrorf("days", "must be between 1 and 36500")
 		}
 		now := s.Now()
 		f.StartFrom, f.StartTo = now, now.AddDate(0, 0, days)
 	}
 	var out []Event
+	var hidden int
 	err := s.view(a, "list events", func(tx Tx) error {
 		var err error
-		out, err = tx.Events(f)
+		out, hidden, err = tx.Events(f)
 		return err
 	})
 	SortEvents(out)
-	return out, err
+	return out, hidden, err
 }
 
 // SortEvents puts events in their default order: by start, then name.

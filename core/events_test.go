@@ -131,7 +131,7 @@ func TestService_AssignSupport(t *testing.T) {
 		if err != nil || got.SupportID != sup.ID() {
 			t.Fatalf("%+v %v", got, err)
 		}
-		mine, _ := e.svc.ListEvents(sup, core.EventQuery{Mine: true})
+		mine, _, _ := e.svc.ListEvents(sup, core.EventQuery{Mine: true})
 		if len(mine) != 1 {
 			t.Fatalf("support sees %d events", len(mine))
 		}
@@ -212,7 +212,7 @@ func TestService_ListEvents(t *testing.T) {
 	week := mk(k1, "Seminar", "Lyon", 5*24*time.Hour, nil)
 	tomorrow := mk(k2, "Wedding", "Nice", 24*time.Hour, sup)
 	list := func(a *core.Actor, q core.EventQuery) []string {
-		ev, err := e.svc.ListEvents(a, q)
+		ev, _, err := e.svc.ListEvents(a, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +252,7 @@ func TestService_ListEvents(t *testing.T) {
 			}
 		}
 	}
-	_, err := e.svc.ListEvents(sup, core.EventQuery{Upcoming: true, Days: -1})
+	_, _, err := e.svc.ListEvents(sup, core.EventQuery{Upcoming: true, Days: -1})
 	wantKind(t, err, core.Invalid)
 }
 

@@ -145,7 +145,7 @@ func FuzzResume(f *testing.F) {
 	var key []byte
 	if err := e.db.View(func(tx core.Tx) error {
 		var err error
-		key, err = tx.Meta("signing_key")
+		key, err = tx.SigningKey()
 		return err
 	}); err != nil {
 		f.Fatal(err)

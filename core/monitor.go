@@ -39,6 +39,7 @@ const (
 	EventUserReactivate = "user.reactivate"
 	EventUserDelete     = "user.delete"
 	EventContractSign   = "contract.sign"
+	EventRecordDamaged  = "record.damaged"
 )
 
 // NopMonitor reports nothing. It is the monitor when Sentry is off.

@@ -36,7 +36,7 @@ func TestService_PasswordNotEmail(t *testing.T) {
 			_, err := e.svc.CreateUser(e.admin, core.UserInput{FullName: patName, Email: patEmail, Department: core.Support}, pw)
 			wantEmailRefused(t, err)
 		}
-		if users, err := e.svc.ListUsers(e.admin, core.UserQuery{}); err != nil || len(users) != 1 {
+		if users, _, err := e.svc.ListUsers(e.admin, core.UserQuery{}); err != nil || len(users) != 1 {
 			t.Fatalf("refused creations left %d users (%v), want the manager only", len(users), err)
 		}
 	})

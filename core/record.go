@@ -52,10 +52,9 @@ type User struct {
 	Department     Department
 	PasswordHash   string
 	Active         bool
-	// SessionEpoch grows at every password change and logout; a token carries the epoch it was
-	// issued in and is refused once the user's epoch has moved on.
-	SessionEpoch uint32
-	// PasswordChangedAt is when the password was last set.
+	// PasswordChangedAt is when the password was last set: a session token issued before it
+	// is refused, on every laptop. (Logouts end sessions through LocalTx.SessionEpoch, which
+	// stays on the laptop.)
 	PasswordChangedAt time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
@@ -114,8 +113,9 @@ type Event struct {
 	UpdatedAt  time.Time
 }
 
-// AuditEntry is one change in the audit trail. Seq orders the trail: it is the position of the
-// change in the database's log of changes.
+// AuditEntry is one change in the audit trail. Seq is the position of the entry in this
+// laptop's trail; in team mode the company-wide order is Rev, the cluster revision the entry
+// was published at.
 type AuditEntry struct {
 	Seq      uint64
 	At       time.Time
@@ -126,6 +126,12 @@ type AuditEntry struct {
 	Fields   []string
 	// Count is how many records a backup, restore or export held; 0 for other actions.
 	Count int
+	// Origin is the laptop that made the entry (its id in local meta); uuid.Nil for entries
+	// made before schema version 2.
+	Origin uuid.UUID
+	// Rev is the cluster revision of the entry, 0 while it is not in the cluster (always in
+	// solo mode).
+	Rev uint64
 }
 
 // Audit actions.

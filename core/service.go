@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ type Service struct {
 
 	// dummy is verified instead of a stored hash when a login's email is unknown.
 	dummy string
+
+	// damaged holds the records already reported to monitoring as damaged.
+	damaged sync.Map
 }
 
 // NewService returns a Service over store.
@@ -68,10 +72,35 @@ func (s *Service) update(a *Actor, op string, fn func(tx Tx) error) error {
 }
 
 func (s *Service) report(a *Actor, err error) error {
-	if KindOf(err) == Internal {
+	switch KindOf(err) {
+	case Internal:
 		s.monitor.Error(err, a)
+	case Damaged:
+		s.reportDamaged(a, err)
 	}
 	return err
+}
+
+// reportDamaged sends monitoring one event per damaged record and process: its type and id,
+// never its content.
+func (s *Service) reportDamaged(a *Actor, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return
+	}
+	key := string(e.Record) + "/" + e.ID.String()
+	if _, seen := s.damaged.LoadOrStore(key, true); seen {
+		return
+	}
+	tags := map[string]string{"record_type": string(e.Record)}
+	if e.ID != uuid.Nil {
+		tags["record_id"] = e.ID.String()
+	}
+	ev := MonitorEvent{Name: EventRecordDamaged, Message: "a stored record failed its checksum", Level: "warning", Tags: tags}
+	if a != nil {
+		ev.UserID, ev.Department = a.id, a.dept
+	}
+	s.monitor.Event(ev)
 }
 
 // audit appends one entry for a change made by a in tx.

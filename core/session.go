@@ -15,6 +15,7 @@ const (
 	tokenAudience  = "epicevents-crm-session"
 	maxTokenLen    = 4096
 	maxPasswordLen = 1024
+	// metaSigningKey is where schema 1 kept the signing key, in meta (local_meta since).
 	metaSigningKey = "signing_key"
 	throttleAfter  = 5
 	throttleFirst  = 30 * time.Second
@@ -39,6 +40,7 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 	now := s.Now()
 	var u User
 	var th Throttle
+	hash := ""
 	found := false
 	err := s.view(nil, "login", func(tx Tx) error {
 		var err error
@@ -49,7 +51,11 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 		if KindOf(err) == NotFound {
 			return nil
 		}
-		found = err == nil
+		if err != nil {
+			return err
+		}
+		found = true
+		hash, err = passwordHash(tx, u)
 		return err
 	})
 	if err != nil {
@@ -59,7 +65,6 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 		s.event(nil, EventLoginFailure, "login refused: too many failed attempts", map[string]string{"reason": "throttled"})
 		return nil, Errorf(Unauthenticated, "too many failed login attempts; try again in %s", roundUp(wait))
 	}
-	hash := u.PasswordHash
 	if !found {
 		hash = s.dummy // as costly to verify as a real hash: the two cases take as long
 	}
@@ -83,7 +88,7 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 		}
 		return nil, Errorf(Unauthenticated, "this account is deactivated")
 	}
-	if err := s.loginSucceeded(e, &u, password, rehash); err != nil {
+	if err := s.loginSucceeded(e, u, hash, password, rehash); err != nil {
 		return nil, err
 	}
 	a, err := s.issue(u)
@@ -111,7 +116,10 @@ func (s *Service) loginFailed(email string, u User, now time.Time) error {
 	return errInvalidCredentials()
 }
 
-func (s *Service) loginSucceeded(email string, u *User, password string, rehash bool) error {
+// loginSucceeded clears the email's failures and, when the verified hash was weaker than the
+// service's parameters, re-hashes the password into a local override of the replicated hash
+// (the replicated user is not rewritten: a re-hash is this laptop's business).
+func (s *Service) loginSucceeded(email string, u User, verified, password string, rehash bool) error {
 	newHash := ""
 	if rehash {
 		h, err := hashPassword(password, s.hash)
@@ -131,16 +139,30 @@ func (s *Service) loginSucceeded(email string, u *User, password string, rehash 
 			return nil
 		}
 		cur, err := tx.User(u.ID)
-		if err != nil || cur.PasswordHash != u.PasswordHash {
-			return err // changed meanwhile: keep the newer hash
-		}
-		cur.PasswordHash = newHash
-		if err := tx.PutUser(&cur); err != nil {
+		if err != nil {
 			return err
 		}
-		*u = cur
+		if h, err := passwordHash(tx, cur); err != nil || h != verified {
+			return err // changed meanwhile: keep the newer hash
+		}
+		if err := tx.SetRehash(u.ID, Rehash{Replaces: cur.PasswordHash, Hash: newHash}); err != nil {
+			return err
+		}
 		return s.audit(tx, &Actor{id: u.ID}, ActionPasswordHash, UserRecord, u.ID, "password")
 	})
+}
+
+// passwordHash returns the hash a password of u is checked against: this laptop's re-hash
+// when it still stands for the replicated hash, the replicated hash otherwise.
+func passwordHash(tx LocalTx, u User) (string, error) {
+	r, err := tx.Rehash(u.ID)
+	if err != nil {
+		return "", err
+	}
+	if r.Hash != "" && r.Replaces == u.PasswordHash {
+		return r.Hash, nil
+	}
+	return u.PasswordHash, nil
 }
 
 // recordFailure counts a failed password check for email: after 5 in a row, attempts are
@@ -184,10 +206,18 @@ func (s *Service) throttled(email string, now time.Time) error {
 	return nil
 }
 
-// issue signs a token for u and returns the actor carrying it.
+// issue signs a token for u, in u's current session epoch on this laptop, and returns the actor
+// carrying it.
 func (s *Service) issue(u User) (*Actor, error) {
 	key, err := s.signingKey(true)
 	if err != nil {
+		return nil, err
+	}
+	var epoch uint32
+	if err := s.view(nil, "issue session", func(tx Tx) error {
+		epoch, err = tx.SessionEpoch(u.ID)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -200,7 +230,7 @@ func (s *Service) issue(u User) (*Actor, error) {
 			ExpiresAt: jwt.NewNumericDate(now.Add(SessionTTL)),
 			ID:        newID().String(),
 		},
-		Epoch: u.SessionEpoch,
+		Epoch: epoch,
 	}
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
 	if err != nil {
@@ -210,8 +240,8 @@ func (s *Service) issue(u User) (*Actor, error) {
 }
 
 // Resume checks a session token and reloads its user. Errors: Unauthenticated when the token is
-// malformed, expired, not ours, or when its user was deleted, deactivated, logged out or changed
-// password since it was issued.
+// malformed, expired, not ours, or when its user was deleted, deactivated, logged out (on this
+// laptop) or changed password (on any laptop) since it was issued.
 func (s *Service) Resume(token string) (*Actor, error) {
 	if token == "" || len(token) > maxTokenLen {
 		return nil, errSession()
@@ -237,11 +267,15 @@ func (s *Service) Resume(token string) (*Actor, error) {
 		return nil, errSession()
 	}
 	var u User
+	var epoch uint32
 	err = s.view(nil, "resume session", func(tx Tx) error {
-		u, err = tx.User(id)
+		if u, err = tx.User(id); err != nil {
+			return err
+		}
+		epoch, err = tx.SessionEpoch(id)
 		return err
 	})
-	if KindOf(err) == NotFound || (err == nil && (!u.Active || u.SessionEpoch != c.Epoch)) {
+	if KindOf(err) == NotFound || (err == nil && !sessionValid(u, epoch, c)) {
 		return nil, errSession()
 	}
 	if err != nil {
@@ -250,23 +284,39 @@ func (s *Service) Resume(token string) (*Actor, error) {
 	return newActor(u, token, c.ExpiresAt.Time), nil
 }
 
-// Logout ends every session of the actor's user: tokens issued before it are refused.
-// Errors: Unauthenticated.
+// sessionValid reports whether a token's claims still hold for u: an active user, the epoch of
+// this laptop, and issued no earlier than the last password change (iat has whole seconds).
+func sessionValid(u User, epoch uint32, c tokenClaims) bool {
+	if !u.Active || c.Epoch != epoch || c.IssuedAt == nil {
+		return false
+	}
+	return !c.IssuedAt.Time.Before(u.PasswordChangedAt.Truncate(time.Second))
+}
+
+// Logout ends every session of the actor's user on this laptop: tokens issued before it are
+// refused. The replicated user is not rewritten. Errors: Unauthenticated.
 func (s *Service) Logout(a *Actor) error {
 	if a == nil {
 		return Errorf(Unauthenticated, "not logged in")
 	}
 	return s.update(a, "logout", func(tx Tx) error {
-		u, err := tx.User(a.id)
-		if err != nil {
+		if _, err := tx.User(a.id); err != nil {
 			return err
 		}
-		u.SessionEpoch++
-		if err := tx.PutUser(&u); err != nil {
+		if err := bumpEpoch(tx, a.id); err != nil {
 			return err
 		}
-		return s.audit(tx, a, ActionLogout, UserRecord, u.ID)
+		return s.audit(tx, a, ActionLogout, UserRecord, a.id)
 	})
+}
+
+// bumpEpoch ends the sessions of a user on this laptop.
+func bumpEpoch(tx LocalTx, id uuid.UUID) error {
+	epoch, err := tx.SessionEpoch(id)
+	if err != nil {
+		return err
+	}
+	return tx.SetSessionEpoch(id, epoch+1)
 }
 
 // signingKey returns the session signing key of the database, cached once read. A database
@@ -281,7 +331,7 @@ func (s *Service) signingKey(create bool) ([]byte, error) {
 	}
 	var key []byte
 	err := s.view(nil, "load signing key", func(tx Tx) error {
-		v, err := tx.Meta(metaSigningKey)
+		v, err := tx.SigningKey()
 		key = append([]byte(nil), v...)
 		return err
 	})
@@ -309,12 +359,12 @@ func (s *Service) newSigningKey() ([]byte, error) {
 		return nil, s.report(nil, InternalError("generate signing key", err))
 	}
 	err := s.update(nil, "store signing key", func(tx Tx) error {
-		v, err := tx.Meta(metaSigningKey)
+		v, err := tx.SigningKey()
 		if err != nil || len(v) > 0 {
 			key = append(key[:0], v...)
 			return err
 		}
-		return tx.SetMeta(metaSigningKey, key)
+		return tx.SetSigningKey(key)
 	})
 	return key, err
 }

@@ -129,29 +129,101 @@ func TestService_LoginThrottle(t *testing.T) {
 func TestService_LoginRehash(t *testing.T) {
 	e := mustEnv(t)
 	weak := weakHash(t, testPassword)
+	setHash := func(t *testing.T, hash string, changed time.Time) {
+		t.Helper()
+		err := e.db.Update(func(tx core.Tx) error {
+			u, err := tx.UserByEmail("ada@epicevents.com")
+			if err != nil {
+				return err
+			}
+			u.PasswordHash, u.PasswordChangedAt = hash, changed
+			return tx.PutUser(&u)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rehash := func(t *testing.T) core.Rehash {
+		t.Helper()
+		var r core.Rehash
+		if err := e.db.View(func(tx core.Tx) error {
+			var err error
+			r, err = tx.Rehash(e.admin.ID())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	setHash(t, weak, e.clock.Now().Add(-time.Hour))
+	t.Run("OKLocalOverride", func(t *testing.T) {
+		if _, err := e.svc.Login("ada@epicevents.com", testPassword); err != nil {
+			t.Fatal(err)
+		}
+		r := rehash(t)
+		if r.Replaces != weak || !strings.HasPrefix(r.Hash, "$argon2id$v=19$m=19456,t=2,p=1$") {
+			t.Fatalf("local re-hash %q replacing %q", r.Hash, r.Replaces)
+		}
+		u, err := e.svc.GetUser(e.admin, e.admin.ID())
+		if err != nil || u.PasswordHash != weak {
+			t.Fatalf("the replicated hash changed: %v", err)
+		}
+		// The next login verifies the stronger hash and does not re-hash again.
+		if _, err := e.svc.Login("ada@epicevents.com", testPassword); err != nil {
+			t.Fatalf("login with the re-hash: %v", err)
+		}
+		if again := rehash(t); again != r {
+			t.Fatal("a second login re-hashed again")
+		}
+		entries, _, err := e.svc.Audit(e.admin, core.AuditQuery{RecordID: e.admin.ID()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, a := range entries {
+			if a.Action == core.ActionPasswordHash {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%d re-hash audit entries, want 1", n)
+		}
+	})
+	t.Run("OKStaleAfterReplicatedChange", func(t *testing.T) {
+		// Another laptop set a new password: the replicated hash no longer is the one the
+		// local re-hash stands for, which then no longer counts.
+		other := "An0ther-secret!"
+		setHash(t, core.HashForTest(other, core.MinHashParams), e.clock.Now())
+		_, err := e.svc.Login("ada@epicevents.com", testPassword)
+		wantKind(t, err, core.Unauthenticated)
+		if _, err := e.svc.Login("ada@epicevents.com", other); err != nil {
+			t.Fatalf("login with the new password: %v", err)
+		}
+	})
+}
+
+func TestService_ResumeAfterPasswordChangedElsewhere(t *testing.T) {
+	e := mustEnv(t)
+	a := e.login("ada@epicevents.com")
+	e.clock.Advance(time.Minute)
+	// A pull brings the user with a password changed on another laptop a second ago: the
+	// epoch of this laptop did not move, the time of the change ends the older session.
 	err := e.db.Update(func(tx core.Tx) error {
-		u, err := tx.UserByEmail("ada@epicevents.com")
+		u, err := tx.User(a.ID())
 		if err != nil {
 			return err
 		}
-		u.PasswordHash = weak
+		u.PasswordChangedAt = e.clock.Now().Add(-time.Second)
 		return tx.PutUser(&u)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Login("ada@epicevents.com", testPassword); err != nil {
-		t.Fatal(err)
-	}
-	u, err := e.svc.GetUser(e.admin, e.admin.ID())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.PasswordHash == weak || !strings.HasPrefix(u.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") {
-		t.Fatalf("hash not upgraded: %s", u.PasswordHash[:30])
-	}
-	if _, err := e.svc.Login("ada@epicevents.com", testPassword); err != nil {
-		t.Fatalf("login with upgraded hash: %v", err)
+	_, err = e.svc.Resume(a.Token())
+	wantKind(t, err, core.Unauthenticated)
+	b := e.login("ada@epicevents.com")
+	if _, err := e.svc.Resume(b.Token()); err != nil {
+		t.Fatalf("a session issued after the change: %v", err)
 	}
 }
 
@@ -167,7 +239,7 @@ func signingKey(t *testing.T, e *env) []byte {
 	t.Helper()
 	var key []byte
 	if err := e.db.View(func(tx core.Tx) error {
-		v, err := tx.Meta("signing_key")
+		v, err := tx.SigningKey()
 		key = append([]byte(nil), v...)
 		return err
 	}); err != nil || len(key) != 32 {
@@ -321,14 +393,14 @@ func TestService_InitializeDemo(t *testing.T) {
 		t.Fatalf("%d demo accounts, want 5", len(res.Demo))
 	}
 	admin := f.login("ada@epicevents.com")
-	users, _ := f.svc.ListUsers(admin, core.UserQuery{})
-	clients, _ := f.svc.ListClients(admin, core.ClientQuery{})
-	contracts, _ := f.svc.ListContracts(admin, core.ContractQuery{})
-	events, _ := f.svc.ListEvents(admin, core.EventQuery{})
+	users, _, _ := f.svc.ListUsers(admin, core.UserQuery{})
+	clients, _, _ := f.svc.ListClients(admin, core.ClientQuery{})
+	contracts, _, _ := f.svc.ListContracts(admin, core.ContractQuery{})
+	events, _, _ := f.svc.ListEvents(admin, core.EventQuery{})
 	if len(users) != 6 || len(clients) != 4 || len(contracts) != 4 || len(events) != 3 {
 		t.Fatalf("demo: %d users, %d clients, %d contracts, %d events", len(users), len(clients), len(contracts), len(events))
 	}
-	upcoming, _ := f.svc.ListEvents(admin, core.EventQuery{Upcoming: true})
+	upcoming, _, _ := f.svc.ListEvents(admin, core.EventQuery{Upcoming: true})
 	if len(upcoming) != 2 {
 		t.Fatalf("%d upcoming demo events, want 2", len(upcoming))
 	}

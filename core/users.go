@@ -199,16 +199,16 @@ func (s *Service) checkDepartmentChange(tx Tx, a *Actor, u User) error {
 
 // checkNotContact refuses when u is still the contact of a client, contract or event.
 func checkNotContact(tx Tx, u User, what string) error {
-	clients, err := tx.Clients(ClientFilter{CommercialID: u.ID, Limit: 1})
-	if err != nil {
+	clients, hidden, err := tx.Clients(ClientFilter{CommercialID: u.ID, Limit: 1})
+	if err := inTheWay(ClientRecord, hidden, err); err != nil {
 		return err
 	}
-	contracts, err := tx.Contracts(ContractFilter{CommercialID: u.ID, Limit: 1})
-	if err != nil {
+	contracts, hidden, err := tx.Contracts(ContractFilter{CommercialID: u.ID, Limit: 1})
+	if err := inTheWay(ContractRecord, hidden, err); err != nil {
 		return err
 	}
-	events, err := tx.Events(EventFilter{SupportID: u.ID, Limit: 1})
-	if err != nil {
+	events, hidden, err := tx.Events(EventFilter{SupportID: u.ID, Limit: 1})
+	if err := inTheWay(EventRecord, hidden, err); err != nil {
 		return err
 	}
 	if len(clients)+len(contracts)+len(events) > 0 {
@@ -247,9 +247,12 @@ func (s *Service) setActive(a *Actor, id uuid.UUID, active bool) (User, error) {
 			return conflict("the account is already %s", map[bool]string{true: "active", false: "deactivated"}[active])
 		}
 		u.Active = active
-		u.SessionEpoch++
 		u.UpdatedAt = s.Now()
 		if err := tx.PutUser(&u); err != nil {
+			return err
+		}
+		// Sessions from before a deactivation stay ended after a reactivation on this laptop.
+		if err := bumpEpoch(tx, u.ID); err != nil {
 			return err
 		}
 		return s.audit(tx, a, map[bool]string{true: ActionReactivate, false: ActionDeactivate}[active], UserRecord, u.ID, "active")
@@ -302,9 +305,13 @@ func (s *Service) ChangePassword(a *Actor, current, next string) (*Actor, error)
 		return nil, err
 	}
 	var u User
+	var hash string
 	if err := s.view(a, "change password", func(tx Tx) error {
 		var err error
-		u, err = tx.User(a.id)
+		if u, err = tx.User(a.id); err != nil {
+			return err
+		}
+		hash, err = passwordHash(tx, u)
 		return err
 	}); err != nil {
 		return nil, err
@@ -314,7 +321,7 @@ func (s *Service) ChangePassword(a *Actor, current, next string) (*Actor, error)
 	if err := s.throttled(u.Email, now); err != nil {
 		return nil, err
 	}
-	ok, _, err := verifyPassword(current, u.PasswordHash, s.hash)
+	ok, _, err := verifyPassword(current, hash, s.hash)
 	if err != nil {
 		return nil, s.report(a, InternalError("change password: stored hash", err))
 	}
@@ -370,8 +377,14 @@ func (s *Service) setPassword(a *Actor, id uuid.UUID, email, next, action string
 		}
 		now := s.Now()
 		u.PasswordHash, u.PasswordChangedAt, u.UpdatedAt = hash, now, now
-		u.SessionEpoch++
 		if err := tx.PutUser(&u); err != nil {
+			return err
+		}
+		// Sessions end here at once and, through PasswordChangedAt, on the other laptops.
+		if err := bumpEpoch(tx, id); err != nil {
+			return err
+		}
+		if err := tx.SetRehash(id, Rehash{}); err != nil {
 			return err
 		}
 		// A new password ends any lock-out of the account.
@@ -401,28 +414,29 @@ func (s *Service) GetUser(a *Actor, id uuid.UUID) (User, error) {
 	return u, err
 }
 
-// ListUsers returns collaborators by full name. Management only.
-// Errors: Unauthenticated, Forbidden, Invalid (department).
-func (s *Service) ListUsers(a *Actor, q UserQuery) ([]User, error) {
+// ListUsers returns collaborators by full name, and how many damaged ones were left out.
+// Management only. Errors: Unauthenticated, Forbidden, Invalid (department).
+func (s *Service) ListUsers(a *Actor, q UserQuery) ([]User, int, error) {
 	if err := authorize(a, resUser, permissions.List, "list collaborators"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	f := UserFilter{Search: strings.ToLower(strings.TrimSpace(q.Search))}
 	if q.Department != "" {
 		d, err := ParseDepartment(string(q.Department))
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		f.Department = d
 	}
 	var users []User
+	var hidden int
 	err := s.view(a, "list users", func(tx Tx) error {
 		var err error
-		users, err = tx.Users(f)
+		users, hidden, err = tx.Users(f)
 		return err
 	})
 	sortUsers(users)
-	return users, err
+	return users, hidden, err
 }
 
 func sortUsers(u []User) {
@@ -445,8 +459,8 @@ type Contact struct {
 	Active     bool
 }
 
-// Contacts returns every collaborator as a Contact, by full name. Any logged-in user.
-// Errors: Unauthenticated.
+// Contacts returns every collaborator as a Contact, by full name. Damaged users are left out
+// (ListUsers counts them). Any logged-in user. Errors: Unauthenticated.
 func (s *Service) Contacts(a *Actor) ([]Contact, error) {
 	if a == nil {
 		return nil, Errorf(Unauthenticated, "not logged in")
@@ -454,7 +468,7 @@ func (s *Service) Contacts(a *Actor) ([]Contact, error) {
 	var users []User
 	err := s.view(a, "list contacts", func(tx Tx) error {
 		var err error
-		users, err = tx.Users(UserFilter{})
+		users, _, err = tx.Users(UserFilter{})
 		return err
 	})
 	sortUsers(users)

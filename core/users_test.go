@@ -250,19 +250,19 @@ func TestService_ReadUsers(t *testing.T) {
 	com := e.user("Carl Commercial", core.Commercial)
 	e.user("Sam Support", core.Support)
 	t.Run("OK", func(t *testing.T) {
-		all, err := e.svc.ListUsers(e.admin, core.UserQuery{})
+		all, _, err := e.svc.ListUsers(e.admin, core.UserQuery{})
 		if err != nil || len(all) != 3 || all[0].FullName != "Ada Manager" || all[2].FullName != "Sam Support" {
 			t.Fatalf("%v %v", names(all), err)
 		}
-		sup, _ := e.svc.ListUsers(e.admin, core.UserQuery{Department: "support"})
+		sup, _, _ := e.svc.ListUsers(e.admin, core.UserQuery{Department: "support"})
 		if len(sup) != 1 {
 			t.Fatalf("support: %v", names(sup))
 		}
-		found, _ := e.svc.ListUsers(e.admin, core.UserQuery{Search: "CARL"})
+		found, _, _ := e.svc.ListUsers(e.admin, core.UserQuery{Search: "CARL"})
 		if len(found) != 1 || found[0].ID != com.ID() {
 			t.Fatalf("search: %v", names(found))
 		}
-		byNumber, _ := e.svc.ListUsers(e.admin, core.UserQuery{Search: found[0].EmployeeNumber})
+		byNumber, _, _ := e.svc.ListUsers(e.admin, core.UserQuery{Search: found[0].EmployeeNumber})
 		if len(byNumber) != 1 {
 			t.Fatalf("search by employee number: %v", names(byNumber))
 		}
@@ -276,13 +276,13 @@ func TestService_ReadUsers(t *testing.T) {
 		}
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
-		_, err := e.svc.ListUsers(com, core.UserQuery{})
+		_, _, err := e.svc.ListUsers(com, core.UserQuery{})
 		wantKind(t, err, core.Forbidden)
 		_, err = e.svc.GetUser(com, e.admin.ID())
 		wantKind(t, err, core.Forbidden)
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
-		_, err := e.svc.ListUsers(e.admin, core.UserQuery{Department: "sales"})
+		_, _, err := e.svc.ListUsers(e.admin, core.UserQuery{Department: "sales"})
 		wantKind(t, err, core.Invalid)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/google/uuid"
 	"go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
@@ -118,12 +119,14 @@ type copier struct {
 	open    map[string]*bbolt.Bucket // buckets of tx by path
 }
 
-// local reports whether the pair k of the bucket at path is laptop-local state, left out.
+// local reports whether the pair k of the bucket at path is laptop-local state, left out: the
+// pairs of every local_* bucket (the buckets themselves are copied empty) and, in a file of
+// schema 1, the meta keys of core.IsLocalMeta.
 func local(path [][]byte, k []byte) bool {
 	if len(path) != 1 {
 		return false
 	}
-	return bytes.Equal(path[0], bucketThrottle) ||
+	return bytesIn(path[0], localBuckets) || bytes.Equal(path[0], bucketV1Throttle) ||
 		(bytes.Equal(path[0], bucketMeta) && core.IsLocalMeta(string(k)))
 }
 
@@ -225,11 +228,13 @@ func bytesIn(b []byte, list [][]byte) bool {
 	return false
 }
 
-// DropLocalState removes the laptop-local state a restored copy may hold — the meta keys of
-// core.IsLocalMeta and every login-throttling record — in one write transaction, and returns
-// the number of records of the database (core.Admin).
+// DropLocalState removes the laptop-local state a restored copy may hold — every local_*
+// bucket's content (signing key, sessions, throttling, outbox, shadows, conflicts, team mode)
+// and the meta keys of core.IsLocalMeta — in one write transaction, gives the copy a laptop id
+// of its own, and returns the number of records of the database (core.Admin).
 func (db *DB) DropLocalState() (int, error) {
 	n := 0
+	var origin []byte
 	err := db.boltTx(true, func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -249,12 +254,18 @@ func (db *DB) DropLocalState() (int, error) {
 				return err
 			}
 		}
-		if err := tx.DeleteBucket(bucketThrottle); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+		for _, name := range localBuckets {
+			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+				return err
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		if err := putOrigin(tx); err != nil {
 			return err
 		}
-		if _, err := tx.CreateBucket(bucketThrottle); err != nil {
-			return err
-		}
+		origin, _ = getLocalMeta(tx, localOrigin)
 		for _, name := range recordBucketsCounted {
 			if b := tx.Bucket(name); b != nil {
 				n += b.Stats().KeyN
@@ -264,6 +275,10 @@ func (db *DB) DropLocalState() (int, error) {
 	})
 	if err != nil && !errors.Is(err, ErrDamaged) {
 		return 0, fmt.Errorf("drop local state: %w", err)
+	}
+	if err == nil {
+		db.origin = uuid.UUID(origin)
+		db.team.Store(false)
 	}
 	return n, err
 }

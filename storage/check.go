@@ -3,13 +3,17 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
 	"go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/epicevents/crm/core"
 )
 
 // maxProblems bounds the problems a check lists.
@@ -34,9 +38,11 @@ func (e *CheckError) Error() string {
 // Unwrap returns the problems.
 func (e *CheckError) Unwrap() []error { return e.Problems }
 
-// Check verifies the database: bbolt's own page check, then every index against the records,
-// both ways. It returns nil, a *CheckError listing each problem, or an error wrapping
-// ErrDamaged when the file cannot be read at all.
+// Check verifies the database: bbolt's own page check, then the seal of every value, every
+// index against the records, both ways, and the local state. Each damaged record is listed by
+// type and id, each damaged index entry by index and the record it belongs to. It returns nil,
+// a *CheckError listing each problem, or an error wrapping ErrDamaged when the file cannot be
+// read at all.
 func (db *DB) Check() error {
 	var problems []error
 	err := db.boltTx(false, func(tx *bbolt.Tx) error {
@@ -53,16 +59,22 @@ func (db *DB) Check() error {
 }
 
 // CheckTx runs the checks of Check in tx and returns the problems found. Index checks are
-// skipped when bbolt finds the file's pages damaged, since walking them could mislead.
+// skipped when bbolt finds the file's pages damaged, since walking them could mislead; keys out
+// of order (a damaged key) do not stop them, so that the damaged entry is named.
 func CheckTx(tx *bbolt.Tx) []error {
 	c := &checker{tx: tx}
 	if problems := checkPages(tx); len(problems) > 0 {
 		return problems
 	}
+	order := 0
 	for err := range tx.Check() {
+		if p, ok := orderProblem(err); ok {
+			order++
+			err = p
+		}
 		c.add(err)
 	}
-	if len(c.problems) > 0 {
+	if len(c.problems) > order {
 		return c.problems
 	}
 	c.schema()
@@ -72,14 +84,29 @@ func CheckTx(tx *bbolt.Tx) []error {
 			c.index(tb, x)
 		}
 	}
-	c.throttle()
+	c.local()
 	return c.problems
+}
+
+// orderRE matches bbolt's report of keys out of order, which shows the keys in hexadecimal.
+var orderRE = regexp.MustCompile(`on \w+ page\((\d+)\) needs to be`)
+
+// orderProblem rewrites bbolt's report of keys out of order without the keys (an index key
+// is personal data: an email); false for any other problem.
+func orderProblem(err error) (error, bool) {
+	m := orderRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err, false
+	}
+	return fmt.Errorf("page %s: keys out of order (a damaged key)", m[1]), true
 }
 
 type checker struct {
 	tx       *bbolt.Tx
 	problems []error
 	dropped  int
+	// named holds the damaged index entries already reported from their record's side.
+	named map[string]bool
 }
 
 func (c *checker) add(err error) {
@@ -105,6 +132,9 @@ func (c *checker) bucket(name []byte) *bbolt.Bucket {
 }
 
 func (c *checker) schema() {
+	if b := c.bucket(bucketMeta); b != nil && b.Get([]byte(metaSchemaSeal)) == nil {
+		c.addf("meta: the schema version has no seal")
+	}
 	v, err := schemaVersion(c.tx)
 	switch {
 	case err != nil:
@@ -114,7 +144,8 @@ func (c *checker) schema() {
 	}
 }
 
-// records checks that each record decodes and has each of its index entries.
+// records checks that each record's seal holds, that it decodes, and that it has each of its
+// index entries.
 func (c *checker) records(tb *table) {
 	b := c.bucket(tb.bucket)
 	if b == nil {
@@ -130,9 +161,14 @@ func (c *checker) records(tb *table) {
 			c.addf("%s: key %x has %d bytes, want %d", tb.bucket, k, len(k), tb.keyLen)
 			continue
 		}
-		entries, err := tb.entries(k, v)
+		p, err := tb.seal.open(k, v)
 		if err != nil {
-			c.addf("%s %s: %v", tb.record, describeKey(tb, k), err)
+			c.addf("damaged %s %s: %v", tb.record, describeKey(tb, k), err)
+			continue
+		}
+		entries, err := tb.entries(k, p)
+		if err != nil {
+			c.addf("damaged %s %s: %v", tb.record, describeKey(tb, k), err)
 			continue
 		}
 		for _, e := range entries {
@@ -147,23 +183,41 @@ func (c *checker) expect(tb *table, k []byte, e entry) {
 	if b == nil {
 		return
 	}
-	if !e.idx.unique {
-		if !hasKey(b, e.key) {
+	got := b.Get(e.key)
+	if got == nil {
+		if e.idx.unique {
+			c.addf("%s %s: its entry is missing from %s", tb.record, describeKey(tb, k), e.idx.name)
+		} else {
 			c.addf("%s %s: its entry %x is missing from %s", tb.record, describeKey(tb, k), e.key, e.idx.name)
 		}
 		return
 	}
-	switch got := b.Get(e.key); {
-	case got == nil:
-		c.addf("%s %s: its entry is missing from %s", tb.record, describeKey(tb, k), e.idx.name)
-	case !bytes.Equal(got, e.val):
+	p, err := e.idx.seal.open(e.key, got)
+	if err != nil {
+		c.addf("%s %s: its entry in %s is damaged", tb.record, describeKey(tb, k), e.idx.name)
+		c.name(e.idx, e.key)
+		return
+	}
+	if e.idx.unique && !bytes.Equal(p, e.val) {
 		c.addf("%s %s: its value in %s is held by %s %s (duplicate or stale entry)",
-			tb.record, describeKey(tb, k), e.idx.name, tb.record, describeKey(tb, got))
+			tb.record, describeKey(tb, k), e.idx.name, tb.record, describeKey(tb, p))
 	}
 }
 
-// index checks that each entry of x belongs to an existing record whose fields give it.
-// Entries of unique indexes are not shown: their keys are personal data.
+// name remembers a damaged index entry reported from its record's side.
+func (c *checker) name(x *index, key []byte) {
+	if c.named == nil {
+		c.named = make(map[string]bool)
+	}
+	c.named[string(x.name)+"\x00"+string(key)] = true
+}
+
+func (c *checker) wasNamed(x *index, key []byte) bool {
+	return c.named[string(x.name)+"\x00"+string(key)]
+}
+
+// index checks that each entry of x is sound and belongs to an existing record whose fields
+// give it. Entries of unique indexes are not shown: their keys are personal data.
 func (c *checker) index(tb *table, x *index) {
 	ib, recs := c.bucket(x.name), c.tx.Bucket(tb.bucket)
 	if ib == nil || recs == nil {
@@ -172,10 +226,17 @@ func (c *checker) index(tb *table, x *index) {
 	cur := ib.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		shown := fmt.Sprintf("%x", k)
-		if x.unique {
-			shown = "of " + describeKey(tb, v)
+		p, err := x.seal.open(k, v)
+		if err != nil {
+			if !c.wasNamed(x, k) {
+				c.addf("%s: damaged entry %s", x.name, c.damagedEntry(tb, x, k))
+			}
+			continue
 		}
-		key, ok := x.recordKey(k, v)
+		if x.unique {
+			shown = "of " + describeKey(tb, p)
+		}
+		key, ok := x.recordKey(k, p)
 		if !ok {
 			c.addf("%s: malformed entry %s", x.name, shown)
 			continue
@@ -185,29 +246,61 @@ func (c *checker) index(tb *table, x *index) {
 			c.addf("%s: entry %s points at a missing %s %s", x.name, shown, tb.record, describeKey(tb, key))
 			continue
 		}
-		entries, err := tb.entries(key, rec)
+		rp, err := tb.seal.open(key, rec)
 		if err != nil {
 			continue // reported by records
 		}
-		if !containsEntry(entries, entry{idx: x, key: k, val: v}) {
+		entries, err := tb.entries(key, rp)
+		if err != nil {
+			continue // reported by records
+		}
+		if !containsEntry(entries, entry{idx: x, key: k, val: p}) {
 			c.addf("%s: entry %s does not match %s %s", x.name, shown, tb.record, describeKey(tb, key))
 		}
 	}
 }
 
-func (c *checker) throttle() {
-	b := c.bucket(bucketThrottle)
-	if b == nil {
-		return
+// damagedEntry describes a damaged index entry by the record it names, as far as its key
+// tells (a unique index's key is personal data: not shown).
+func (c *checker) damagedEntry(tb *table, x *index, k []byte) string {
+	if !x.unique && len(k) == x.prefixLen+x.keyLen {
+		return fmt.Sprintf("%x (of %s %s)", k, tb.record, describeKey(tb, k[x.prefixLen:]))
 	}
-	n := 0
-	_ = b.ForEach(func(_, v []byte) error {
-		n++
-		if _, err := decodeThrottle(v); err != nil {
-			c.addf("throttle entry %d: %v", n, err)
+	if x.unique {
+		return "(its " + tb.record + " is not known; reindex rebuilds it)"
+	}
+	return fmt.Sprintf("%x", k)
+}
+
+// local checks the seal and the encoding of every value of the local buckets.
+func (c *checker) local() {
+	decoders := map[string]func([]byte) error{
+		string(bucketLocalSessions): func(p []byte) error { _, err := decodeSession(p); return err },
+		string(bucketLocalThrottle): func(p []byte) error { _, err := decodeThrottle(p); return err },
+		string(bucketLocalOutbox):   func(p []byte) error { _, err := decodeChange(p); return err },
+		string(bucketLocalShadow):   func(p []byte) error { return json.Unmarshal(p, new(core.Shadow)) },
+		string(bucketLocalConflicts): func(p []byte) error {
+			return json.Unmarshal(p, new(core.SyncConflict))
+		},
+	}
+	for _, name := range localBuckets {
+		b := c.bucket(name)
+		if b == nil {
+			continue
 		}
-		return nil
-	})
+		n := 0
+		_ = b.ForEach(func(k, v []byte) error {
+			n++
+			p, err := open(name, k, v)
+			if err == nil && decoders[string(name)] != nil {
+				err = decoders[string(name)](p)
+			}
+			if err != nil {
+				c.addf("%s entry %d: %v", name, n, err)
+			}
+			return nil
+		})
+	}
 }
 
 // describeKey shows a record key: a UUID, or an audit sequence number.
@@ -222,7 +315,7 @@ func describeKey(tb *table, k []byte) string {
 }
 
 // Reindex rebuilds every index from the records, in one write transaction. It changes nothing
-// and returns a *CheckError when records cannot be decoded or share a unique value.
+// and returns a *CheckError when records are damaged or share a unique value.
 func (db *DB) Reindex() error {
 	return db.boltTx(true, func(tx *bbolt.Tx) error {
 		if err := createBuckets(tx); err != nil {
@@ -252,16 +345,19 @@ func reindexTable(tx *bbolt.Tx, tb *table, c *checker) error {
 	}
 	cur := tx.Bucket(tb.bucket).Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
-		entries, err := tb.entries(k, v)
-		if err != nil {
-			c.addf("%s %s: %v", tb.record, describeKey(tb, k), err)
-			continue
-		}
-		for _, e := range entries {
-			if err := reindexEntry(tx, tb, k, e, c); err != nil {
-				return err
+		p, err := tb.seal.open(k, v)
+		if err == nil {
+			var entries []entry
+			if entries, err = tb.entries(k, p); err == nil {
+				for _, e := range entries {
+					if err := reindexEntry(tx, tb, k, e, c); err != nil {
+						return err
+					}
+				}
+				continue
 			}
 		}
+		c.addf("damaged %s %s: %v", tb.record, describeKey(tb, k), err)
 	}
 	return nil
 }
@@ -269,12 +365,14 @@ func reindexTable(tx *bbolt.Tx, tb *table, c *checker) error {
 func reindexEntry(tx *bbolt.Tx, tb *table, k []byte, e entry, c *checker) error {
 	b := tx.Bucket(e.idx.name)
 	if e.idx.unique {
-		if got := b.Get(e.key); got != nil && !bytes.Equal(got, e.val) {
-			c.addf("%s %s: shares its value in %s with %s %s", tb.record, describeKey(tb, k), e.idx.name, tb.record, describeKey(tb, got))
-			return nil
+		if got := b.Get(e.key); got != nil {
+			if holder, err := e.idx.seal.open(e.key, got); err == nil && !bytes.Equal(holder, e.val) {
+				c.addf("%s %s: shares its value in %s with %s %s", tb.record, describeKey(tb, k), e.idx.name, tb.record, describeKey(tb, holder))
+				return nil
+			}
 		}
 	}
-	if err := b.Put(e.key, e.val); err != nil {
+	if err := b.Put(e.key, e.idx.seal.seal(e.key, e.val)); err != nil {
 		return fmt.Errorf("reindex %s: %w", e.idx.name, err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 
@@ -161,7 +162,13 @@ func checkLeaf(buf []byte, at int, e []byte, high, depth int) error {
 		}
 		return nil
 	}
-	return checkElements(v[bucketHeadLen:], high, depth+1)
+	// An inline bucket is one leaf page inside its parent's value. A branch there would send
+	// bbolt's cursor back to the same inline page (page id 0) for ever.
+	inline := v[bucketHeadLen:]
+	if len(inline) < pageHeaderLen || le.Uint16(inline[8:]) != 0x02 {
+		return errors.New("an inline bucket whose page is not a leaf")
+	}
+	return checkElements(inline, high, depth+1)
 }
 
 // maxTreeDepth bounds the depth of a bucket's tree: bbolt's trees are a few levels deep, a
@@ -181,9 +188,13 @@ func verifyTree(tx *bbolt.Tx, path string) error {
 	defer f.Close()
 	w := &treeWalk{tx: tx, f: f, ps: tx.DB().Info().PageSize, high: uint64(tx.Size()) / uint64(tx.DB().Info().PageSize),
 		seen: make(bitset, uint64(tx.Size())/uint64(tx.DB().Info().PageSize)/64+1)}
+	// The root bucket's leaves are read too: they hold the inline buckets (small buckets,
+	// such as the local ones, live inside their parent's page).
+	w.readLeaves = true
 	if err := w.walk(uint64(tx.Cursor().Bucket().Root()), 0); err != nil {
 		return damaged(path, fmt.Errorf("root bucket: %w", err))
 	}
+	w.readLeaves = false
 	return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
 		if root := uint64(b.Root()); root != 0 { // 0: an inline bucket, inside its parent's page
 			if err := w.walk(root, 0); err != nil {
@@ -201,6 +212,8 @@ type treeWalk struct {
 	ps   int
 	high uint64
 	seen bitset
+	// readLeaves asks for the leaves to be read and checked too.
+	readLeaves bool
 }
 
 func (w *treeWalk) walk(id uint64, depth int) error {
@@ -213,7 +226,7 @@ func (w *treeWalk) walk(id uint64, depth int) error {
 	}
 	switch info.Type {
 	case "leaf":
-		return nil
+		return w.leaf(id, 1+uint64(info.OverflowCount))
 	case "branch":
 	default:
 		return fmt.Errorf("page %d is a %s page inside a tree", id, info.Type)
@@ -225,7 +238,7 @@ func (w *treeWalk) walk(id uint64, depth int) error {
 	// The children of a branch page are all at one level. Leaves are not read (that would
 	// touch every page of the file); their ids are only marked, so that a pointer back into
 	// the tree is still caught.
-	if first, err := w.tx.Page(int(children[0])); err == nil && first != nil && first.Type == "leaf" {
+	if first, err := w.tx.Page(int(children[0])); !w.readLeaves && err == nil && first != nil && first.Type == "leaf" {
 		for _, c := range children {
 			if err := w.visit(c, depth+1); err != nil {
 				return err
@@ -237,6 +250,25 @@ func (w *treeWalk) walk(id uint64, depth int) error {
 		if err := w.walk(c, depth+1); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// leaf reads and checks the leaf page id (n pages with its overflow) when the walk reads
+// leaves.
+func (w *treeWalk) leaf(id, n uint64) error {
+	if !w.readLeaves {
+		return nil
+	}
+	if id+n > w.high {
+		return fmt.Errorf("page %d runs past the end", id)
+	}
+	buf := make([]byte, n*uint64(w.ps))
+	if _, err := w.f.ReadAt(buf, int64(id)*int64(w.ps)); err != nil {
+		return fmt.Errorf("page %d: %w", id, err)
+	}
+	if err := checkElements(buf, int(w.high), 0); err != nil {
+		return fmt.Errorf("page %d: %w", id, err)
 	}
 	return nil
 }

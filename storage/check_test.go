@@ -46,6 +46,12 @@ func mustFixture(t *testing.T, db *DB) fixture {
 	return f
 }
 
+// putSealed stores payload under key with a good seal, as the storage would: breaking the
+// database's logic without damaging its bytes.
+func putSealed(tx *bbolt.Tx, bucket, key, payload []byte) error {
+	return tx.Bucket(bucket).Put(key, seal(bucket, key, payload))
+}
+
 // breakDB changes buckets behind the storage's back.
 func breakDB(t *testing.T, db *DB, fn func(tx *bbolt.Tx) error) {
 	t.Helper()
@@ -72,20 +78,20 @@ func TestDB_Check(t *testing.T) {
 			if err := tx.DeleteBucket(idxEventsByStart.name); err != nil {
 				return err
 			}
-			return tx.Bucket(bucketThrottle).Put([]byte("x@example.com"), []byte{9})
+			return tx.Bucket(bucketLocalThrottle).Put([]byte("x@example.com"), []byte{9})
 		})
 		err := db.Check()
-		for _, want := range []string{"bucket idx_events_by_start is missing", "throttle entry 1"} {
+		for _, want := range []string{"bucket idx_events_by_start is missing", "local_throttle entry 1"} {
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("check %v does not say %q", err, want)
 			}
 		}
-		breakDB(t, db, func(tx *bbolt.Tx) error { return tx.Bucket(bucketThrottle).Delete([]byte("x@example.com")) })
+		breakDB(t, db, func(tx *bbolt.Tx) error { return tx.Bucket(bucketLocalThrottle).Delete([]byte("x@example.com")) })
 		if err := db.Reindex(); err != nil {
 			t.Fatal(err)
 		}
 		mustView(t, db, func(tx core.Tx) error {
-			got, err := tx.Events(core.EventFilter{StartFrom: t0})
+			got, _, err := tx.Events(core.EventFilter{StartFrom: t0})
 			if err != nil || len(got) != 1 || got[0].ID != f.e.ID {
 				t.Errorf("after reindex: %v, %v", got, err)
 			}
@@ -101,7 +107,7 @@ func TestDB_Reindex(t *testing.T) {
 		twin := *f.bob
 		twin.ID, twin.Email, twin.EmployeeNumber = uuid.New(), "ANNE@example.com", "EE000009"
 		breakDB(t, db, func(tx *bbolt.Tx) error {
-			return tx.Bucket(bucketUsers).Put(twin.ID[:], encodeUser(&twin))
+			return putSealed(tx, bucketUsers, twin.ID[:], encodeUser(&twin, 0))
 		})
 		err := db.Reindex()
 		var ce *CheckError
@@ -118,14 +124,15 @@ func TestDB_Reindex(t *testing.T) {
 	t.Run("ErrUndecodable", func(t *testing.T) {
 		db := mustOpen(t)
 		id := uuid.New()
-		breakDB(t, db, func(tx *bbolt.Tx) error { return tx.Bucket(bucketClients).Put(id[:], []byte{formatV1, 1}) })
+		// A payload with a good seal that does not decode (a faulty writer).
+		breakDB(t, db, func(tx *bbolt.Tx) error { return putSealed(tx, bucketClients, id[:], []byte{formatV2, 0, 1}) })
 		err := db.Reindex()
-		if err == nil || !strings.Contains(err.Error(), "client "+id.String()) {
+		if err == nil || !strings.Contains(err.Error(), "damaged client "+id.String()) {
 			t.Fatalf("reindex: %v", err)
 		}
 		mustView(t, db, func(tx core.Tx) error {
 			_, err := tx.Client(id)
-			wantKind(t, err, core.Internal)
+			wantKind(t, err, core.Damaged)
 			return nil
 		})
 		breakDB(t, db, func(tx *bbolt.Tx) error { return tx.Bucket(bucketClients).Delete(id[:]) })
@@ -188,14 +195,14 @@ func breakIndexes(t *testing.T, db *DB, f fixture, stray uuid.UUID) {
 			return err
 		}
 		// A stray entry, for a contract that does not exist.
-		if err := tx.Bucket(idxContractsByClient.name).Put(append(f.kevin.ID[:], stray[:]...), []byte{}); err != nil {
+		if err := putSealed(tx, idxContractsByClient.name, append(f.kevin.ID[:], stray[:]...), []byte{}); err != nil {
 			return err
 		}
 		// A unique key pointing at the wrong user.
-		if err := tx.Bucket(idxUsersByEmail.name).Put([]byte("anne@example.com"), f.bob.ID[:]); err != nil {
+		if err := putSealed(tx, idxUsersByEmail.name, []byte("anne@example.com"), f.bob.ID[:]); err != nil {
 			return err
 		}
 		// A multi-valued entry that does not match its record's field.
-		return tx.Bucket(idxClientsByCommercial.name).Put(append(f.bob.ID[:], f.kevin.ID[:]...), []byte{})
+		return putSealed(tx, idxClientsByCommercial.name, append(f.bob.ID[:], f.kevin.ID[:]...), []byte{})
 	})
 }

@@ -8,20 +8,37 @@ import (
 
 var clientsTable = &table{
 	record:  "client",
+	rt:      core.ClientRecord,
 	bucket:  bucketClients,
+	seal:    newSealer(bucketClients),
 	keyLen:  idLen,
 	indexes: []*index{idxClientsByEmail, idxClientsByCommercial},
-	entries: func(key, val []byte) ([]entry, error) {
-		id, err := keyID(key)
+	entries: func(key, p []byte) ([]entry, error) {
+		c, err := clientOf(key, p)
 		if err != nil {
 			return nil, err
 		}
-		c, err := decodeClient(val)
-		if err != nil {
-			return nil, err
-		}
-		return clientEntries(id, &c), nil
+		return clientEntries(c.ID, &c), nil
 	},
+	wire: func(key, p []byte) (core.Wire, error) {
+		c, err := clientOf(key, p)
+		return c.Wire(), err
+	},
+	encode: func(w core.Wire, rev uint64) ([]byte, []entry, error) {
+		c, err := w.Client()
+		return encodeClient(&c, rev), clientEntries(c.ID, &c), err
+	},
+}
+
+// clientOf decodes a stored client with its key.
+func clientOf(key, p []byte) (core.Client, error) {
+	id, err := keyID(key)
+	if err != nil {
+		return core.Client{}, err
+	}
+	c, err := decodeClient(p)
+	c.ID = id
+	return c, err
 }
 
 func clientEntries(id uuid.UUID, c *core.Client) []entry {
@@ -32,7 +49,7 @@ func clientEntries(id uuid.UUID, c *core.Client) []entry {
 
 func errClientNotFound() error { return core.Errorf(core.NotFound, "client not found") }
 
-// Client returns the client with that id. Errors: NotFound.
+// Client returns the client with that id. Errors: NotFound, Damaged.
 func (t *tx) Client(id uuid.UUID) (core.Client, error) {
 	var f clientFields
 	ok, err := t.parseClient(id, &f)
@@ -46,19 +63,13 @@ func (t *tx) Client(id uuid.UUID) (core.Client, error) {
 }
 
 // parseClient parses the stored client id into f; false when there is none.
+// Errors: Damaged.
 func (t *tx) parseClient(id uuid.UUID, f *clientFields) (bool, error) {
-	v, err := t.get(clientsTable, id[:])
-	if err != nil || v == nil {
-		return false, err
-	}
-	if err := f.parse(v); err != nil {
-		return false, core.InternalError("read client "+id.String(), err)
-	}
-	return true, nil
+	return t.parseRecord(clientsTable, id, f.parse)
 }
 
 // ClientByEmail returns the client with that email, compared trimmed and lower-cased.
-// Errors: NotFound.
+// Errors: NotFound, Damaged.
 func (t *tx) ClientByEmail(email string) (core.Client, error) {
 	id, ok, err := t.lookupUnique(idxClientsByEmail, normEmail(email))
 	if err != nil {
@@ -74,15 +85,15 @@ func (t *tx) ClientByEmail(email string) (core.Client, error) {
 	return c, err
 }
 
-// Clients returns the clients that pass f, in no particular order. CommercialID reads
-// idx_clients_by_commercial.
-func (t *tx) Clients(f core.ClientFilter) ([]core.Client, error) {
+// Clients returns the clients that pass f, in no particular order, and the number of damaged
+// clients skipped. CommercialID reads idx_clients_by_commercial.
+func (t *tx) Clients(f core.ClientFilter) ([]core.Client, int, error) {
 	switch {
 	case f.CommercialID != uuid.Nil:
 		src := t.scanPrefixes(clientsTable, idxClientsByCommercial, f.CommercialID[:])
-		return collect(src, f.Limit, clientKeeper(f)())
+		return collect(clientsTable, src, f.Limit, clientKeeper(f)())
 	case f.Limit > 0:
-		return collect(t.scanAll(clientsTable), f.Limit, clientKeeper(f)())
+		return collect(clientsTable, t.scanAll(clientsTable), f.Limit, clientKeeper(f)())
 	}
 	return collectAll(t, clientsTable, t.scanParts(), clientKeeper(f))
 }
@@ -104,7 +115,7 @@ func keepClient(f core.ClientFilter) keepFunc[core.Client] {
 			err = cf.parse(v)
 		}
 		if err != nil {
-			return core.Client{}, false, core.InternalError("read clients", err)
+			return core.Client{}, false, damagedValue(err)
 		}
 		if f.CommercialID != uuid.Nil && cf.commercialID != f.CommercialID {
 			return core.Client{}, false, nil
@@ -116,15 +127,16 @@ func keepClient(f core.ClientFilter) keepFunc[core.Client] {
 	}
 }
 
-// PutClient inserts or replaces c. Errors: Conflict when its email belongs to another client.
+// PutClient inserts or replaces c. Errors: Conflict when its email belongs to another client;
+// Damaged when the stored version is damaged.
 func (t *tx) PutClient(c *core.Client) error {
 	if c.ID == uuid.Nil {
 		return core.InternalError("put client", errNilID)
 	}
-	return t.put(clientsTable, bytesOf(c.ID), encodeClient(c), clientEntries(c.ID, c))
+	return t.put(clientsTable, bytesOf(c.ID), encodeClient(c, 0), clientEntries(c.ID, c))
 }
 
-// DeleteClient removes a client (whatever still refers to it). Errors: NotFound.
+// DeleteClient removes a client (whatever still refers to it). Errors: NotFound, Damaged.
 func (t *tx) DeleteClient(id uuid.UUID) error {
 	ok, err := t.remove(clientsTable, id[:])
 	if err == nil && !ok {
@@ -154,6 +166,7 @@ func (t *tx) newClientSearch(search string, fields func(f *clientFields) [][]byt
 }
 
 // match reports whether client id exists and matches; a nil clientSearch matches everything.
+// A damaged client matches nothing (client lists count it).
 func (s *clientSearch) match(id uuid.UUID) (bool, error) {
 	if s == nil {
 		return true, nil
@@ -162,6 +175,9 @@ func (s *clientSearch) match(id uuid.UUID) (bool, error) {
 		return ok, nil
 	}
 	found, err := s.t.parseClient(id, &s.cf)
+	if core.KindOf(err) == core.Damaged {
+		found, err = false, nil
+	}
 	if err != nil {
 		return false, err
 	}
@@ -177,7 +193,7 @@ func (s *clientSearch) all() ([][]byte, error) {
 	clear(s.seen)
 	s.complete = true
 	needle := string(s.m.needle)
-	ids, err := collectAll(s.t, clientsTable, s.t.scanParts(), func() keepFunc[uuid.UUID] {
+	ids, _, err := collectAll(s.t, clientsTable, s.t.scanParts(), func() keepFunc[uuid.UUID] {
 		m := newMatcher(needle) // its buffer is its goroutine's own
 		var cf clientFields
 		return func(k, v []byte) (uuid.UUID, bool, error) {
@@ -186,7 +202,7 @@ func (s *clientSearch) all() ([][]byte, error) {
 				err = cf.parse(v)
 			}
 			if err != nil {
-				return uuid.Nil, false, core.InternalError("read clients", err)
+				return uuid.Nil, false, damagedValue(err)
 			}
 			return id, m.any(s.fields(&cf)...), nil
 		}

@@ -58,11 +58,11 @@ func TestTx_PutClient(t *testing.T) {
 		c.CommercialID = to
 		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutClient(c) })
 		mustView(t, db, func(tx core.Tx) error {
-			got, err := tx.Clients(core.ClientFilter{CommercialID: from})
+			got, _, err := tx.Clients(core.ClientFilter{CommercialID: from})
 			if err != nil || len(got) != 0 {
 				t.Errorf("old commercial: %d clients, %v", len(got), err)
 			}
-			got, err = tx.Clients(core.ClientFilter{CommercialID: to})
+			got, _, err = tx.Clients(core.ClientFilter{CommercialID: to})
 			if err != nil || len(got) != 1 || got[0] != *c {
 				t.Errorf("new commercial: %+v, %v", got, err)
 			}
@@ -96,7 +96,7 @@ func TestTx_DeleteClient(t *testing.T) {
 		mustView(t, db, func(tx core.Tx) error {
 			_, err := tx.ClientByEmail(c.Email)
 			wantKind(t, err, core.NotFound)
-			got, err := tx.Clients(core.ClientFilter{CommercialID: c.CommercialID})
+			got, _, err := tx.Clients(core.ClientFilter{CommercialID: c.CommercialID})
 			if err != nil || len(got) != 0 {
 				t.Errorf("by commercial: %d, %v", len(got), err)
 			}
@@ -141,7 +141,7 @@ func TestTx_Clients(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mustView(t, db, func(tx core.Tx) error {
-				got, err := tx.Clients(c.f)
+				got, _, err := tx.Clients(c.f)
 				if err != nil {
 					return err
 				}

@@ -8,65 +8,95 @@ import (
 
 var contractsTable = &table{
 	record:  "contract",
+	rt:      core.ContractRecord,
 	bucket:  bucketContracts,
+	seal:    newSealer(bucketContracts),
 	keyLen:  idLen,
-	indexes: []*index{idxContractsByClient, idxContractsByCommercial},
-	entries: func(key, val []byte) ([]entry, error) {
-		id, err := keyID(key)
+	indexes: []*index{idxContractsByClient, idxContractsByCommercial, idxContractsUnsigned, idxContractsUnpaid},
+	entries: func(key, p []byte) ([]entry, error) {
+		c, err := contractOf(key, p)
 		if err != nil {
 			return nil, err
 		}
-		c, err := decodeContract(val)
-		if err != nil {
-			return nil, err
-		}
-		return contractEntries(id, &c), nil
+		return contractEntries(c.ID, &c), nil
+	},
+	wire: func(key, p []byte) (core.Wire, error) {
+		c, err := contractOf(key, p)
+		return c.Wire(), err
+	},
+	encode: func(w core.Wire, rev uint64) ([]byte, []entry, error) {
+		c, err := w.Contract()
+		return encodeContract(&c, rev), contractEntries(c.ID, &c), err
 	},
 }
 
+// contractOf decodes a stored contract with its key.
+func contractOf(key, p []byte) (core.Contract, error) {
+	id, err := keyID(key)
+	if err != nil {
+		return core.Contract{}, err
+	}
+	c, err := decodeContract(p)
+	c.ID = id
+	return c, err
+}
+
+// contractEntries lists a contract's index entries: by client and by commercial, and in
+// idx_contracts_unsigned and idx_contracts_unpaid when it is a draft, or has an amount due and
+// is not cancelled.
 func contractEntries(id uuid.UUID, c *core.Contract) []entry {
-	return []entry{
+	es := []entry{
 		ownerEntry(idxContractsByClient, c.ClientID, id),
 		ownerEntry(idxContractsByCommercial, c.CommercialID, id),
 	}
+	if c.Status == core.Draft {
+		es = append(es, prefixEntry(idxContractsUnsigned, nil, id[:]))
+	}
+	if unpaid(c.Due.Sign(), string(c.Status)) {
+		es = append(es, prefixEntry(idxContractsUnpaid, nil, id[:]))
+	}
+	return es
+}
+
+// unpaid is the rule of the unpaid filter: an amount due and not cancelled.
+func unpaid(dueSign int, status string) bool {
+	return dueSign > 0 && status != string(core.Cancelled)
 }
 
 func errContractNotFound() error { return core.Errorf(core.NotFound, "contract not found") }
 
-// Contract returns the contract with that id. Errors: NotFound.
+// Contract returns the contract with that id. Errors: NotFound, Damaged.
 func (t *tx) Contract(id uuid.UUID) (core.Contract, error) {
-	v, err := t.get(contractsTable, id[:])
-	if err != nil {
-		return core.Contract{}, err
-	}
-	if v == nil {
-		return core.Contract{}, errContractNotFound()
-	}
 	var f contractFields
-	if err := f.parse(v); err != nil {
-		return core.Contract{}, core.InternalError("read contract "+id.String(), err)
+	ok, err := t.parseRecord(contractsTable, id, f.parse)
+	switch {
+	case err != nil:
+		return core.Contract{}, err
+	case !ok:
+		return core.Contract{}, errContractNotFound()
 	}
 	return f.contract(id), nil
 }
 
-// Contracts returns the contracts that pass f, in no particular order. ClientID reads
-// idx_contracts_by_client; otherwise CommercialID reads idx_contracts_by_commercial; otherwise
-// Search finds the matching clients first and reads their contracts from
-// idx_contracts_by_client.
-func (t *tx) Contracts(f core.ContractFilter) ([]core.Contract, error) {
+// Contracts returns the contracts that pass f, in no particular order, and the number of
+// damaged contracts skipped. The first set field of ClientID, CommercialID, Unsigned, Unpaid
+// picks the index read (idx_contracts_by_client, idx_contracts_by_commercial,
+// idx_contracts_unsigned, idx_contracts_unpaid); otherwise Search finds the matching clients
+// first and reads their contracts from idx_contracts_by_client.
+func (t *tx) Contracts(f core.ContractFilter) ([]core.Contract, int, error) {
 	search := t.newClientSearch(f.Search, clientNameAndCompany)
 	src, err := t.contractSource(f, search)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var cf contractFields
-	return collect(src, f.Limit, func(k, v []byte) (core.Contract, bool, error) {
+	return collect(contractsTable, src, f.Limit, func(k, v []byte) (core.Contract, bool, error) {
 		id, err := keyID(k)
 		if err == nil {
 			err = cf.parse(v)
 		}
 		if err != nil {
-			return core.Contract{}, false, core.InternalError("read contracts", err)
+			return core.Contract{}, false, damagedValue(err)
 		}
 		if !contractPasses(&f, &cf) {
 			return core.Contract{}, false, nil
@@ -84,6 +114,10 @@ func (t *tx) contractSource(f core.ContractFilter, search *clientSearch) (source
 		return t.scanPrefixes(contractsTable, idxContractsByClient, f.ClientID[:]), nil
 	case f.CommercialID != uuid.Nil:
 		return t.scanPrefixes(contractsTable, idxContractsByCommercial, f.CommercialID[:]), nil
+	case f.Unsigned:
+		return t.scanPrefixes(contractsTable, idxContractsUnsigned, []byte{}), nil
+	case f.Unpaid:
+		return t.scanPrefixes(contractsTable, idxContractsUnpaid, []byte{}), nil
 	case search != nil:
 		clients, err := search.all()
 		if err != nil {
@@ -103,21 +137,21 @@ func contractPasses(f *core.ContractFilter, c *contractFields) bool {
 		return false
 	case f.Unsigned && string(c.status) != string(core.Draft):
 		return false
-	case f.Unpaid && (c.dueSign <= 0 || string(c.status) == string(core.Cancelled)):
+	case f.Unpaid && !unpaid(c.dueSign, string(c.status)):
 		return false
 	}
 	return true
 }
 
-// PutContract inserts or replaces c.
+// PutContract inserts or replaces c. Errors: Damaged when the stored version is damaged.
 func (t *tx) PutContract(c *core.Contract) error {
 	if c.ID == uuid.Nil {
 		return core.InternalError("put contract", errNilID)
 	}
-	return t.put(contractsTable, bytesOf(c.ID), encodeContract(c), contractEntries(c.ID, c))
+	return t.put(contractsTable, bytesOf(c.ID), encodeContract(c, 0), contractEntries(c.ID, c))
 }
 
-// DeleteContract removes a contract (whatever still refers to it). Errors: NotFound.
+// DeleteContract removes a contract (whatever still refers to it). Errors: NotFound, Damaged.
 func (t *tx) DeleteContract(id uuid.UUID) error {
 	ok, err := t.remove(contractsTable, id[:])
 	if err == nil && !ok {

@@ -34,11 +34,11 @@ func TestTx_PutContract(t *testing.T) {
 		k.CommercialID = uuid.New()
 		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutContract(k) })
 		mustView(t, db, func(tx core.Tx) error {
-			got, _ := tx.Contracts(core.ContractFilter{CommercialID: old})
+			got, _, _ := tx.Contracts(core.ContractFilter{CommercialID: old})
 			if len(got) != 0 {
 				t.Errorf("old commercial still has %d contracts", len(got))
 			}
-			got, _ = tx.Contracts(core.ContractFilter{CommercialID: k.CommercialID})
+			got, _, _ = tx.Contracts(core.ContractFilter{CommercialID: k.CommercialID})
 			if len(got) != 1 {
 				t.Errorf("new commercial has %d contracts", len(got))
 			}
@@ -69,7 +69,7 @@ func TestTx_DeleteContract(t *testing.T) {
 		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutContract(k) })
 		mustUpdate(t, db, func(tx core.Tx) error { return tx.DeleteContract(k.ID) })
 		mustView(t, db, func(tx core.Tx) error {
-			got, err := tx.Contracts(core.ContractFilter{ClientID: c.ID})
+			got, _, err := tx.Contracts(core.ContractFilter{ClientID: c.ID})
 			if err != nil || len(got) != 0 {
 				t.Errorf("by client: %d, %v", len(got), err)
 			}
@@ -127,7 +127,7 @@ func TestTx_Contracts(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mustView(t, db, func(tx core.Tx) error {
-				got, err := tx.Contracts(c.f)
+				got, _, err := tx.Contracts(c.f)
 				if err != nil {
 					return err
 				}

@@ -368,7 +368,7 @@ func verifyRecords(t *testing.T, tx core.Tx, ak *acked) error {
 	verifyClients(t, tx, ak)
 	verifyContracts(t, tx, ak)
 	for id, contract := range ak.events {
-		byContract, err := tx.Events(core.EventFilter{ContractID: contract})
+		byContract, _, err := tx.Events(core.EventFilter{ContractID: contract})
 		if err != nil || !slices.ContainsFunc(byContract, func(e core.Event) bool { return e.ID == id }) {
 			t.Errorf("acknowledged event %s is not listed under its contract: %v", id, err)
 		}
@@ -398,7 +398,7 @@ func verifyContracts(t *testing.T, tx core.Tx, ak *acked) {
 			t.Errorf("acknowledged contract %s: %+v, %v", id, k, err)
 			continue
 		}
-		byClient, err := tx.Contracts(core.ContractFilter{ClientID: client})
+		byClient, _, err := tx.Contracts(core.ContractFilter{ClientID: client})
 		if err != nil || !slices.ContainsFunc(byClient, func(c core.Contract) bool { return c.ID == id }) {
 			t.Errorf("contract %s is not listed under its client: %v", id, err)
 		}
@@ -407,15 +407,15 @@ func verifyContracts(t *testing.T, tx core.Tx, ak *acked) {
 
 // extraRecords counts records committed by a helper but not acknowledged (killed in between).
 func extraRecords(tx core.Tx, ak *acked) (int, error) {
-	clients, err := tx.Clients(core.ClientFilter{})
+	clients, _, err := tx.Clients(core.ClientFilter{})
 	if err != nil {
 		return 0, err
 	}
-	contracts, err := tx.Contracts(core.ContractFilter{})
+	contracts, _, err := tx.Contracts(core.ContractFilter{})
 	if err != nil {
 		return 0, err
 	}
-	events, err := tx.Events(core.EventFilter{})
+	events, _, err := tx.Events(core.EventFilter{})
 	if err != nil {
 		return 0, err
 	}
@@ -426,7 +426,7 @@ func extraRecords(tx core.Tx, ak *acked) (int, error) {
 // actions, in order (a change committed but not acknowledged may follow them).
 func verifyAudit(t *testing.T, tx core.Tx, ak *acked) error {
 	t.Helper()
-	trail, err := tx.Audit(core.AuditFilter{})
+	trail, _, err := tx.Audit(core.AuditFilter{})
 	if err != nil {
 		return err
 	}

@@ -320,16 +320,16 @@ func listAll(db *DB, token string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := svc.ListClients(a, core.ClientQuery{Search: "client 0"}); err != nil {
+	if _, _, err := svc.ListClients(a, core.ClientQuery{Search: "client 0"}); err != nil {
 		return err
 	}
-	if _, err := svc.ListContracts(a, core.ContractQuery{Unpaid: true}); err != nil {
+	if _, _, err := svc.ListContracts(a, core.ContractQuery{Unpaid: true}); err != nil {
 		return err
 	}
-	if _, err := svc.ListEvents(a, core.EventQuery{Upcoming: true, Days: 90}); err != nil {
+	if _, _, err := svc.ListEvents(a, core.EventQuery{Upcoming: true, Days: 90}); err != nil {
 		return err
 	}
-	_, err = svc.Audit(a, core.AuditQuery{Limit: 50})
+	_, _, err = svc.Audit(a, core.AuditQuery{Limit: 50})
 	return err
 }
 

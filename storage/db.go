@@ -8,8 +8,10 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
@@ -34,18 +36,25 @@ type Options struct {
 	// DefaultTimeout.
 	Timeout time.Duration
 	// ReadOnly opens the database for reading only, sharing it with other readers. The file
-	// must exist and be at the current schema version.
+	// must exist and be at the current schema version (ErrOlderSchema otherwise).
 	ReadOnly bool
 }
 
-// DB is an open database. It implements core.Store and is safe for concurrent use: any number
-// of View transactions run alongside at most one Update.
+// DB is an open database. It implements core.Store and core.SyncStore and is safe for
+// concurrent use: any number of View transactions run alongside at most one Update.
 type DB struct {
 	bolt *bbolt.DB
 	path string
+	// origin is this laptop's id, read at open.
+	origin uuid.UUID
+	// team is set in team mode: write transactions of core are captured in the outbox.
+	team atomic.Bool
 }
 
-var _ core.Store = (*DB)(nil)
+var (
+	_ core.Store     = (*DB)(nil)
+	_ core.SyncStore = (*DB)(nil)
+)
 
 // Open opens the database file at path, creating it (mode 0600, parent directory 0700) and
 // migrating it to SchemaVersion unless opts.ReadOnly. Errors wrap ErrInUse when another program
@@ -134,24 +143,60 @@ func (db *DB) init(readOnly bool) (err error) {
 		return err
 	}
 	if !readOnly {
-		return db.boltTx(true, migrate)
+		if err := db.boltTx(true, migrate); err != nil {
+			return db.initError(err)
+		}
+	} else if err := db.boltTx(false, db.checkReadOnly); err != nil {
+		return db.initError(err)
 	}
-	return db.boltTx(false, func(tx *bbolt.Tx) error {
-		v, err := schemaVersion(tx)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(v); err != nil {
-			return err
-		}
-		if v == 0 { // every database this program wrote has a version
-			return damaged(db.path, errors.New("no schema version"))
-		}
-		if v < SchemaVersion {
-			return fmt.Errorf("database has schema version %d and must be opened for writing once to be upgraded", v)
-		}
-		return nil
-	})
+	return db.initError(db.boltTx(false, db.loadLocal))
+}
+
+// initError turns an error of a corrupt value met at open into one wrapping ErrDamaged.
+func (db *DB) initError(err error) error {
+	if err != nil && errors.Is(err, errCorrupt) && !errors.Is(err, ErrDamaged) {
+		return damaged(db.path, err)
+	}
+	return err
+}
+
+// checkReadOnly checks the version of a database opened read-only: it cannot be migrated.
+func (db *DB) checkReadOnly(tx *bbolt.Tx) error {
+	v, err := schemaVersion(tx)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion(v); err != nil {
+		return err
+	}
+	if v == 0 { // every database this program wrote has a version
+		return damaged(db.path, errors.New("no schema version"))
+	}
+	if v < SchemaVersion {
+		return fmt.Errorf("%w (schema version %d)", ErrOlderSchema, v)
+	}
+	return nil
+}
+
+// loadLocal reads this laptop's id and the team mode flag.
+func (db *DB) loadLocal(tx *bbolt.Tx) error {
+	origin, err := getLocalMeta(tx, localOrigin)
+	if err != nil {
+		return err
+	}
+	switch len(origin) {
+	case 0: // a backup opened read-only: opened for writing, it gets its own id
+	case idLen:
+		db.origin = uuid.UUID(origin)
+	default:
+		return corrupt(fmt.Errorf("laptop id has %d bytes, want %d", len(origin), idLen))
+	}
+	team, err := getLocalMeta(tx, localTeamMode)
+	if err != nil {
+		return err
+	}
+	db.team.Store(len(team) == 1 && team[0] == 1)
+	return nil
 }
 
 // Close closes the database. Transactions still running are waited for.
@@ -167,16 +212,30 @@ func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read-only transaction. An error from fn is returned unchanged; a damaged
 // file gives an error wrapping ErrDamaged; any other failure an Internal *core.Error.
-func (db *DB) View(fn func(core.Tx) error) error { return db.run(false, fn) }
+func (db *DB) View(fn func(core.Tx) error) error {
+	return db.run(false, false, func(t *tx) error { return fn(t) })
+}
 
 // Update runs fn in a read-write transaction, committed durably (fsync) when fn returns nil and
-// rolled back otherwise. Errors as for View.
-func (db *DB) Update(fn func(core.Tx) error) error { return db.run(true, fn) }
+// rolled back otherwise. In team mode the change joins the outbox in the same transaction.
+// Errors as for View.
+func (db *DB) Update(fn func(core.Tx) error) error {
+	return db.run(true, true, func(t *tx) error { return fn(t) })
+}
 
-func (db *DB) run(writable bool, fn func(core.Tx) error) error {
+// run runs fn in a transaction; capture asks for the outbox capture of a write transaction in
+// team mode.
+func (db *DB) run(writable, capture bool, fn func(*tx) error) error {
 	var fnErr error
 	err := db.boltTx(writable, func(btx *bbolt.Tx) error {
-		fnErr = fn(&tx{btx: btx})
+		t := &tx{btx: btx, db: db}
+		if writable && capture && db.team.Load() {
+			t.capture, t.change = true, newChangeSet()
+		}
+		fnErr = fn(t)
+		if fnErr == nil && t.capture {
+			fnErr = t.flushChange()
+		}
 		return fnErr
 	})
 	switch {

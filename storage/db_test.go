@@ -45,16 +45,15 @@ func testOpenOK(t *testing.T) {
 			t.Errorf("directory mode %v, want 0700", got)
 		}
 	}
-	mustView(t, db, func(tx core.Tx) error {
-		v, err := tx.Meta(metaSchemaVersion)
-		if err != nil {
-			return err
+	if err := db.bolt.View(func(tx *bbolt.Tx) error {
+		v, err := schemaVersion(tx)
+		if err == nil && v != SchemaVersion {
+			t.Errorf("schema version %d, want %d", v, SchemaVersion)
 		}
-		if got := binary.BigEndian.Uint64(v); got != SchemaVersion {
-			t.Errorf("schema version %d, want %d", got, SchemaVersion)
-		}
-		return nil
-	})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // specInUseLimit is PRODUCT.md §6: "A second program opening the same database gets, within 2 s,
@@ -174,7 +173,7 @@ func testOpenReopen(t *testing.T) {
 		if err := tx.PutUser(u); err != nil {
 			return err
 		}
-		if err := tx.SetMeta("jwt_key", []byte("k")); err != nil {
+		if err := tx.SetSigningKey([]byte("k")); err != nil {
 			return err
 		}
 		return tx.PutThrottle("Bob@Example.com", core.Throttle{Failures: 5, LockedUntil: t0})
@@ -211,8 +210,8 @@ func wantReopened(t *testing.T, tx core.Tx, u *core.User) error {
 	if err != nil || th.Failures != 5 || !th.LockedUntil.Equal(t0) {
 		t.Errorf("throttle after reopen: %+v, %v", th, err)
 	}
-	if v, err := tx.Meta("jwt_key"); err != nil || string(v) != "k" {
-		t.Errorf("meta after reopen: %q, %v", v, err)
+	if v, err := tx.SigningKey(); err != nil || string(v) != "k" {
+		t.Errorf("signing key after reopen: %q, %v", v, err)
 	}
 	return nil
 }
@@ -349,7 +348,7 @@ func openDamaged(t *testing.T, data []byte, from, to int) (open, view, check err
 	}
 	defer db.Close()
 	view = db.View(func(tx core.Tx) error {
-		_, err := tx.Users(core.UserFilter{Search: "user1"})
+		_, _, err := tx.Users(core.UserFilter{Search: "user1"})
 		return err
 	})
 	return nil, view, db.Check()

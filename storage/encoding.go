@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -12,19 +13,58 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-// Record values start with a format-version byte, then their fields in a fixed order with the
-// primitives of codec.go. The id of a record is its key and is not repeated in the value.
+// Record payloads (a stored value without its seal) start with a format-version byte; from
+// format 2 on, a record's revision follows as a uvarint (the cluster revision it was last
+// synced at, 0 when it never was or has changes not yet published). Then come the fields in a
+// fixed order with the primitives of codec.go. The id of a record is its key and is not
+// repeated in the value. Format 1 is schema version 1's (no revision; a user has its session
+// epoch); it is read only to migrate.
 //
-// Decoding is in two steps so that scans stay cheap: parse walks the value once, without
+// Decoding is in two steps so that scans stay cheap: parse walks the payload once, without
 // allocating, into a *Fields struct whose strings are slices of the stored bytes (valid only
 // inside the transaction); filters look at those; only the records kept are turned into core
 // records, which copies the strings.
-const formatV1 byte = 1
+const (
+	formatV1 byte = 1
+	formatV2 byte = 2
+)
 
-func (d *decoder) version() {
-	if v := d.byte(); v != formatV1 && d.err == nil {
+// version reads the format byte of a payload that has no revision (audit entries and local
+// state).
+func (d *decoder) version() byte {
+	v := d.byte()
+	if v != formatV1 && v != formatV2 && d.err == nil {
 		d.fail(fmt.Errorf("unknown format version %d", v))
 	}
+	return v
+}
+
+// header reads the format byte of a record and, from format 2 on, its revision.
+func (d *decoder) header() (format byte, rev uint64) {
+	format = d.version()
+	if format >= formatV2 {
+		rev = d.uvarint()
+	}
+	return format, rev
+}
+
+// payloadRev returns the revision of a record payload (0 for format 1 or a malformed one).
+func payloadRev(p []byte) uint64 {
+	d := decoder{b: p}
+	_, rev := d.header()
+	return rev
+}
+
+// withRev returns a copy of a record payload with its revision replaced.
+func withRev(p []byte, rev uint64) ([]byte, error) {
+	d := decoder{b: p}
+	if format, _ := d.header(); format != formatV2 || d.err != nil {
+		return nil, corrupt(errors.New("record payload without a revision"))
+	}
+	e := &encoder{b: make([]byte, 0, len(p)+binary.MaxVarintLen64)}
+	e.byte(formatV2)
+	e.uvarint(rev)
+	return append(e.b, d.b...), nil
 }
 
 // copyStrings copies the fields of a record out of the transaction's memory into one new
@@ -50,31 +90,39 @@ func copyStrings(out []string, fields ...[]byte) {
 	}
 }
 
+// newEncoder starts a payload without revision: audit entries and local state.
 func newEncoder(size int) *encoder {
 	e := &encoder{b: make([]byte, 0, size+48)}
-	e.byte(formatV1)
+	e.byte(formatV2)
+	return e
+}
+
+// newRecordEncoder starts a record payload at revision rev.
+func newRecordEncoder(size int, rev uint64) *encoder {
+	e := newEncoder(size + binary.MaxVarintLen64)
+	e.uvarint(rev)
 	return e
 }
 
 // ---- users
 
 type userFields struct {
+	rev                                                       uint64
 	employeeNumber, fullName, email, department, passwordHash []byte
 
 	active                                  bool
-	sessionEpoch                            uint32
+	sessionEpoch                            uint32 // format 1 only: now local_sessions
 	passwordChangedAt, createdAt, updatedAt time.Time
 }
 
-func encodeUser(u *core.User) []byte {
-	e := newEncoder(len(u.EmployeeNumber) + len(u.FullName) + len(u.Email) + len(u.Department) + len(u.PasswordHash))
+func encodeUser(u *core.User, rev uint64) []byte {
+	e := newRecordEncoder(len(u.EmployeeNumber)+len(u.FullName)+len(u.Email)+len(u.Department)+len(u.PasswordHash), rev)
 	e.str(u.EmployeeNumber)
 	e.str(u.FullName)
 	e.str(u.Email)
 	e.str(string(u.Department))
 	e.str(u.PasswordHash)
 	e.bool(u.Active)
-	e.uvarint(uint64(u.SessionEpoch))
 	e.time(u.PasswordChangedAt)
 	e.time(u.CreatedAt)
 	e.time(u.UpdatedAt)
@@ -83,14 +131,18 @@ func encodeUser(u *core.User) []byte {
 
 func (f *userFields) parse(v []byte) error {
 	d := decoder{b: v}
-	d.version()
+	format, rev := d.header()
+	f.rev = rev
 	f.employeeNumber = d.bytes()
 	f.fullName = d.bytes()
 	f.email = d.bytes()
 	f.department = d.bytes()
 	f.passwordHash = d.bytes()
 	f.active = d.bool()
-	f.sessionEpoch = d.uint32()
+	f.sessionEpoch = 0
+	if format == formatV1 {
+		f.sessionEpoch = d.uint32()
+	}
 	f.passwordChangedAt = d.time()
 	f.createdAt = d.time()
 	f.updatedAt = d.time()
@@ -106,7 +158,6 @@ func (f *userFields) user(id uuid.UUID) core.User {
 		Department:        core.Department(f.department),
 		PasswordHash:      string(f.passwordHash),
 		Active:            f.active,
-		SessionEpoch:      f.sessionEpoch,
 		PasswordChangedAt: f.passwordChangedAt,
 		CreatedAt:         f.createdAt,
 		UpdatedAt:         f.updatedAt,
@@ -124,13 +175,14 @@ func decodeUser(v []byte) (core.User, error) {
 // ---- clients
 
 type clientFields struct {
+	rev                                        uint64
 	commercialID                               uuid.UUID
 	fullName, email, phone, companyName, notes []byte
 	createdAt, updatedAt                       time.Time
 }
 
-func encodeClient(c *core.Client) []byte {
-	e := newEncoder(len(c.FullName) + len(c.Email) + len(c.Phone) + len(c.CompanyName) + len(c.Notes))
+func encodeClient(c *core.Client, rev uint64) []byte {
+	e := newRecordEncoder(len(c.FullName)+len(c.Email)+len(c.Phone)+len(c.CompanyName)+len(c.Notes), rev)
 	e.uuid(c.CommercialID)
 	e.str(c.FullName)
 	e.str(c.Email)
@@ -144,7 +196,7 @@ func encodeClient(c *core.Client) []byte {
 
 func (f *clientFields) parse(v []byte) error {
 	d := decoder{b: v}
-	d.version()
+	_, f.rev = d.header()
 	f.commercialID = d.uuid()
 	f.fullName = d.bytes()
 	f.email = d.bytes()
@@ -183,6 +235,7 @@ func decodeClient(v []byte) (core.Client, error) {
 // ---- contracts
 
 type contractFields struct {
+	rev                            uint64
 	clientID, commercialID         uuid.UUID
 	total, due                     []byte // raw decimals, see decimalOf
 	dueSign                        int
@@ -190,8 +243,8 @@ type contractFields struct {
 	signedAt, createdAt, updatedAt time.Time
 }
 
-func encodeContract(c *core.Contract) []byte {
-	e := newEncoder(len(c.Status) + 64)
+func encodeContract(c *core.Contract, rev uint64) []byte {
+	e := newRecordEncoder(len(c.Status)+64, rev)
 	e.uuid(c.ClientID)
 	e.uuid(c.CommercialID)
 	e.decimal(c.Total)
@@ -205,7 +258,7 @@ func encodeContract(c *core.Contract) []byte {
 
 func (f *contractFields) parse(v []byte) error {
 	d := decoder{b: v}
-	d.version()
+	_, f.rev = d.header()
 	f.clientID = d.uuid()
 	f.commercialID = d.uuid()
 	f.total, _ = d.rawDecimal()
@@ -242,6 +295,7 @@ func decodeContract(v []byte) (core.Contract, error) {
 // ---- events
 
 type eventFields struct {
+	rev                             uint64
 	contractID, clientID, supportID uuid.UUID
 	start, end                      time.Time
 	name, location, notes           []byte
@@ -249,8 +303,8 @@ type eventFields struct {
 	createdAt, updatedAt            time.Time
 }
 
-func encodeEvent(ev *core.Event) []byte {
-	e := newEncoder(len(ev.Name) + len(ev.Location) + len(ev.Notes) + 64)
+func encodeEvent(ev *core.Event, rev uint64) []byte {
+	e := newRecordEncoder(len(ev.Name)+len(ev.Location)+len(ev.Notes)+64, rev)
 	e.uuid(ev.ContractID)
 	e.uuid(ev.ClientID)
 	e.uuid(ev.SupportID)
@@ -267,7 +321,7 @@ func encodeEvent(ev *core.Event) []byte {
 
 func (f *eventFields) parse(v []byte) error {
 	d := decoder{b: v}
-	d.version()
+	_, f.rev = d.header()
 	f.contractID = d.uuid()
 	f.clientID = d.uuid()
 	f.supportID = d.uuid()
@@ -311,7 +365,7 @@ type eventHead struct {
 // checking the rest of the value.
 func (h *eventHead) parse(v []byte) error {
 	d := decoder{b: v}
-	d.version()
+	d.header()
 	d.skip(idLen)
 	h.clientID = d.uuid()
 	d.skip(idLen)
@@ -347,15 +401,16 @@ func encodeAudit(a *core.AuditEntry) []byte {
 	for _, f := range a.Fields {
 		e.str(f)
 	}
-	if a.Count > 0 { // optional, last: entries without a count keep their encoding
-		e.uvarint(uint64(a.Count))
-	}
+	e.uuid(a.Origin)
+	e.uvarint(a.Rev)
+	e.uvarint(uint64(a.Count))
 	return e.b
 }
 
+// decodeAudit decodes an audit entry; Origin and Rev exist from format 2 on.
 func decodeAudit(v []byte) (core.AuditEntry, error) {
 	d := decoder{b: v}
-	d.version()
+	format := d.version()
 	a := core.AuditEntry{
 		At:       d.time(),
 		ActorID:  d.uuid(),
@@ -372,7 +427,12 @@ func decodeAudit(v []byte) (core.AuditEntry, error) {
 			a.Fields[i] = d.str()
 		}
 	}
-	if len(d.b) > 0 && d.err == nil {
+	// Format 2 ends with origin, revision and count; format 1 with an optional count.
+	if format >= formatV2 {
+		a.Origin = d.uuid()
+		a.Rev = d.uvarint()
+	}
+	if format >= formatV2 || (len(d.b) > 0 && d.err == nil) {
 		if n := d.uvarint(); n > math.MaxInt32 {
 			d.fail(errors.New("audit count out of range"))
 		} else {

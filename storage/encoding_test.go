@@ -65,8 +65,8 @@ func TestEncoding_Decimal(t *testing.T) {
 
 func TestEncoding_Records(t *testing.T) {
 	u := *newUser("anne@example.com", "EE000001", core.Management)
-	u.FullName, u.SessionEpoch, u.Active = "Zoë Ça", math.MaxUint32, false
-	gotU, err := decodeUser(encodeUser(&u))
+	u.FullName, u.Active = "Zoë Ça", false
+	gotU, err := decodeUser(encodeUser(&u, math.MaxUint64))
 	u.ID = uuid.Nil
 	if err != nil || gotU != u {
 		t.Errorf("user: %+v, %v", gotU, err)
@@ -74,7 +74,7 @@ func TestEncoding_Records(t *testing.T) {
 
 	c := *newClient("Kevin", "k@example.com", uuid.New())
 	c.Notes = strings.Repeat("é", 10000)
-	gotC, err := decodeClient(encodeClient(&c))
+	gotC, err := decodeClient(encodeClient(&c, 0))
 	c.ID = uuid.Nil
 	if err != nil || gotC != c {
 		t.Errorf("client: %+v, %v", gotC, err)
@@ -82,7 +82,7 @@ func TestEncoding_Records(t *testing.T) {
 
 	k := *newContract(&c, "999999999.99", "0.01", core.Cancelled)
 	k.SignedAt = edgeTimes[3]
-	gotK, err := decodeContract(encodeContract(&k))
+	gotK, err := decodeContract(encodeContract(&k, 0))
 	k.ID = uuid.Nil
 	if err != nil || !sameContract(gotK, k) {
 		t.Errorf("contract: %+v, %v", gotK, err)
@@ -90,13 +90,14 @@ func TestEncoding_Records(t *testing.T) {
 
 	ev := *newEvent(&k, "", edgeTimes[4], uuid.Nil)
 	ev.Attendees, ev.End = -1, time.Time{}
-	gotE, err := decodeEvent(encodeEvent(&ev))
+	gotE, err := decodeEvent(encodeEvent(&ev, 0))
 	ev.ID = uuid.Nil
 	if err != nil || gotE != ev {
 		t.Errorf("event: %+v, %v", gotE, err)
 	}
 
-	a := core.AuditEntry{At: t0, ActorID: uuid.New(), Action: "x", Record: core.EventRecord, RecordID: uuid.New(), Fields: []string{"", "name"}}
+	a := core.AuditEntry{At: t0, ActorID: uuid.New(), Action: "x", Record: core.EventRecord, RecordID: uuid.New(), Fields: []string{"", "name"},
+		Origin: uuid.New(), Rev: 1 << 40}
 	gotA, err := decodeAudit(encodeAudit(&a))
 	if err != nil || !sameAudit(gotA, a) {
 		t.Errorf("audit: %+v, %v", gotA, err)
@@ -118,10 +119,10 @@ func TestEncoding_Records(t *testing.T) {
 }
 
 func TestEncoding_Errors(t *testing.T) {
-	valid := encodeClient(newClient("Kevin", "k@example.com", uuid.New()))
+	valid := encodeClient(newClient("Kevin", "k@example.com", uuid.New()), 0)
 	for name, b := range map[string][]byte{
 		"Empty":          nil,
-		"UnknownVersion": append([]byte{2}, valid[1:]...),
+		"UnknownVersion": append([]byte{3}, valid[1:]...),
 		"Truncated":      valid[:len(valid)-1],
 		"Trailing":       append(bytes.Clone(valid), 0),
 		"HugeLength":     append([]byte{formatV1}, append(make([]byte, 16), 0xff, 0xff, 0xff, 0xff, 0x0f)...),
@@ -136,10 +137,10 @@ func TestEncoding_Errors(t *testing.T) {
 
 // decoders decode and re-encode each kind of record value, for the fuzz tests.
 var decoders = []func([]byte) ([]byte, error){
-	func(b []byte) ([]byte, error) { v, err := decodeUser(b); return encodeUser(&v), err },
-	func(b []byte) ([]byte, error) { v, err := decodeClient(b); return encodeClient(&v), err },
-	func(b []byte) ([]byte, error) { v, err := decodeContract(b); return encodeContract(&v), err },
-	func(b []byte) ([]byte, error) { v, err := decodeEvent(b); return encodeEvent(&v), err },
+	func(b []byte) ([]byte, error) { v, err := decodeUser(b); return encodeUser(&v, 0), err },
+	func(b []byte) ([]byte, error) { v, err := decodeClient(b); return encodeClient(&v, 0), err },
+	func(b []byte) ([]byte, error) { v, err := decodeContract(b); return encodeContract(&v, 0), err },
+	func(b []byte) ([]byte, error) { v, err := decodeEvent(b); return encodeEvent(&v, 0), err },
 	func(b []byte) ([]byte, error) { v, err := decodeAudit(b); return encodeAudit(&v), err },
 	func(b []byte) ([]byte, error) { v, err := decodeThrottle(b); return encodeThrottle(v), err },
 }
@@ -162,11 +163,11 @@ func checkRoundTrip(t *testing.T, decode func([]byte) ([]byte, error), b []byte)
 
 func FuzzDecodeClient(f *testing.F) {
 	c := newClient("Kevin Casey", "kevin@startup.io", uuid.New())
-	f.Add(encodeClient(c))
+	f.Add(encodeClient(c, 0))
 	c.Notes, c.CreatedAt = "", time.Time{}
-	f.Add(encodeClient(c))
+	f.Add(encodeClient(c, 0))
 	c.UpdatedAt = edgeTimes[4]
-	f.Add(encodeClient(c))
+	f.Add(encodeClient(c, 0))
 	f.Add([]byte{})
 	f.Add([]byte{formatV1})
 	f.Add([]byte{formatV1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
@@ -181,11 +182,11 @@ func FuzzDecodeClient(f *testing.F) {
 
 func FuzzDecodeRecords(f *testing.F) {
 	k := newContract(newClient("K", "k@x", uuid.New()), "15000.00", "0", core.Signed)
-	f.Add(uint8(0), encodeUser(newUser("a@b", "EE000001", core.Support)))
-	f.Add(uint8(2), encodeContract(k))
+	f.Add(uint8(0), encodeUser(newUser("a@b", "EE000001", core.Support), 0))
+	f.Add(uint8(2), encodeContract(k, 0))
 	k.Total = decimal.RequireFromString("123456789012345678901234567890")
-	f.Add(uint8(2), encodeContract(k))
-	f.Add(uint8(3), encodeEvent(newEvent(k, "Gala", edgeTimes[3], uuid.New())))
+	f.Add(uint8(2), encodeContract(k, 0))
+	f.Add(uint8(3), encodeEvent(newEvent(k, "Gala", edgeTimes[3], uuid.New()), 0))
 	f.Add(uint8(4), encodeAudit(&core.AuditEntry{At: t0, Action: "create", Fields: []string{"a", "b"}}))
 	f.Add(uint8(4), []byte{formatV1, 0, 0, 0})
 	f.Add(uint8(4), encodeAudit(&core.AuditEntry{At: t0, Action: "export", Record: core.ClientRecord, Count: 42}))
@@ -207,13 +208,13 @@ func BenchmarkEncodeClient(b *testing.B) {
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
-		n = len(encodeClient(c))
+		n = len(encodeClient(c, 0))
 	}
 	b.ReportMetric(float64(n), "bytes/record")
 }
 
 func BenchmarkDecodeClient(b *testing.B) {
-	v := encodeClient(sampleClient())
+	v := encodeClient(sampleClient(), 0)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := decodeClient(v); err != nil {
@@ -225,7 +226,7 @@ func BenchmarkDecodeClient(b *testing.B) {
 // BenchmarkSearchClient is the cost per record of a search that matches nothing: the value is
 // parsed without allocating and its fields matched in place.
 func BenchmarkSearchClient(b *testing.B) {
-	v := encodeClient(sampleClient())
+	v := encodeClient(sampleClient(), 0)
 	m := newMatcher("zzz")
 	var cf clientFields
 	b.ReportAllocs()
@@ -305,7 +306,7 @@ func BenchmarkTx_SearchClients(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	mustView(b, db, func(tx core.Tx) error {
-		got, err := tx.Clients(core.ClientFilter{Search: "zzz"})
+		got, _, err := tx.Clients(core.ClientFilter{Search: "zzz"})
 		if err != nil || len(got) != 0 {
 			b.Fatalf("%d, %v", len(got), err)
 		}

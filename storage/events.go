@@ -13,20 +13,37 @@ import (
 
 var eventsTable = &table{
 	record:  "event",
+	rt:      core.EventRecord,
 	bucket:  bucketEvents,
+	seal:    newSealer(bucketEvents),
 	keyLen:  idLen,
 	indexes: []*index{idxEventsByContract, idxEventsBySupport, idxEventsByStart},
-	entries: func(key, val []byte) ([]entry, error) {
-		id, err := keyID(key)
+	entries: func(key, p []byte) ([]entry, error) {
+		e, err := eventOf(key, p)
 		if err != nil {
 			return nil, err
 		}
-		e, err := decodeEvent(val)
-		if err != nil {
-			return nil, err
-		}
-		return eventEntries(id, &e), nil
+		return eventEntries(e.ID, &e), nil
 	},
+	wire: func(key, p []byte) (core.Wire, error) {
+		e, err := eventOf(key, p)
+		return e.Wire(), err
+	},
+	encode: func(w core.Wire, rev uint64) ([]byte, []entry, error) {
+		e, err := w.Event()
+		return encodeEvent(&e, rev), eventEntries(e.ID, &e), err
+	},
+}
+
+// eventOf decodes a stored event with its key.
+func eventOf(key, p []byte) (core.Event, error) {
+	id, err := keyID(key)
+	if err != nil {
+		return core.Event{}, err
+	}
+	e, err := decodeEvent(p)
+	e.ID = id
+	return e, err
 }
 
 func eventEntries(id uuid.UUID, e *core.Event) []entry {
@@ -55,18 +72,15 @@ func startKey(t time.Time) []byte {
 
 func errEventNotFound() error { return core.Errorf(core.NotFound, "event not found") }
 
-// Event returns the event with that id. Errors: NotFound.
+// Event returns the event with that id. Errors: NotFound, Damaged.
 func (t *tx) Event(id uuid.UUID) (core.Event, error) {
-	v, err := t.get(eventsTable, id[:])
-	if err != nil {
-		return core.Event{}, err
-	}
-	if v == nil {
-		return core.Event{}, errEventNotFound()
-	}
 	var f eventFields
-	if err := f.parse(v); err != nil {
-		return core.Event{}, core.InternalError("read event "+id.String(), err)
+	ok, err := t.parseRecord(eventsTable, id, f.parse)
+	switch {
+	case err != nil:
+		return core.Event{}, err
+	case !ok:
+		return core.Event{}, errEventNotFound()
 	}
 	return f.event(id), nil
 }
@@ -79,18 +93,19 @@ type eventQuery struct {
 	contracts map[uuid.UUID]struct{}
 }
 
-// Events returns the events that pass f, in no particular order. The first set field of
+// Events returns the events that pass f, in no particular order, and the number of damaged
+// events skipped. The first set field of
 // ContractID, SupportID, Unassigned, CommercialID, StartFrom/StartTo picks the index read
 // (idx_events_by_contract, idx_events_by_support, idx_contracts_by_commercial then
 // idx_events_by_contract, idx_events_by_start); every other condition is checked on the events
 // read.
-func (t *tx) Events(f core.EventFilter) ([]core.Event, error) {
+func (t *tx) Events(f core.EventFilter) ([]core.Event, int, error) {
 	q := &eventQuery{f: f, search: t.newClientSearch(f.Search, clientName)}
 	var contractKeys [][]byte
 	if f.CommercialID != uuid.Nil {
 		var err error
 		if contractKeys, q.contracts, err = t.contractsOf(f.CommercialID); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	if fullScan(f) && f.Limit <= 0 {
@@ -98,12 +113,12 @@ func (t *tx) Events(f core.EventFilter) ([]core.Event, error) {
 			// Every event is read: find the matching clients once, in one pass over the
 			// clients, so that the scanning goroutines only read the answers.
 			if _, err := q.search.all(); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 		}
 		return collectAll(t, eventsTable, t.scanParts(), q.keep)
 	}
-	return collect(t.eventSource(f, contractKeys), f.Limit, q.keep())
+	return collect(eventsTable, t.eventSource(f, contractKeys), f.Limit, q.keep())
 }
 
 // keep returns a function that parses and filters one event, with its own buffers.
@@ -116,7 +131,7 @@ func (q *eventQuery) keep() keepFunc[core.Event] {
 			// Most events of a search do not match: decide on the fields searched, and parse
 			// (and check) the whole record only for those that do.
 			if err := head.parse(v); err != nil {
-				return core.Event{}, false, core.InternalError("read events", err)
+				return core.Event{}, false, damagedValue(err)
 			}
 			if !m.any(head.name, head.location) {
 				if ok, err := q.search.match(head.clientID); err != nil || !ok {
@@ -129,7 +144,7 @@ func (q *eventQuery) keep() keepFunc[core.Event] {
 			err = ef.parse(v)
 		}
 		if err != nil {
-			return core.Event{}, false, core.InternalError("read events", err)
+			return core.Event{}, false, damagedValue(err)
 		}
 		if !q.passes(&ef) {
 			return core.Event{}, false, nil
@@ -176,7 +191,7 @@ func (t *tx) eventSource(f core.EventFilter, contractKeys [][]byte) source {
 }
 
 // contractsOf lists the contracts of a commercial from idx_contracts_by_commercial, as keys
-// and as a set.
+// and as a set. Damaged entries are left out (their contracts' events are not listed).
 func (t *tx) contractsOf(commercial uuid.UUID) ([][]byte, map[uuid.UUID]struct{}, error) {
 	b, err := t.bucket(idxContractsByCommercial.name)
 	if err != nil {
@@ -185,8 +200,12 @@ func (t *tx) contractsOf(commercial uuid.UUID) ([][]byte, map[uuid.UUID]struct{}
 	var keys [][]byte
 	set := make(map[uuid.UUID]struct{})
 	c := b.Cursor()
-	for k, _ := c.Seek(commercial[:]); k != nil && bytes.HasPrefix(k, commercial[:]); k, _ = c.Next() {
-		key, ok := idxContractsByCommercial.recordKey(k, nil)
+	for k, v := c.Seek(commercial[:]); k != nil && bytes.HasPrefix(k, commercial[:]); k, v = c.Next() {
+		p, err := idxContractsByCommercial.seal.open(k, v)
+		if err != nil {
+			continue
+		}
+		key, ok := idxContractsByCommercial.recordKey(k, p)
 		if !ok {
 			return nil, nil, indexOutOfStep(idxContractsByCommercial, contractsTable)
 		}
@@ -219,15 +238,15 @@ func (q *eventQuery) passes(e *eventFields) bool {
 	return true
 }
 
-// PutEvent inserts or replaces e.
+// PutEvent inserts or replaces e. Errors: Damaged when the stored version is damaged.
 func (t *tx) PutEvent(e *core.Event) error {
 	if e.ID == uuid.Nil {
 		return core.InternalError("put event", errNilID)
 	}
-	return t.put(eventsTable, bytesOf(e.ID), encodeEvent(e), eventEntries(e.ID, e))
+	return t.put(eventsTable, bytesOf(e.ID), encodeEvent(e, 0), eventEntries(e.ID, e))
 }
 
-// DeleteEvent removes an event. Errors: NotFound.
+// DeleteEvent removes an event. Errors: NotFound, Damaged.
 func (t *tx) DeleteEvent(id uuid.UUID) error {
 	ok, err := t.remove(eventsTable, id[:])
 	if err == nil && !ok {

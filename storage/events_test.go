@@ -33,11 +33,11 @@ func TestTx_PutEvent(t *testing.T) {
 		e.Start, e.SupportID = t0.AddDate(1, 0, 0), uuid.Nil
 		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutEvent(e) })
 		mustView(t, db, func(tx core.Tx) error {
-			got, _ := tx.Events(core.EventFilter{StartTo: t0.AddDate(0, 1, 0)})
+			got, _, _ := tx.Events(core.EventFilter{StartTo: t0.AddDate(0, 1, 0)})
 			if len(got) != 0 {
 				t.Errorf("found at the old start: %d", len(got))
 			}
-			got, _ = tx.Events(core.EventFilter{Unassigned: true})
+			got, _, _ = tx.Events(core.EventFilter{Unassigned: true})
 			if len(got) != 1 {
 				t.Errorf("unassigned: %d, want 1", len(got))
 			}
@@ -69,7 +69,7 @@ func TestTx_DeleteEvent(t *testing.T) {
 		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutEvent(e) })
 		mustUpdate(t, db, func(tx core.Tx) error { return tx.DeleteEvent(e.ID) })
 		mustView(t, db, func(tx core.Tx) error {
-			got, err := tx.Events(core.EventFilter{Unassigned: true})
+			got, _, err := tx.Events(core.EventFilter{Unassigned: true})
 			if err != nil || len(got) != 0 {
 				t.Errorf("unassigned: %d, %v", len(got), err)
 			}
@@ -141,7 +141,7 @@ func TestTx_Events(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mustView(t, db, func(tx core.Tx) error {
-				got, err := tx.Events(c.f)
+				got, _, err := tx.Events(c.f)
 				if err != nil {
 					return err
 				}

@@ -56,11 +56,11 @@ func takeSnapshot(t *testing.T, db *DB) snapshot {
 	t.Helper()
 	var s snapshot
 	mustView(t, db, func(tx core.Tx) error {
-		c, err := tx.Clients(core.ClientFilter{})
+		c, _, err := tx.Clients(core.ClientFilter{})
 		if err != nil {
 			return err
 		}
-		a, err := tx.Audit(core.AuditFilter{})
+		a, _, err := tx.Audit(core.AuditFilter{})
 		s = snapshot{clients: len(c), audit: len(a)}
 		return err
 	})

@@ -162,25 +162,51 @@ func wantOpenDamaged(t *testing.T, path string) {
 	}
 }
 
-func TestDB_View_CorruptRecord(t *testing.T) {
+func TestTx_DamagedRecord(t *testing.T) {
 	db := mustOpenUnchecked(t)
 	f := mustFixture(t, db)
+	// Garbage where the client was: its seal fails.
 	breakDB(t, db, func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketClients).Put(f.kevin.ID[:], []byte{formatV1, 0xff})
+		return tx.Bucket(bucketClients).Put(f.kevin.ID[:], []byte{formatV2, 0xff})
 	})
-	err := db.View(func(tx core.Tx) error {
-		_, err := tx.Clients(core.ClientFilter{})
-		return err
+	t.Run("ListHidesAndCounts", func(t *testing.T) {
+		mustView(t, db, func(tx core.Tx) error {
+			for name, f := range map[string]core.ClientFilter{"all": {}, "mine": {CommercialID: f.anne.ID}, "limited": {Limit: 5}} {
+				got, hidden, err := tx.Clients(f)
+				if err != nil || len(got) != 0 || hidden != 1 {
+					t.Errorf("%s: %d clients, %d hidden, %v; want 0, 1 hidden", name, len(got), hidden, err)
+				}
+			}
+			return nil
+		})
 	})
-	wantDamaged(t, "list clients", err, db.Path())
-	err = db.View(func(tx core.Tx) error {
-		_, err := tx.Client(f.kevin.ID)
-		return err
+	t.Run("ErrDamagedDirectRead", func(t *testing.T) {
+		err := db.View(func(tx core.Tx) error {
+			_, err := tx.Client(f.kevin.ID)
+			return err
+		})
+		var ce *core.Error
+		if !errors.As(err, &ce) || ce.Kind != core.Damaged || ce.Code != core.CodeRecordDamaged ||
+			ce.Record != core.ClientRecord || ce.ID != f.kevin.ID {
+			t.Fatalf("read a damaged client: %#v", err)
+		}
+		if !strings.Contains(err.Error(), "client "+f.kevin.ID.String()) || errors.Is(err, ErrDamaged) {
+			t.Errorf("message %q: want the record named, not the whole file damaged", err)
+		}
 	})
-	wantDamaged(t, "read a client", err, db.Path())
-	if !strings.Contains(err.Error(), "read client") {
-		t.Errorf("error %v does not say what could not be read", err)
-	}
+	t.Run("ErrDamagedWrites", func(t *testing.T) {
+		c := *f.kevin
+		err := db.Update(func(tx core.Tx) error { return tx.PutClient(&c) })
+		wantKind(t, err, core.Damaged)
+		err = db.Update(func(tx core.Tx) error { return tx.DeleteClient(c.ID) })
+		wantKind(t, err, core.Damaged)
+	})
+	t.Run("CheckNamesIt", func(t *testing.T) {
+		err := db.Check()
+		if err == nil || !strings.Contains(err.Error(), "damaged client "+f.kevin.ID.String()) {
+			t.Fatalf("check: %v", err)
+		}
+	})
 }
 
 // mustOpenUnchecked opens a new database that the test damages on purpose.

@@ -151,6 +151,10 @@ func (db *DB) generateSorted(g *generator, s genStep) error {
 				if err := s.make(t, ids[i], i); err != nil {
 					return err
 				}
+				// In team mode each generated record, with its audit entry, is one change.
+				if err := t.flushChange(); err != nil {
+					return err
+				}
 			}
 			return nil
 		})

@@ -33,7 +33,7 @@ func TestDB_Generate(t *testing.T) {
 			t.Fatal(err)
 		}
 		mustView(t, db, func(tx core.Tx) error {
-			c, err := tx.Clients(core.ClientFilter{})
+			c, _, err := tx.Clients(core.ClientFilter{})
 			if err == nil && len(c) != 600 {
 				t.Errorf("%d clients after two runs, want 600", len(c))
 			}
@@ -59,7 +59,7 @@ func TestDB_Generate(t *testing.T) {
 func checkGenerated(t *testing.T, db *DB, now time.Time) {
 	t.Helper()
 	mustView(t, db, func(tx core.Tx) error {
-		clients, err := tx.Clients(core.ClientFilter{})
+		clients, _, err := tx.Clients(core.ClientFilter{})
 		if err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func checkGenerated(t *testing.T, db *DB, now time.Time) {
 				t.Fatalf("client %+v: %v", c, err)
 			}
 		}
-		contracts, err := tx.Contracts(core.ContractFilter{})
+		contracts, _, err := tx.Contracts(core.ContractFilter{})
 		if err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func checkGenerated(t *testing.T, db *DB, now time.Time) {
 		if status[core.Draft] == 0 || status[core.Signed] == 0 || status[core.Cancelled] == 0 {
 			t.Errorf("statuses %v, want all three", status)
 		}
-		events, err := tx.Events(core.EventFilter{})
+		events, _, err := tx.Events(core.EventFilter{})
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func checkGenerated(t *testing.T, db *DB, now time.Time) {
 		if unassigned == 0 || past == 0 || future == 0 {
 			t.Errorf("unassigned %d, past %d, future %d: want some of each", unassigned, past, future)
 		}
-		users, err := tx.Users(core.UserFilter{})
+		users, _, err := tx.Users(core.UserFilter{})
 		for _, u := range users {
 			if _, err := core.ValidateEmail("email", u.Email); err != nil {
 				t.Fatalf("user %+v: %v", u, err)

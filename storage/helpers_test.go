@@ -60,7 +60,7 @@ func newUser(email, number string, dept core.Department) *core.User {
 	return &core.User{
 		ID: uuid.New(), EmployeeNumber: number, FullName: "User " + number, Email: email,
 		Department: dept, PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", Active: true,
-		SessionEpoch: 3, PasswordChangedAt: t0, CreatedAt: t0, UpdatedAt: t0.Add(time.Hour),
+		PasswordChangedAt: t0, CreatedAt: t0, UpdatedAt: t0.Add(time.Hour),
 	}
 }
 

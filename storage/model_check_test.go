@@ -35,22 +35,22 @@ func (r *run) verify() {
 }
 
 func (r *run) verifyRecords(tx core.Tx) error {
-	users, err := tx.Users(core.UserFilter{})
+	users, _, err := tx.Users(core.UserFilter{})
 	if err != nil {
 		return err
 	}
 	sameRecords(r, "users", users, r.m.users, userID, func(a, b core.User) bool { return a == b })
-	clients, err := tx.Clients(core.ClientFilter{})
+	clients, _, err := tx.Clients(core.ClientFilter{})
 	if err != nil {
 		return err
 	}
 	sameRecords(r, "clients", clients, r.m.clients, clientID, func(a, b core.Client) bool { return a == b })
-	contracts, err := tx.Contracts(core.ContractFilter{})
+	contracts, _, err := tx.Contracts(core.ContractFilter{})
 	if err != nil {
 		return err
 	}
 	sameRecords(r, "contracts", contracts, r.m.contracts, contractID, sameContract)
-	events, err := tx.Events(core.EventFilter{})
+	events, _, err := tx.Events(core.EventFilter{})
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (r *run) verifyUserFilters(tx core.Tx) error {
 			return []string{u.FullName, u.Email, u.EmployeeNumber}
 		})...)
 		f.Limit = r.limit()
-		got, err := tx.Users(f)
+		got, _, err := tx.Users(f)
 		if err != nil {
 			return err
 		}
@@ -212,7 +212,7 @@ func (r *run) verifyClientFilters(tx core.Tx) error {
 			return []string{c.FullName, c.Email, c.CompanyName, c.Phone}
 		})...)
 		f.Limit = r.limit()
-		got, err := tx.Clients(f)
+		got, _, err := tx.Clients(f)
 		if err != nil {
 			return err
 		}
@@ -228,7 +228,7 @@ func (r *run) verifyClientFilters(tx core.Tx) error {
 func (r *run) verifyContractFilters(tx core.Tx) error {
 	for i := range 100 {
 		f := r.contractFilter(i)
-		got, err := tx.Contracts(f)
+		got, _, err := tx.Contracts(f)
 		if err != nil {
 			return err
 		}
@@ -279,7 +279,7 @@ func (r *run) contractMatches(f *core.ContractFilter, k core.Contract) bool {
 func (r *run) verifyEventFilters(tx core.Tx) error {
 	for i := range 160 {
 		f := r.eventFilter(i)
-		got, err := tx.Events(f)
+		got, _, err := tx.Events(f)
 		if err != nil {
 			return err
 		}
@@ -373,7 +373,7 @@ func (r *run) verifyAudit(tx core.Tx) error {
 			f.AfterSeq = uint64(r.r.IntN(len(r.m.audit) + 2))
 		}
 		f.Limit = r.limit()
-		got, err := tx.Audit(f)
+		got, _, err := tx.Audit(f)
 		if err != nil {
 			return err
 		}
@@ -434,7 +434,7 @@ func (r *run) verifyThrottle(ct core.Tx) error {
 			r.t.Errorf("operation %d: throttle %q: %+v, %v; want %+v", r.op, email, got, err, want)
 		}
 	}
-	b, err := ct.(*tx).bucket(bucketThrottle)
+	b, err := ct.(*tx).bucket(bucketLocalThrottle)
 	if err != nil {
 		return err
 	}

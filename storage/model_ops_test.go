@@ -37,7 +37,7 @@ func (r *run) putUser(isNew bool) {
 	if !isNew && r.r.IntN(3) == 0 {
 		u.Department, u.Active = r.department(), !u.Active
 	}
-	u.SessionEpoch, u.PasswordHash, u.UpdatedAt = r.r.Uint32(), fmt.Sprint(r.r.Uint64()), r.moment()
+	u.PasswordHash, u.UpdatedAt = fmt.Sprint(r.r.Uint64()), r.moment()
 	if r.update(r.m.userConflict(u), "put user", func(tx core.Tx) error { return tx.PutUser(&u) }) {
 		r.m.users.put(u.ID, u)
 	}
@@ -121,7 +121,7 @@ func (r *run) reassignClient() {
 		if err := tx.PutClient(&c); err != nil {
 			return err
 		}
-		ks, err := tx.Contracts(core.ContractFilter{ClientID: id})
+		ks, _, err := tx.Contracts(core.ContractFilter{ClientID: id})
 		if err != nil {
 			return err
 		}

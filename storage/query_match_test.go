@@ -40,7 +40,7 @@ func TestEventHead_Parse(t *testing.T) {
 		{ClientID: uuid.New(), Name: "Séminaire", Location: "Nîmes", Start: time.Date(9999, 1, 1, 0, 0, 0, 5, time.UTC)},
 		{ClientID: uuid.New(), Name: "x", Location: "y", SupportID: uuid.New(), Notes: "n", Attendees: 12},
 	} {
-		v := encodeEvent(&e)
+		v := encodeEvent(&e, 0)
 		var h eventHead
 		if err := h.parse(v); err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -26,19 +27,21 @@ func (t *tx) scanParts() int {
 }
 
 // collectAll reads every record of a table and returns those keep keeps, in no particular
-// order. With more than one part, the key space is cut into that many ranges of ids (which are
-// random, so the ranges hold about as many records each) read at once, each by its own
-// goroutine with its own keep function from newKeep: bbolt lets the cursors of a read-only
-// transaction be used side by side, since reading only follows pages of the memory map.
-func collectAll[R any](t *tx, tb *table, parts int, newKeep func() keepFunc[R]) ([]R, error) {
+// order, with the number of damaged records skipped. With more than one part, the key space is
+// cut into that many ranges of ids (which are random, so the ranges hold about as many records
+// each) read at once, each by its own goroutine with its own keep function from newKeep: bbolt
+// lets the cursors of a read-only transaction be used side by side, since reading only follows
+// pages of the memory map.
+func collectAll[R any](t *tx, tb *table, parts int, newKeep func() keepFunc[R]) ([]R, int, error) {
 	b, err := t.bucket(tb.bucket)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if parts <= 1 {
-		return scanRange(t, b, nil, nil, newKeep())
+		return scanRange(tb, b, nil, nil, newKeep())
 	}
 	results := make([][]R, parts)
+	hidden := make([]int, parts)
 	errs := make([]error, parts)
 	panics := make([]any, parts)
 	var wg sync.WaitGroup
@@ -48,28 +51,29 @@ func collectAll[R any](t *tx, tb *table, parts int, newKeep func() keepFunc[R]) 
 		wg.Go(func() {
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			defer func() { panics[i] = recoverScan(t, recover()) }()
-			results[i], errs[i] = scanRange(t, b, from, to, keep)
+			results[i], hidden[i], errs[i] = scanRange(tb, b, from, to, keep)
 		})
 	}
 	wg.Wait()
-	n := 0
+	n, h := 0, 0
 	for i := range parts {
 		if p := panics[i]; p != nil {
 			if err, ok := p.(damageError); ok {
-				return nil, err.err
+				return nil, 0, err.err
 			}
 			panic(p)
 		}
 		if errs[i] != nil {
-			return nil, errs[i]
+			return nil, 0, errs[i]
 		}
 		n += len(results[i])
+		h += hidden[i]
 	}
 	out := make([]R, 0, n)
 	for _, r := range results {
 		out = append(out, r...)
 	}
-	return out, nil
+	return out, h, nil
 }
 
 // partBounds returns the first key of part i of parts and the first key after it (nil: the
@@ -84,24 +88,28 @@ func partBounds(i, parts int) (from, to []byte) {
 	return from, to
 }
 
-// scanRange keeps the records of b with from ≤ key < to (nil: no bound).
-func scanRange[R any](t *tx, b *bbolt.Bucket, from, to []byte, keep keepFunc[R]) ([]R, error) {
+// scanRange keeps the records of b with from ≤ key < to (nil: no bound), counting the damaged
+// ones among them (see keepSealed).
+func scanRange[R any](tb *table, b *bbolt.Bucket, from, to []byte, keep keepFunc[R]) ([]R, int, error) {
 	out := make([]R, 0)
+	hidden := 0
 	c := b.Cursor()
 	k, v := c.First()
 	if from != nil {
 		k, v = c.Seek(from)
 	}
 	for ; k != nil && (to == nil || bytes.Compare(k, to) < 0); k, v = c.Next() {
-		r, ok, err := keep(k, v)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
+		r, ok, err := keepSealed(tb, k, v, keep)
+		switch {
+		case errors.Is(err, errDamagedValue):
+			hidden++
+		case err != nil:
+			return nil, 0, err
+		case ok:
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	return out, hidden, nil
 }
 
 // damageError carries, from a scanning goroutine to the caller, the error of a panic that

@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -13,15 +12,23 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-// tx is one transaction of a DB; it implements core.Tx. Values read from bbolt are only valid
-// during the transaction, so everything returned is a copy.
+// tx is one transaction of a DB; it implements core.Tx and core.SyncTx. Values read from bbolt
+// are only valid during the transaction, so everything returned is a copy. In team mode a write
+// transaction of core (capture true) collects the records it changes and the audit entries it
+// makes; run appends them to the outbox as one change before committing (outbox.go).
 type tx struct {
-	btx *bbolt.Tx
+	btx     *bbolt.Tx
+	db      *DB
+	capture bool
+	change  *changeSet
 }
 
-var _ core.Tx = (*tx)(nil)
+var (
+	_ core.Tx     = (*tx)(nil)
+	_ core.SyncTx = (*tx)(nil)
+)
 
-// tableOf gives the table of each record type, for IDsWithPrefix.
+// tableOf gives the table of each record type.
 var tableOf = map[core.RecordType]*table{
 	core.UserRecord:     usersTable,
 	core.ClientRecord:   clientsTable,
@@ -29,25 +36,13 @@ var tableOf = map[core.RecordType]*table{
 	core.EventRecord:    eventsTable,
 }
 
-// Meta returns a copy of a value of the meta bucket, nil when absent.
-func (t *tx) Meta(key string) ([]byte, error) {
-	b, err := t.bucket(bucketMeta)
-	if err != nil {
-		return nil, err
+// recordTable returns the table of a record type. Errors: Internal for an unknown type.
+func recordTable(rt core.RecordType) (*table, error) {
+	tb, ok := tableOf[rt]
+	if !ok {
+		return nil, core.InternalError("storage", fmt.Errorf("unknown record type %q", rt))
 	}
-	return bytes.Clone(b.Get([]byte(key))), nil
-}
-
-// SetMeta stores a value in the meta bucket. The schema version is not writable this way.
-func (t *tx) SetMeta(key string, value []byte) error {
-	if key == metaSchemaVersion {
-		return core.InternalError("set meta", errors.New("schema_version is reserved for the storage"))
-	}
-	b, err := t.bucket(bucketMeta)
-	if err != nil {
-		return err
-	}
-	return core.InternalError("set meta "+key, b.Put([]byte(key), bytes.Clone(value)))
+	return tb, nil
 }
 
 // IDsWithPrefix returns up to limit (0: no limit) ids of records of type rt whose hexadecimal
@@ -55,9 +50,9 @@ func (t *tx) SetMeta(key string, value []byte) error {
 // digits, matches nothing. It seeks to the bytes of the even-length part of the prefix and
 // scans while keys share it.
 func (t *tx) IDsWithPrefix(rt core.RecordType, prefix string, limit int) ([]uuid.UUID, error) {
-	tb, ok := tableOf[rt]
-	if !ok {
-		return nil, core.InternalError("ids with prefix", fmt.Errorf("unknown record type %q", rt))
+	tb, err := recordTable(rt)
+	if err != nil {
+		return nil, err
 	}
 	ids := make([]uuid.UUID, 0)
 	seek, whole, odd, ok := parseIDPrefix(prefix)
@@ -105,39 +100,4 @@ func parseIDPrefix(prefix string) (seek, whole []byte, odd, ok bool) {
 		whole = seek[:len(seek)-1]
 	}
 	return seek, whole, odd, true
-}
-
-// Throttle returns the login-failure state of an email (trimmed and lower-cased), the zero
-// value when none.
-func (t *tx) Throttle(email string) (core.Throttle, error) {
-	key := normEmail(email)
-	if key == "" {
-		return core.Throttle{}, nil
-	}
-	b, err := t.bucket(bucketThrottle)
-	if err != nil {
-		return core.Throttle{}, err
-	}
-	v := b.Get([]byte(key))
-	if v == nil {
-		return core.Throttle{}, nil
-	}
-	th, err := decodeThrottle(v)
-	return th, core.InternalError("read throttle", err)
-}
-
-// PutThrottle stores the login-failure state of an email; the zero value removes it.
-func (t *tx) PutThrottle(email string, th core.Throttle) error {
-	key := normEmail(email)
-	if key == "" {
-		return nil
-	}
-	b, err := t.bucket(bucketThrottle)
-	if err != nil {
-		return err
-	}
-	if th.Failures == 0 && th.LockedUntil.IsZero() {
-		return core.InternalError("delete throttle", b.Delete([]byte(key)))
-	}
-	return core.InternalError("put throttle", b.Put([]byte(key), encodeThrottle(th)))
 }

@@ -12,30 +12,32 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-func TestTx_Meta(t *testing.T) {
+func TestTx_SigningKey(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		db := mustOpen(t)
-		mustUpdate(t, db, func(tx core.Tx) error { return tx.SetMeta("signing_key", []byte{1, 2, 3}) })
 		mustView(t, db, func(tx core.Tx) error {
-			v, err := tx.Meta("signing_key")
+			if v, err := tx.SigningKey(); err != nil || v != nil {
+				t.Errorf("before: %v, %v", v, err)
+			}
+			return nil
+		})
+		mustUpdate(t, db, func(tx core.Tx) error { return tx.SetSigningKey([]byte{1, 2, 3}) })
+		mustView(t, db, func(tx core.Tx) error {
+			v, err := tx.SigningKey()
 			if err != nil || string(v) != "\x01\x02\x03" {
 				t.Errorf("got %v, %v", v, err)
-			}
-			v, err = tx.Meta("absent")
-			if err != nil || v != nil {
-				t.Errorf("absent: %v, %v", v, err)
 			}
 			return nil
 		})
 	})
-	t.Run("ErrSchemaVersionReserved", func(t *testing.T) {
+	t.Run("ErrEmpty", func(t *testing.T) {
 		db := mustOpen(t)
-		err := db.Update(func(tx core.Tx) error { return tx.SetMeta(metaSchemaVersion, []byte{9}) })
+		err := db.Update(func(tx core.Tx) error { return tx.SetSigningKey(nil) })
 		wantKind(t, err, core.Internal)
 	})
 	t.Run("ErrReadOnlyTx", func(t *testing.T) {
 		db := mustOpen(t)
-		err := db.View(func(tx core.Tx) error { return tx.SetMeta("k", []byte{1}) })
+		err := db.View(func(tx core.Tx) error { return tx.SetSigningKey([]byte{1}) })
 		wantKind(t, err, core.Internal)
 	})
 }
@@ -135,7 +137,7 @@ func TestTx_Throttle(t *testing.T) {
 	})
 	mustUpdate(t, db, func(tx core.Tx) error { return tx.PutThrottle("anne@example.com", core.Throttle{}) })
 	mustView(t, db, func(ctx core.Tx) error {
-		b, err := ctx.(*tx).bucket(bucketThrottle)
+		b, err := ctx.(*tx).bucket(bucketLocalThrottle)
 		if err != nil {
 			return err
 		}
@@ -193,7 +195,7 @@ func TestTx_Audit(t *testing.T) {
 	} {
 		t.Run("Audit/"+c.name, func(t *testing.T) {
 			mustView(t, db, func(tx core.Tx) error {
-				got, err := tx.Audit(c.f)
+				got, _, err := tx.Audit(c.f)
 				if err != nil {
 					return err
 				}

@@ -169,7 +169,7 @@ func TestTx_Users(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mustView(t, db, func(tx core.Tx) error {
-				got, err := tx.Users(c.f)
+				got, _, err := tx.Users(c.f)
 				if err != nil {
 					return err
 				}
@@ -191,7 +191,7 @@ func TestTx_Users(t *testing.T) {
 	}
 	t.Run("Limit", func(t *testing.T) {
 		mustView(t, db, func(tx core.Tx) error {
-			got, err := tx.Users(core.UserFilter{Limit: 2})
+			got, _, err := tx.Users(core.UserFilter{Limit: 2})
 			if err != nil || len(got) != 2 {
 				t.Errorf("got %d users, %v; want 2", len(got), err)
 			}

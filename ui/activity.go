@@ -88,7 +88,7 @@ func newActivityTab(m *mainScreen) *listTab[auditRow] {
 			if err != nil {
 				return nil, err
 			}
-			es, err := g.svc.Audit(g.actor, core.AuditQuery{})
+			es, _, err := g.svc.Audit(g.actor, core.AuditQuery{})
 			search := strings.ToLower(strings.TrimSpace(q.search))
 			rows := make([]auditRow, 0, len(es))
 			for _, e := range es {

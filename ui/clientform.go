@@ -143,7 +143,7 @@ func (f *clientForm) save() error {
 // related lists the client's contracts and events, and offers a new contract to management.
 func (f *clientForm) related() fyne.CanvasObject {
 	g := f.m.g
-	ks, err := g.svc.ListContracts(g.actor, core.ContractQuery{ClientID: f.client.ID})
+	ks, _, err := g.svc.ListContracts(g.actor, core.ContractQuery{ClientID: f.client.ID})
 	if err != nil {
 		g.showError(err)
 	}
@@ -165,7 +165,7 @@ func (f *clientForm) related() fyne.CanvasObject {
 	box.Add(widget.NewLabelWithStyle(tr("Events"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	n := 0
 	for _, k := range ks {
-		evs, err := g.svc.ListEvents(g.actor, core.EventQuery{ContractID: k.ID})
+		evs, _, err := g.svc.ListEvents(g.actor, core.EventQuery{ContractID: k.ID})
 		if err != nil {
 			g.showError(err)
 			break

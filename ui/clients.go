@@ -38,7 +38,7 @@ func newClientsTab(m *mainScreen) *listTab[clientRow] {
 			if err != nil {
 				return nil, err
 			}
-			cs, err := g.svc.ListClients(a, core.ClientQuery{Mine: q.flags["mine"], Search: q.search})
+			cs, _, err := g.svc.ListClients(a, core.ClientQuery{Mine: q.flags["mine"], Search: q.search})
 			rows := make([]clientRow, len(cs))
 			for i, c := range cs {
 				rows[i] = clientRow{Client: c, Commercial: n.name(c.CommercialID)}

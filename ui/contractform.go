@@ -188,7 +188,7 @@ func pickClient(m *mainScreen, then func(core.Client)) {
 		gen++
 		my := gen
 		background(g, func() ([]core.Client, error) {
-			cs, err := g.svc.ListClients(g.actor, core.ClientQuery{Search: text})
+			cs, _, err := g.svc.ListClients(g.actor, core.ClientQuery{Search: text})
 			return cs[:min(len(cs), 200)], err
 		}, func(cs []core.Client, err error) {
 			if my != gen {

@@ -34,7 +34,7 @@ func contractColumns() []column[contractRow] {
 
 // clientIndex maps client ids to clients, for the client columns of contracts and events.
 func (g *GUI) clientIndex() (map[uuid.UUID]core.Client, error) {
-	cs, err := g.svc.ListClients(g.actor, core.ClientQuery{})
+	cs, _, err := g.svc.ListClients(g.actor, core.ClientQuery{})
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func newContractsTab(m *mainScreen) *listTab[contractRow] {
 			if err != nil {
 				return nil, err
 			}
-			ks, err := g.svc.ListContracts(a, core.ContractQuery{Mine: q.flags["mine"],
+			ks, _, err := g.svc.ListContracts(a, core.ContractQuery{Mine: q.flags["mine"],
 				Unsigned: q.flags["unsigned"], Unpaid: q.flags["unpaid"], Search: q.search})
 			rows := make([]contractRow, len(ks))
 			for i, k := range ks {

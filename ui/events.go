@@ -57,7 +57,7 @@ func newEventsTab(m *mainScreen) *listTab[eventRow] {
 			if err != nil {
 				return nil, err
 			}
-			evs, err := g.svc.ListEvents(a, core.EventQuery{Mine: q.flags["mine"], Unassigned: q.flags["unassigned"],
+			evs, _, err := g.svc.ListEvents(a, core.EventQuery{Mine: q.flags["mine"], Unassigned: q.flags["unassigned"],
 				Upcoming: q.flags["upcoming"], Days: q.days, Search: q.search})
 			rows := make([]eventRow, len(evs))
 			for i, e := range evs {
@@ -106,7 +106,7 @@ func pickContract(m *mainScreen) {
 	d.Resize(fyne.NewSize(640, 440))
 	d.Show()
 	background(g, func() ([]choice, error) {
-		ks, err := g.svc.ListContracts(g.actor, q)
+		ks, _, err := g.svc.ListContracts(g.actor, q)
 		if err != nil {
 			return nil, err
 		}

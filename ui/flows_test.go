@@ -79,7 +79,7 @@ func TestEvents_CommercialCreatesEvent(t *testing.T) {
 	test.Type(f.attendees.entry, "40")
 	test.Tap(f.dlg.save)
 	g.settle()
-	evs, err := e.svc.ListEvents(e.actor(jean), core.EventQuery{Search: "anniversary"})
+	evs, _, err := e.svc.ListEvents(e.actor(jean), core.EventQuery{Search: "anniversary"})
 	mustNoErr(t, err)
 	if len(evs) != 1 || evs[0].Attendees != 40 || evs[0].Start.Local().Format("2006-01-02 15:04") != "2026-04-10 19:00" {
 		t.Fatalf("events: %+v", evs)
@@ -161,7 +161,7 @@ func TestContracts_ManagementCreatesContract(t *testing.T) {
 	test.Tap(f.dlg.save)
 	g.settle()
 	a := e.actor(adminEmail)
-	ks, err := e.svc.ListContracts(a, core.ContractQuery{Search: "techcorp"})
+	ks, _, err := e.svc.ListContracts(a, core.ContractQuery{Search: "techcorp"})
 	mustNoErr(t, err)
 	if len(ks) != 2 || ks[0].Total.StringFixed(2) != "12500.50" || ks[0].Status != core.Draft {
 		t.Fatalf("contracts of TechCorp: %+v", ks)

@@ -70,7 +70,7 @@ func TestExport_OK(t *testing.T) {
 	if b := readFile(t, path); !bytes.Contains(b, []byte("Kevin Casey")) {
 		t.Errorf("export content %q", b)
 	}
-	trail, err := e.svc.Audit(admin, core.AuditQuery{})
+	trail, _, err := e.svc.Audit(admin, core.AuditQuery{})
 	mustNoErr(t, err)
 	last := trail[len(trail)-1]
 	if last.Action != core.ActionExport || last.Record != core.ClientRecord || last.Count != 4 {
@@ -95,7 +95,7 @@ func TestExport_RefusesDatabaseFile(t *testing.T) {
 		mustNoErr(t, os.WriteFile(db, before, 0o600))
 		t.Fatal("the database file changed")
 	}
-	if _, err := e.svc.ListClients(g.actor, core.ClientQuery{}); err != nil {
+	if _, _, err := e.svc.ListClients(g.actor, core.ClientQuery{}); err != nil {
 		t.Fatal("the database no longer works:", err)
 	}
 }

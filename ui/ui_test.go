@@ -189,7 +189,7 @@ func TestClients_CommercialCreatesClient(t *testing.T) {
 	test.Tap(f.dlg.save)
 	g.settle()
 	j := e.actor(jean)
-	cs, err := e.svc.ListClients(j, core.ClientQuery{Search: "lambert"})
+	cs, _, err := e.svc.ListClients(j, core.ClientQuery{Search: "lambert"})
 	mustNoErr(t, err)
 	if len(cs) != 1 || cs[0].CommercialID != j.ID() || cs[0].Email != "zoe@lambert.fr" {
 		t.Fatalf("clients found: %+v", cs)
@@ -213,7 +213,7 @@ func TestClients_ErrInvalidEmail(t *testing.T) {
 	test.Type(f.phone.entry, "0612345678")
 	test.Tap(f.dlg.save)
 	g.settle()
-	cs, err := e.svc.ListClients(e.actor(jean), core.ClientQuery{})
+	cs, _, err := e.svc.ListClients(e.actor(jean), core.ClientQuery{})
 	mustNoErr(t, err)
 	if len(cs) != 4 {
 		t.Errorf("%d clients, want the 4 of the demo: nothing saved", len(cs))

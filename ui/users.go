@@ -46,7 +46,7 @@ func newUsersTab(m *mainScreen) *listTab[userRow] {
 		columns: userColumns(),
 		filters: filters,
 		load: func(q query) ([]userRow, error) {
-			us, err := g.svc.ListUsers(a, core.UserQuery{Search: q.search})
+			us, _, err := g.svc.ListUsers(a, core.UserQuery{Search: q.search})
 			rows := make([]userRow, 0, len(us))
 			any := q.flags["commercial"] || q.flags["support"] || q.flags["management"]
 			for _, u := range us {

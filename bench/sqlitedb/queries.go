@@ -112,9 +112,10 @@ func scanUser(rows *sql.Rows) (core.User, error) {
 	var u core.User
 	var id []byte
 	var dept string
+	var epoch uint32 // the session epoch is laptop-local state since schema 2: read and dropped
 	var changed, created, updated int64
 	err := rows.Scan(&id, &u.EmployeeNumber, &u.FullName, &u.Email, &dept, &u.PasswordHash, &u.Active,
-		&u.SessionEpoch, &changed, &created, &updated)
+		&epoch, &changed, &created, &updated)
 	u.ID, u.Department = uuidOf(id), core.Department(dept)
 	u.PasswordChangedAt, u.CreatedAt, u.UpdatedAt = timeOf(changed), timeOf(created), timeOf(updated)
 	return u, err

@@ -113,23 +113,23 @@ func Build(from, path string) error {
 
 // copyAll inserts every record of tx in one SQLite transaction.
 func copyAll(db *sql.DB, tx core.Tx) error {
-	users, err := tx.Users(core.UserFilter{})
+	users, _, err := tx.Users(core.UserFilter{})
 	if err != nil {
 		return err
 	}
-	clients, err := tx.Clients(core.ClientFilter{})
+	clients, _, err := tx.Clients(core.ClientFilter{})
 	if err != nil {
 		return err
 	}
-	contracts, err := tx.Contracts(core.ContractFilter{})
+	contracts, _, err := tx.Contracts(core.ContractFilter{})
 	if err != nil {
 		return err
 	}
-	events, err := tx.Events(core.EventFilter{})
+	events, _, err := tx.Events(core.EventFilter{})
 	if err != nil {
 		return err
 	}
-	audit, err := tx.Audit(core.AuditFilter{})
+	audit, _, err := tx.Audit(core.AuditFilter{})
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ const (
 
 func userArgs(u *core.User) []any {
 	return []any{u.ID[:], u.EmployeeNumber, u.FullName, u.Email, string(u.Department), u.PasswordHash,
-		u.Active, u.SessionEpoch, nanos(u.PasswordChangedAt), nanos(u.CreatedAt), nanos(u.UpdatedAt)}
+		u.Active, 0, nanos(u.PasswordChangedAt), nanos(u.CreatedAt), nanos(u.UpdatedAt)}
 }
 
 func clientArgs(c *core.Client) []any {

@@ -203,7 +203,7 @@ func TestSentry_Error(t *testing.T) {
 		svc, db := openService(t, dir, mon)
 		admin := initAdmin(t, svc)
 		db.Close() // every transaction now fails: an unexpected error
-		_, err := svc.ListUsers(admin, core.UserQuery{})
+		_, _, err := svc.ListUsers(admin, core.UserQuery{})
 		if core.KindOf(err) != core.Internal {
 			t.Fatalf("ListUsers on a closed database: %v, want an internal error", err)
 		}
