@@ -35,7 +35,7 @@ func TestFail_DatabaseInUse(t *testing.T) {
 func TestCSV_EscapesFormulas(t *testing.T) {
 	b, err := csvBytes([][]string{{"=1+1", "+33 6", "-5", "@SUM(A1)", "plain", "a,b"}})
 	mustNoErr(t, err)
-	if got, want := string(b), "'=1+1,'+33 6,'-5,'@SUM(A1),plain,\"a,b\"\n"; got != want {
+	if got, want := string(b), "'=1+1,'+33 6,'-5,'@SUM(A1),plain,\"a,b\"\r\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
