@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/google/uuid"
@@ -138,7 +137,7 @@ func TestDB_Backup(t *testing.T) {
 		db := mustOpen(t)
 		mustFixture(t, db)
 		fifo := filepath.Join(t.TempDir(), "fifo")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		if err := mkfifo(fifo); err != nil {
 			t.Skip("no FIFO here:", err)
 		}
 		got := readFIFO(t, fifo)
@@ -211,7 +210,7 @@ func TestDB_WriteExport(t *testing.T) {
 	t.Run("OKFIFO", func(t *testing.T) {
 		db := mustOpen(t)
 		fifo := filepath.Join(t.TempDir(), "fifo")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		if err := mkfifo(fifo); err != nil {
 			t.Skip("no FIFO here:", err)
 		}
 		got := readFIFO(t, fifo)
@@ -334,7 +333,7 @@ func readFIFO(t *testing.T, path string) <-chan []byte {
 func mustDevNull(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "null")
-	if err := syscall.Mknod(path, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
+	if err := mknodNull(path); err != nil {
 		t.Skip("cannot make a device node here:", err)
 	}
 	return path
