@@ -28,7 +28,20 @@ const (
 	// Damaged: a stored record failed its checksum and is not shown (exit code 1). The Error
 	// names the record type and id; monitoring gets one event per damaged record.
 	Damaged Kind = "damaged"
+	// Unavailable: team mode could not reach the cluster in time (PRODUCT.md §9, exit code 8).
+	// Local changes are kept and sent later.
+	Unavailable Kind = "unavailable"
 )
+
+// CodeClusterUnreachable is the Code of an Unavailable error.
+const CodeClusterUnreachable = "cluster_unreachable"
+
+// UnavailableError returns the Unavailable error of a cluster that did not answer; cause is
+// kept for logs (it names endpoints, never credentials).
+func UnavailableError(cause error) *Error {
+	return &Error{Kind: Unavailable, Code: CodeClusterUnreachable, Err: cause,
+		Message: "the team's cluster cannot be reached; local changes are kept and will be sent later"}
+}
 
 // CodeRecordDamaged is the Code of a Damaged error.
 const CodeRecordDamaged = "record_damaged"
