@@ -230,7 +230,7 @@ Events (epicevents event --help):
         update V [--name N] [--start T] [--end T] [--location L] [--attendees N] [--notes T]
 
 Administration (epicevents audit --help):
-  audit [RECORD] | backup FILE | restore FILE | check | reindex
+  audit [RECORD] | backup FILE | restore FILE | check | reindex | repair [--from BACKUP]
   export clients|contracts|events --csv FILE
   generate --clients N --contracts N --events N   (fill a database with test records)
 
@@ -275,6 +275,7 @@ var commands = map[string]command{
 	"export":   {usage: adminUsage, run: runExport},
 	"check":    {usage: adminUsage, run: runCheck},
 	"reindex":  {usage: adminUsage, run: runReindex},
+	"repair":   {usage: adminUsage, run: runRepair},
 	"generate": {usage: generateUsage, run: runGenerate},
 	"restore":  {usage: restoreUsage, run: runRestore},
 }
