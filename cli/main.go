@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/replica"
 	"github.com/epicevents/crm/storage"
 )
 
@@ -54,6 +55,10 @@ type runner struct {
 	in    *bufio.Reader
 	// readOnly is set for the commands of readOnlyCommands.
 	readOnly bool
+	// team gives the service the sync engine (the team and sync commands); engine is it
+	// while the database is open.
+	team   bool
+	engine *replica.Engine
 }
 
 // Main runs the command named by args (os.Args[1:]) and returns the process exit code. It never
@@ -234,6 +239,11 @@ Administration (epicevents audit --help):
   export clients|contracts|events --csv FILE
   generate --clients N --contracts N --events N   (fill a database with test records)
 
+Team mode (epicevents team --help, epicevents sync --help):
+  team create --endpoints URL[,URL…] [--cacert F] [--cert F --key F] [--etcd-user U [--etcd-password-stdin]]
+  team join --endpoints URL[,URL…] [same options] | team leave | team identity USER …
+  sync | sync status | sync conflicts | sync resolve CONFLICT --mine|--theirs|--set F=V
+
 Everywhere:
   --json          print the result as JSON (an object for one record, an array for a list)
   -h, --help      show help; "epicevents COMMAND --help" describes a command and its flags
@@ -277,6 +287,8 @@ var commands = map[string]command{
 	"reindex":  {usage: adminUsage, run: runReindex},
 	"generate": {usage: generateUsage, run: runGenerate},
 	"restore":  {usage: restoreUsage, run: runRestore},
+	"team":     {usage: teamUsage, subs: teamCommands},
+	"sync":     {usage: syncUsage, run: runSync},
 }
 
 func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" || a == "help" }
