@@ -233,10 +233,12 @@ Events (epicevents event --help):
         upcoming [--days N] | view V | search TEXT | assign V U | unassign V | delete V
         create CONTRACT --name N --start T --end T --location L --attendees N [--notes T]
         update V [--name N] [--start T] [--end T] [--location L] [--attendees N] [--notes T]
+        agenda [--week|--month] [--from DATE] [--mine]
 
 Administration (epicevents audit --help):
   audit [RECORD] | backup FILE | restore FILE | check | reindex
   export clients|contracts|events --csv FILE
+  import clients --csv FILE [--dry-run]   (epicevents import --help)
   generate --clients N --contracts N --events N   (fill a database with test records)
 
 Team mode (epicevents team --help, epicevents sync --help):
@@ -286,6 +288,7 @@ var commands = map[string]command{
 	"check":    {usage: adminUsage, run: runCheck},
 	"reindex":  {usage: adminUsage, run: runReindex},
 	"generate": {usage: generateUsage, run: runGenerate},
+	"import":   {usage: importUsage, subs: importCommands},
 	"restore":  {usage: restoreUsage, run: runRestore},
 	"team":     {usage: teamUsage, subs: teamCommands},
 	"sync":     {usage: syncUsage, run: runSync},

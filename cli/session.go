@@ -44,7 +44,7 @@ var readOnlyCommands = map[string]bool{
 	"contract list": true, "contract mine": true, "contract unsigned": true, "contract unpaid": true,
 	"contract view": true, "contract search": true,
 	"event list": true, "event mine": true, "event upcoming": true, "event unassigned": true,
-	"event view": true, "event search": true,
+	"event view": true, "event search": true, "event agenda": true,
 }
 
 // withDB opens the database, runs fn with a service over it, and closes it.
