@@ -149,8 +149,8 @@ func errText(err error) string {
 		return ""
 	}
 	var e *core.Error
-	if errors.As(err, &e) && e.Kind != core.Internal {
-		msg := coreMessage(e.Message)
+	if errors.As(err, &e) && (e.Kind != core.Internal || e.Code != "") {
+		msg := coreMessage(e)
 		if e.Field != "" {
 			return fieldName(e.Field) + ": " + msg
 		}
