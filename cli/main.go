@@ -34,6 +34,7 @@ const (
 	exitInvalid         = 5
 	exitNotFound        = 6
 	exitConflict        = 7
+	exitUnavailable     = 8
 )
 
 // dbFile and sessionFile are the names of the database and the session token in the data
@@ -153,6 +154,8 @@ func exitCode(err error) int {
 		return exitNotFound
 	case core.Conflict:
 		return exitConflict
+	case core.Unavailable:
+		return exitUnavailable
 	}
 	return exitInternal
 }
@@ -245,7 +248,7 @@ Commands that only read (list, view, search, status, whoami, audit, check) share
 with each other; a command that writes waits up to 2 s for them, then says it is in use.
 Passwords are asked before the database is opened.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 not authenticated, 4 forbidden, 5 invalid input,
-6 not found, 7 conflict.
+6 not found, 7 conflict, 8 team cluster unreachable (local changes are kept).
 `
 
 // command is a top-level command: a leaf that parses its own arguments, or a group of

@@ -71,7 +71,7 @@ func (s *Service) CreateClient(a *Actor, in ClientInput) (Client, error) {
 	}
 	if a.Can(resClient, permissions.Create) == own {
 		if in.CommercialID != uuid.Nil && in.CommercialID != a.id {
-			return Client{}, forbidden(CodeOtherCommercial)
+			return Client{}, NewError(Forbidden, CodeOtherCommercial)
 		}
 		c.CommercialID = a.id
 	} else if c.CommercialID == uuid.Nil {
@@ -123,7 +123,7 @@ func (s *Service) UpdateClient(a *Actor, id uuid.UUID, p ClientPatch) (Client, e
 			return err
 		}
 		if a.Can(resClient, permissions.Update) == own && cur.CommercialID != a.id {
-			return forbidden(CodeNotOwnClient)
+			return NewError(Forbidden, CodeNotOwnClient)
 		}
 		next, err := ValidateClient(applyClientPatch(cur, p))
 		if err != nil {
@@ -236,7 +236,7 @@ func (s *Service) DeleteClient(a *Actor, id uuid.UUID) error {
 			return err
 		}
 		if len(k) > 0 {
-			return conflict(CodeClientHasContracts)
+			return NewError(Conflict, CodeClientHasContracts)
 		}
 		if err := tx.DeleteClient(id); err != nil {
 			return err

@@ -91,6 +91,7 @@ const (
 	CodeRecordDamaged          Code = "record_damaged"
 	CodeIndexDamaged           Code = "index_damaged"
 	CodeDamagedInTheWay        Code = "damaged_in_the_way"
+	CodeClusterUnreachable     Code = "cluster_unreachable"
 	CodeInUse                  Code = "in_use"
 	CodeDatabaseDamaged        Code = "database_damaged"
 	CodeNewerSchema            Code = "newer_schema"
@@ -176,6 +177,7 @@ var codeTexts = map[Code]string{
 	CodeRecordDamaged:          "the stored %s %s is damaged and is not shown; run a database check",
 	CodeIndexDamaged:           "an index entry of the %s records is damaged; run a database check",
 	CodeDamagedInTheWay:        "a damaged %s record prevents this change; run a database check",
+	CodeClusterUnreachable:     "the team's cluster cannot be reached; local changes are kept and will be sent later",
 	CodeInUse:                  "the database is in use by another program (%s)",
 	CodeDatabaseDamaged:        "the database is damaged: %s",
 	CodeNewerSchema:            "the database %s was written by a newer version of Epic Events CRM (schema version %d, this program knows up to %d): use the newer version of the program with it",

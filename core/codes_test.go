@@ -4,6 +4,9 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -92,4 +95,26 @@ func SampleArgs(format string) []any {
 		}
 	}
 	return args
+}
+
+// TestCodes_NoLiteralCodes fails when code passes a string literal where a Code goes: Go turns
+// the literal into a Code that has no text in any language.
+func TestCodes_NoLiteralCodes(t *testing.T) {
+	literal := regexp.MustCompile(`\b(NewError\(\s*(core\.)?\w+|FieldError\(\s*[^,()]+),\s*"`)
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range literal.FindAllString(string(b), -1) {
+			t.Errorf("%s: %s… — use a Code constant of core/codes.go", path, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

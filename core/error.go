@@ -29,7 +29,18 @@ const (
 	// Damaged: a stored record failed its checksum and is not shown (exit code 1). The Error
 	// names the record type and id; monitoring gets one event per damaged record.
 	Damaged Kind = "damaged"
+	// Unavailable: team mode could not reach the cluster in time (PRODUCT.md §9, exit code 8).
+	// Local changes are kept and sent later.
+	Unavailable Kind = "unavailable"
 )
+
+// UnavailableError returns the Unavailable error of a cluster that did not answer; cause is
+// kept for logs (it names endpoints, never credentials).
+func UnavailableError(cause error) *Error {
+	e := NewError(Unavailable, CodeClusterUnreachable)
+	e.Err = cause
+	return e
+}
 
 // Error is the one error type of the product. Message is written for people; Field names the
 // input field at fault when Kind is Invalid; Err keeps the cause of an Internal error. Code is a
@@ -217,8 +228,10 @@ func HiddenMessage(n int) string {
 
 func notFound(what string) *Error { return NewError(NotFound, CodeNotFound, what) }
 
-func forbidden(code Code, args ...any) *Error { return NewError(Forbidden, code, args...) }
+// forbidden and conflict build uncoded errors from a format (messages no face translates yet);
+// coded errors use NewError.
+func forbidden(format string, args ...any) *Error { return Errorf(Forbidden, format, args...) }
 
-func conflict(code Code, args ...any) *Error { return NewError(Conflict, code, args...) }
+func conflict(format string, args ...any) *Error { return Errorf(Conflict, format, args...) }
 
 func unauthenticated(code Code, args ...any) *Error { return NewError(Unauthenticated, code, args...) }

@@ -91,10 +91,10 @@ func (s *Service) CreateEvent(a *Actor, in EventInput) (Event, error) {
 			return err
 		}
 		if a.Can(resEvent, permissions.Create) == own && k.CommercialID != a.id {
-			return forbidden(CodeNotOwnContractEvent)
+			return NewError(Forbidden, CodeNotOwnContractEvent)
 		}
 		if k.Status != Signed {
-			return conflict(CodeContractNotSigned, k.Status)
+			return NewError(Conflict, CodeContractNotSigned, k.Status)
 		}
 		now := s.Now()
 		e.ID, e.ClientID, e.CreatedAt, e.UpdatedAt = newID(), k.ClientID, now, now
@@ -121,7 +121,7 @@ func (s *Service) UpdateEvent(a *Actor, id uuid.UUID, p EventPatch) (Event, erro
 			return err
 		}
 		if a.Can(resEvent, permissions.Update) == own && cur.SupportID != a.id {
-			return forbidden(CodeNotOwnEvent)
+			return NewError(Forbidden, CodeNotOwnEvent)
 		}
 		if err := requireLiveContract(tx, cur.ContractID); err != nil {
 			return err
@@ -162,7 +162,7 @@ func requireLiveContract(tx Tx, id uuid.UUID) error {
 }
 
 func errContractCancelled() *Error {
-	return conflict(CodeEventsFrozen)
+	return NewError(Conflict, CodeEventsFrozen)
 }
 
 // IsFinal reports whether an event of contract k can no longer change (for the window to make

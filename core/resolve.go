@@ -36,7 +36,7 @@ func (s *Service) ResolveID(a *Actor, t RecordType, ref string) (uuid.UUID, erro
 	case len(ids) == 0:
 		return uuid.Nil, notFound(string(t))
 	case len(ids) > 1:
-		return uuid.Nil, conflict(CodeAmbiguousID, ref, t)
+		return uuid.Nil, NewError(Conflict, CodeAmbiguousID, ref, t)
 	}
 	return ids[0], nil
 }

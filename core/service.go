@@ -19,6 +19,8 @@ type Options struct {
 	// Admin administers the database (backup, check…); default: the store, when it
 	// implements Admin.
 	Admin Admin
+	// Replicator is the sync engine of team mode (package replica); nil: solo mode only.
+	Replicator Replicator
 }
 
 // Service runs every use-case of PRODUCT.md §3 and §4 on a Store. It is safe for concurrent use.
@@ -28,6 +30,7 @@ type Service struct {
 	now     func() time.Time
 	monitor Monitor
 	hash    HashParams
+	rep     Replicator
 
 	keyMu sync.Mutex
 	key   []byte
@@ -41,7 +44,8 @@ type Service struct {
 
 // NewService returns a Service over store.
 func NewService(store Store, opt Options) *Service {
-	s := &Service{store: store, admin: opt.Admin, now: opt.Clock, monitor: opt.Monitor, hash: opt.Hash}
+	s := &Service{store: store, admin: opt.Admin, now: opt.Clock, monitor: opt.Monitor, hash: opt.Hash,
+		rep: opt.Replicator}
 	if ad, ok := store.(Admin); ok && s.admin == nil {
 		s.admin = ad
 	}
@@ -119,7 +123,7 @@ func authorize(a *Actor, r resource, act action, what string) error {
 		return unauthenticated(CodeNotLoggedIn)
 	}
 	if a.Can(r, act) == deny {
-		return forbidden(CodeDepartmentForbidden, a.dept, what)
+		return NewError(Forbidden, CodeDepartmentForbidden, a.dept, what)
 	}
 	return nil
 }

@@ -110,7 +110,7 @@ func freeEmployeeNumber(tx Tx) (string, error) {
 			return "", err
 		}
 	}
-	return "", conflict(CodeNoEmployeeNumber)
+	return "", NewError(Conflict, CodeNoEmployeeNumber)
 }
 
 // UpdateUser changes a collaborator's name, email or department. Management only; nobody
@@ -192,7 +192,7 @@ func userChanges(a, b User) []string {
 
 func (s *Service) checkDepartmentChange(tx Tx, a *Actor, u User) error {
 	if u.ID == a.id {
-		return forbidden(CodeOwnDepartment)
+		return NewError(Forbidden, CodeOwnDepartment)
 	}
 	return checkNotContact(tx, u, CodeStillContactDepartment)
 }
@@ -212,7 +212,7 @@ func checkNotContact(tx Tx, u User, refusal Code) error {
 		return err
 	}
 	if len(clients)+len(contracts)+len(events) > 0 {
-		return conflict(refusal)
+		return NewError(Conflict, refusal)
 	}
 	return nil
 }
@@ -235,7 +235,7 @@ func (s *Service) setActive(a *Actor, id uuid.UUID, active bool) (User, error) {
 		return User{}, err
 	}
 	if id == a.id {
-		return User{}, forbidden(CodeOwnAccountActive)
+		return User{}, NewError(Forbidden, CodeOwnAccountActive)
 	}
 	var u User
 	err := s.update(a, "set user active", func(tx Tx) error {
@@ -244,7 +244,7 @@ func (s *Service) setActive(a *Actor, id uuid.UUID, active bool) (User, error) {
 			return err
 		}
 		if u.Active == active {
-			return conflict(map[bool]Code{true: CodeAlreadyActive, false: CodeAlreadyDeactivated}[active])
+			return NewError(Conflict, map[bool]Code{true: CodeAlreadyActive, false: CodeAlreadyDeactivated}[active])
 		}
 		u.Active = active
 		u.UpdatedAt = s.Now()
@@ -276,7 +276,7 @@ func (s *Service) DeleteUser(a *Actor, id uuid.UUID) error {
 		return err
 	}
 	if id == a.id {
-		return forbidden(CodeOwnAccountDelete)
+		return NewError(Forbidden, CodeOwnAccountDelete)
 	}
 	err := s.update(a, "delete user", func(tx Tx) error {
 		u, err := tx.User(id)
@@ -348,7 +348,7 @@ func (s *Service) ResetPassword(a *Actor, id uuid.UUID, next string) error {
 		return err
 	}
 	if id == a.id {
-		return forbidden(CodeOwnPassword)
+		return NewError(Forbidden, CodeOwnPassword)
 	}
 	var u User
 	if err := s.view(a, "reset password", func(tx Tx) error {
@@ -403,7 +403,7 @@ func (s *Service) GetUser(a *Actor, id uuid.UUID) (User, error) {
 		return User{}, unauthenticated(CodeNotLoggedIn)
 	}
 	if id != a.id && a.Can(resUser, permissions.Read) == deny {
-		return User{}, forbidden(CodeViewCollaborators, a.dept)
+		return User{}, NewError(Forbidden, CodeViewCollaborators, a.dept)
 	}
 	var u User
 	err := s.view(a, "get user", func(tx Tx) error {

@@ -37,10 +37,16 @@ const (
 	// Database is the database file as a whole: its backups, restores, checks, indexes and
 	// generated test data.
 	Database Resource = "database"
+	// Team is this laptop's membership of the team's cluster (PRODUCT.md §9): creating the
+	// team, leaving it, syncing, its status, and the etcd identities of collaborators.
+	Team Resource = "team"
+	// SyncConflict is a local change that the cluster could not take as it was (§9
+	// "Conflicts"). Own: the conflicts of changes the actor made.
+	SyncConflict Resource = "sync_conflict"
 )
 
 // Resources lists every resource.
-var Resources = []Resource{User, Client, Contract, Event, OwnAccount, Audit, Database}
+var Resources = []Resource{User, Client, Contract, Event, OwnAccount, Audit, Database, Team, SyncConflict}
 
 // Action is something an actor does to a resource.
 type Action string
@@ -72,11 +78,23 @@ const (
 	Reindex Action = "reindex"
 	// Generate fills the database with test records.
 	Generate Action = "generate"
+
+	// The actions on the Team and SyncConflict resources (Create, Read and List apply too).
+
+	// Sync pushes this laptop's outbox and pulls colleagues' changes.
+	Sync Action = "sync"
+	// Leave turns this laptop back to solo mode, keeping its copy.
+	Leave Action = "leave"
+	// Issue makes a collaborator's etcd identity (a client certificate of the team CA).
+	Issue Action = "issue"
+	// Resolve settles a sync conflict: keep mine, keep theirs, or an edited value.
+	Resolve Action = "resolve"
 )
 
 // Actions lists every action.
 var Actions = []Action{Read, List, Create, Update, Delete, Deactivate, ResetPassword,
-	ChangePassword, Reassign, Sign, Cancel, AssignSupport, Backup, Restore, Check, Reindex, Generate}
+	ChangePassword, Reassign, Sign, Cancel, AssignSupport, Backup, Restore, Check, Reindex, Generate,
+	Sync, Leave, Issue, Resolve}
 
 // Scope says how far an action is allowed.
 type Scope int
@@ -112,13 +130,18 @@ var table = map[Department]rules{
 		Client:     {Read: All, List: All, Create: Own, Update: Own},
 		Contract:   {Read: All, List: All, Update: Own},
 		Event:      {Read: All, List: All, Create: Own},
+		// §9: anyone logged in syncs and sees the status; conflicts are theirs to settle.
+		Team:         {Read: All, Sync: All},
+		SyncConflict: {Read: Own, List: Own, Resolve: Own},
 	},
 	Support: {
-		User:       {},
-		OwnAccount: {Read: Own, ChangePassword: Own},
-		Client:     {Read: All, List: All},
-		Contract:   {Read: All, List: All},
-		Event:      {Read: All, List: All, Update: Own},
+		User:         {},
+		OwnAccount:   {Read: Own, ChangePassword: Own},
+		Client:       {Read: All, List: All},
+		Contract:     {Read: All, List: All},
+		Event:        {Read: All, List: All, Update: Own},
+		Team:         {Read: All, Sync: All},
+		SyncConflict: {Read: Own, List: Own, Resolve: Own},
 	},
 	Management: {
 		User: {Read: All, List: All, Create: All, Update: All, Delete: All, Deactivate: All,
@@ -132,6 +155,10 @@ var table = map[Department]rules{
 		// Backups hold every password hash and the personal data of every client: only
 		// management takes them, restores them or runs the maintenance commands.
 		Database: {Backup: All, Restore: All, Check: All, Reindex: All, Generate: All},
+		// §9: management publishes the dataset (team create), takes a laptop out of the team
+		// and issues each collaborator's etcd identity; it settles anyone's conflicts.
+		Team:         {Read: All, Sync: All, Create: All, Leave: All, Issue: All},
+		SyncConflict: {Read: All, List: All, Resolve: All},
 	},
 }
 

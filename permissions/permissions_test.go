@@ -63,6 +63,26 @@ var expected = map[string]Scope{
 	"management/database/check":              All,
 	"management/database/reindex":            All,
 	"management/database/generate":           All,
+
+	// §9 team mode.
+	"commercial/team/read":             All,
+	"commercial/team/sync":             All,
+	"commercial/sync_conflict/read":    Own,
+	"commercial/sync_conflict/list":    Own,
+	"commercial/sync_conflict/resolve": Own,
+	"support/team/read":                All,
+	"support/team/sync":                All,
+	"support/sync_conflict/read":       Own,
+	"support/sync_conflict/list":       Own,
+	"support/sync_conflict/resolve":    Own,
+	"management/team/read":             All,
+	"management/team/sync":             All,
+	"management/team/create":           All,
+	"management/team/leave":            All,
+	"management/team/issue":            All,
+	"management/sync_conflict/read":    All,
+	"management/sync_conflict/list":    All,
+	"management/sync_conflict/resolve": All,
 }
 
 func TestAllowed_EveryCell(t *testing.T) {
@@ -78,7 +98,7 @@ func TestAllowed_EveryCell(t *testing.T) {
 			}
 		}
 	}
-	if want := len(Departments) * len(Resources) * len(Actions); cells != want || cells != 3*7*17 {
+	if want := len(Departments) * len(Resources) * len(Actions); cells != want || cells != 3*9*21 {
 		t.Fatalf("walked %d cells, want %d", cells, want)
 	}
 	for key := range expected {

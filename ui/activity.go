@@ -83,12 +83,12 @@ func newActivityTab(m *mainScreen) *listTab[auditRow] {
 		name:    "activity",
 		record:  core.AuditRecord,
 		columns: auditColumns(),
-		load: func(q query) ([]auditRow, error) {
+		load: func(q query) ([]auditRow, int, error) {
 			n, err := g.loadNames()
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			es, _, err := g.svc.Audit(g.actor, core.AuditQuery{})
+			es, hidden, err := g.svc.Audit(g.actor, core.AuditQuery{})
 			search := strings.ToLower(strings.TrimSpace(q.search))
 			rows := make([]auditRow, 0, len(es))
 			for _, e := range es {
@@ -105,7 +105,7 @@ func newActivityTab(m *mainScreen) *listTab[auditRow] {
 				}
 			}
 			sort.Slice(rows, func(i, j int) bool { return rows[i].Seq > rows[j].Seq })
-			return rows, err
+			return rows, hidden, err
 		},
 		same: func(x, y auditRow) bool { return x.Seq == y.Seq },
 		csv: func(rows []auditRow) [][]string {

@@ -33,17 +33,17 @@ func newClientsTab(m *mainScreen) *listTab[clientRow] {
 		record:  core.ClientRecord,
 		columns: clientColumns(),
 		filters: []filterDef{{key: "mine", label: tr("Mine")}},
-		load: func(q query) ([]clientRow, error) {
+		load: func(q query) ([]clientRow, int, error) {
 			n, err := g.loadNames()
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			cs, _, err := g.svc.ListClients(a, core.ClientQuery{Mine: q.flags["mine"], Search: q.search})
+			cs, hidden, err := g.svc.ListClients(a, core.ClientQuery{Mine: q.flags["mine"], Search: q.search})
 			rows := make([]clientRow, len(cs))
 			for i, c := range cs {
 				rows[i] = clientRow{Client: c, Commercial: n.name(c.CommercialID)}
 			}
-			return rows, err
+			return rows, hidden, err
 		},
 		same:     func(x, y clientRow) bool { return x.ID == y.ID },
 		open:     func(r clientRow) { showClientForm(m, &r.Client) },

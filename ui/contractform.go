@@ -87,10 +87,9 @@ func showContractForm(m *mainScreen, k *core.Contract) *contractForm {
 	g := m.g
 	f := &contractForm{m: m, contract: k, view: newFormView()}
 	m.form = f
-	c, err := g.svc.GetClient(g.actor, k.ClientID)
-	if err != nil {
-		g.showError(err)
-	}
+	// A client that cannot be read (damaged) is said in a dialog over the form, once it is
+	// shown; the contract itself stays usable.
+	c, readErr := g.svc.GetClient(g.actor, k.ClientID)
 	n, _ := g.loadNames()
 	f.view.addRow(tr("Client"), widget.NewLabel(c.FullName+" — "+c.CompanyName))
 	f.view.addRow(tr("Commercial"), widget.NewLabel(n.name(k.CommercialID)))
@@ -104,6 +103,7 @@ func showContractForm(m *mainScreen, k *core.Contract) *contractForm {
 	f.dlg = newFormDialog(g, tr("Contract of {{.Client}}", map[string]any{"Client": c.FullName}), f.view, nil, editable, f.save)
 	f.addActions()
 	f.dlg.show(fyne.NewSize(560, 460))
+	g.showError(readErr)
 	return f
 }
 

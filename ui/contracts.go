@@ -53,23 +53,23 @@ func newContractsTab(m *mainScreen) *listTab[contractRow] {
 		record:  core.ContractRecord,
 		columns: contractColumns(),
 		filters: []filterDef{{"mine", tr("Mine")}, {"unsigned", tr("Unsigned")}, {"unpaid", tr("Unpaid")}},
-		load: func(q query) ([]contractRow, error) {
+		load: func(q query) ([]contractRow, int, error) {
 			n, err := g.loadNames()
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			clients, err := g.clientIndex()
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			ks, _, err := g.svc.ListContracts(a, core.ContractQuery{Mine: q.flags["mine"],
+			ks, hidden, err := g.svc.ListContracts(a, core.ContractQuery{Mine: q.flags["mine"],
 				Unsigned: q.flags["unsigned"], Unpaid: q.flags["unpaid"], Search: q.search})
 			rows := make([]contractRow, len(ks))
 			for i, k := range ks {
 				c := clients[k.ClientID]
 				rows[i] = contractRow{Contract: k, Client: c.FullName, Company: c.CompanyName, Commercial: n.name(k.CommercialID)}
 			}
-			return rows, err
+			return rows, hidden, err
 		},
 		same:     func(x, y contractRow) bool { return x.ID == y.ID },
 		open:     func(r contractRow) { showContractForm(m, &r.Contract) },

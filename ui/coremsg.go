@@ -87,6 +87,7 @@ var frCodes = map[core.Code]string{
 	core.CodeRecordDamaged:          "l'enregistrement %s %s est endommagé et n'est pas montré ; lancez une vérification de la base",
 	core.CodeIndexDamaged:           "une entrée d'index des enregistrements %s est endommagée ; lancez une vérification de la base",
 	core.CodeDamagedInTheWay:        "un enregistrement %s endommagé empêche cette modification ; lancez une vérification de la base",
+	core.CodeClusterUnreachable:     "le cluster de l'équipe est injoignable ; les modifications locales sont conservées et seront envoyées plus tard",
 	core.CodeInUse:                  "la base de données est utilisée par un autre programme (%s)",
 	core.CodeDatabaseDamaged:        "la base de données est endommagée : %s",
 	core.CodeNewerSchema:            "la base de données %s a été écrite par une version plus récente d'Epic Events CRM (schéma %d, ce programme connaît jusqu'à %d) : utilisez cette version plus récente",

@@ -34,6 +34,7 @@ type eventForm struct {
 	support   *widget.Select
 	supports  []core.Contact // the support picker's choices after "(unassigned)"
 	dlg       *formDialog
+	readErr   error // a record the form could not read (its client), shown once it is open
 }
 
 func (f *eventForm) build(v core.Event) {
@@ -145,7 +146,7 @@ func (f *eventForm) addClient(clientID uuid.UUID) {
 	g := f.m.g
 	c, err := g.svc.GetClient(g.actor, clientID)
 	if err != nil {
-		g.showError(err)
+		f.readErr = err // shown over the form once it is open
 		return
 	}
 	f.view.addRow(tr("Client"), widget.NewLabel(c.FullName+" — "+c.CompanyName+"\n"+c.Email+" — "+c.Phone))
@@ -223,6 +224,7 @@ func showEventForm(m *mainScreen, e *core.Event) *eventForm {
 		f.endDate.Enable()
 	}
 	f.dlg.show(fyne.NewSize(680, 520))
+	g.showError(f.readErr)
 	if f.support != nil {
 		// Picking a support person moves the focus to Save: Space, arrows, Enter, Space.
 		f.support.OnChanged = func(string) { g.win.Canvas().Focus(f.dlg.save) }
@@ -253,6 +255,7 @@ func showNewEvent(m *mainScreen, k *core.Contract) *eventForm {
 	f.dlg = newFormDialog(m.g, tr("New event"), f.view, nil, true, f.create)
 	f.dlg.show(fyne.NewSize(680, 640))
 	m.g.win.Canvas().Focus(f.name.entry)
+	m.g.showError(f.readErr)
 	return f
 }
 

@@ -48,22 +48,22 @@ func newEventsTab(m *mainScreen) *listTab[eventRow] {
 		columns: eventColumns(),
 		filters: []filterDef{{"mine", tr("Mine")}, {"unassigned", tr("Unassigned")}, {"upcoming", tr("Upcoming")}},
 		days:    true,
-		load: func(q query) ([]eventRow, error) {
+		load: func(q query) ([]eventRow, int, error) {
 			n, err := g.loadNames()
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			clients, err := g.clientIndex()
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			evs, _, err := g.svc.ListEvents(a, core.EventQuery{Mine: q.flags["mine"], Unassigned: q.flags["unassigned"],
+			evs, hidden, err := g.svc.ListEvents(a, core.EventQuery{Mine: q.flags["mine"], Unassigned: q.flags["unassigned"],
 				Upcoming: q.flags["upcoming"], Days: q.days, Search: q.search})
 			rows := make([]eventRow, len(evs))
 			for i, e := range evs {
 				rows[i] = eventRow{Event: e, Client: clients[e.ClientID].FullName, Support: n.name(e.SupportID)}
 			}
-			return rows, err
+			return rows, hidden, err
 		},
 		same:     func(x, y eventRow) bool { return x.ID == y.ID },
 		open:     func(r eventRow) { showEventForm(m, &r.Event) },

@@ -126,6 +126,13 @@ func seedDB() (string, map[string]string, error) {
 // (the admin and the demo data).
 func newEnv(t *testing.T, init bool) *env {
 	t.Helper()
+	return newEnvWith(t, init, nil)
+}
+
+// newEnvWith is newEnv with prepare run on the file before it is opened (to damage it); the
+// index check at the end is then left out, the damage being deliberate.
+func newEnvWith(t *testing.T, init bool, prepare func(path string)) *env {
+	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "epicevents.db")
 	demo := map[string]string{}
@@ -139,12 +146,15 @@ func newEnv(t *testing.T, init bool) *env {
 		mustNoErr(t, os.WriteFile(path, b, 0o600))
 		demo = d
 	}
+	if prepare != nil {
+		prepare(path)
+	}
 	db, err := storage.Open(path, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := db.Check(); err != nil {
+		if err := db.Check(); err != nil && prepare == nil {
 			t.Errorf("index check: %v", err)
 		}
 		_ = db.Close()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/lang"
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
 	"github.com/epicevents/crm/core"
@@ -149,6 +150,9 @@ func errText(err error) string {
 		return ""
 	}
 	var e *core.Error
+	if errors.As(err, &e) && e.Kind == core.Damaged {
+		return damagedText(e)
+	}
 	if errors.As(err, &e) && (e.Kind != core.Internal || e.Code != "") {
 		msg := coreMessage(e)
 		if e.Field != "" {
@@ -161,3 +165,30 @@ func errText(err error) string {
 
 // appTitle is the product name shown in window titles.
 func appTitle() string { return tr("Epic Events CRM") }
+
+// damagedText is the window's sentence for a Damaged error: the record type and id it names.
+func damagedText(e *core.Error) string {
+	rec := recordName(e.Record)
+	switch {
+	case e.ID != uuid.Nil:
+		return tr("the stored {{.Record}} {{.ID}} is damaged and is not shown; run a database check",
+			map[string]any{"Record": rec, "ID": e.ID.String()})
+	case e.Code == core.CodeIndexDamaged:
+		return tr("an index entry of the {{.Record}} records is damaged; run a database check",
+			map[string]any{"Record": rec})
+	}
+	return tr("a damaged {{.Record}} record prevents this change; run a database check",
+		map[string]any{"Record": rec})
+}
+
+// hiddenText is what a status line adds when n damaged records were left out of a list: the
+// window's words for core.HiddenMessage; "" when n is 0.
+func hiddenText(n int) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n == 1:
+		return tr("1 damaged record hidden — run Check")
+	}
+	return tr("{{.Count}} damaged records hidden — run Check", map[string]any{"Count": fmtInt(n)})
+}

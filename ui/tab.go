@@ -47,8 +47,8 @@ type tabSpec[T any] struct {
 	record   core.RecordType // what an export holds, for the audit trail
 	columns  []column[T]
 	filters  []filterDef
-	days     bool // show the number of days of the "upcoming" filter
-	load     func(q query) ([]T, error)
+	days     bool                                            // show the number of days of the "upcoming" filter
+	load     func(q query) (rows []T, hidden int, err error) // hidden: damaged records left out
 	same     func(a, b T) bool
 	open     func(T)
 	create   func()
@@ -79,6 +79,7 @@ type listTab[T any] struct {
 	gen      int // generation of the latest load; older results are dropped
 	total    int // rows without any filter (-1: unknown)
 	all      []T // the rows as loaded, before sorting by a header
+	hidden   int // damaged records the last load left out
 }
 
 func newListTab[T any](g *GUI, spec tabSpec[T]) *listTab[T] {
@@ -197,17 +198,18 @@ func (t *listTab[T]) reload() {
 	type result struct {
 		rows, sorted []T
 		total        int
+		hidden       int
 	}
 	background(t.g, func() (result, error) {
-		rows, err := t.spec.load(q)
+		rows, hidden, err := t.spec.load(q)
 		if err != nil {
 			return result{}, err
 		}
-		r := result{rows: rows, total: -1}
+		r := result{rows: rows, total: -1, hidden: hidden}
 		if !q.filtered() {
 			r.total = len(rows)
 		} else if needTotal {
-			if all, err := t.spec.load(query{flags: map[string]bool{}}); err == nil {
+			if all, _, err := t.spec.load(query{flags: map[string]bool{}}); err == nil {
 				r.total = len(all)
 			}
 		}
@@ -231,7 +233,7 @@ func (t *listTab[T]) reload() {
 		if r.total >= 0 {
 			t.total = r.total
 		}
-		t.all = r.rows
+		t.all, t.hidden = r.rows, r.hidden
 		t.table.setRows(r.sorted, t.spec.same)
 		t.updateStatus()
 	})
@@ -268,8 +270,12 @@ func (t *listTab[T]) updateStatus() {
 		t.empty.SetText(tr("Nothing here yet."))
 		t.empty.Show()
 	}
-	t.status.SetText(tr("{{.Shown}} of {{.Total}} shown", map[string]any{
-		"Shown": fmtInt(len(t.table.rows)), "Total": fmtInt(total)}))
+	status := tr("{{.Shown}} of {{.Total}} shown", map[string]any{
+		"Shown": fmtInt(len(t.table.rows)), "Total": fmtInt(total)})
+	if msg := hiddenText(t.hidden); msg != "" {
+		status += " — " + msg
+	}
+	t.status.SetText(status)
 }
 
 // changed reloads after a change made through a form, recounting the total.

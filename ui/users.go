@@ -45,8 +45,8 @@ func newUsersTab(m *mainScreen) *listTab[userRow] {
 		record:  core.UserRecord,
 		columns: userColumns(),
 		filters: filters,
-		load: func(q query) ([]userRow, error) {
-			us, _, err := g.svc.ListUsers(a, core.UserQuery{Search: q.search})
+		load: func(q query) ([]userRow, int, error) {
+			us, hidden, err := g.svc.ListUsers(a, core.UserQuery{Search: q.search})
 			rows := make([]userRow, 0, len(us))
 			any := q.flags["commercial"] || q.flags["support"] || q.flags["management"]
 			for _, u := range us {
@@ -54,7 +54,7 @@ func newUsersTab(m *mainScreen) *listTab[userRow] {
 					rows = append(rows, userRow{u})
 				}
 			}
-			return rows, err
+			return rows, hidden, err
 		},
 		same:     func(x, y userRow) bool { return x.ID == y.ID },
 		open:     func(r userRow) { showUserForm(m, &r.User) },

@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.etcd.io/bbolt"
+
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage"
+)
+
+// damageClientOfContract changes one byte of the stored client of a contract behind the
+// store's back, as a failing disk would, and returns the client's id.
+func damageClientOfContract(t *testing.T, path string) uuid.UUID {
+	t.Helper()
+	db, err := storage.Open(path, storage.Options{})
+	mustNoErr(t, err)
+	var id uuid.UUID
+	err = db.View(func(tx core.Tx) error {
+		ks, _, err := tx.Contracts(core.ContractFilter{})
+		if err == nil && len(ks) > 0 {
+			id = ks[0].ClientID
+		}
+		return err
+	})
+	mustNoErr(t, err)
+	mustNoErr(t, db.Close())
+	if id == uuid.Nil {
+		t.Fatal("the seed database has no contract")
+	}
+	flipValueByte(t, path, "clients", id[:])
+	return id
+}
+
+// flipValueByte flips one bit in the middle of the value of key in bucket.
+func flipValueByte(t *testing.T, path, bucket string, key []byte) {
+	t.Helper()
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	mustNoErr(t, err)
+	err = b.Update(func(tx *bbolt.Tx) error {
+		bk := tx.Bucket([]byte(bucket))
+		v := append([]byte(nil), bk.Get(key)...)
+		v[len(v)/2] ^= 0x01
+		return bk.Put(key, v)
+	})
+	mustNoErr(t, err)
+	mustNoErr(t, b.Close())
+}
+
+// TestDamaged_ListsSayHidden: a list leaves a damaged record out and its status line says so;
+// opening a contract whose client is damaged shows a dialog naming the client, and the rest of
+// the window keeps working.
+func TestDamaged_ListsSayHidden(t *testing.T) {
+	var bad uuid.UUID
+	e := newEnvWith(t, true, func(path string) { bad = damageClientOfContract(t, path) })
+	g := e.startAs(adminEmail)
+	m := g.main
+	status := m.clients.status.Text
+	if !strings.Contains(status, "1 damaged record hidden — run Check") {
+		t.Fatalf("clients status line: %q", status)
+	}
+	for _, r := range m.clients.table.rows {
+		if r.ID == bad {
+			t.Fatal("the damaged client is listed")
+		}
+	}
+	if s := m.contracts.status.Text; strings.Contains(s, "damaged") {
+		t.Errorf("contracts status line: %q (no contract is damaged)", s)
+	}
+
+	row := -1
+	for i, r := range m.contracts.table.rows {
+		if r.ClientID == bad {
+			row = i
+		}
+	}
+	if row < 0 {
+		t.Fatal("the contract of the damaged client is not listed")
+	}
+	openRow(g, m.contracts, row)
+	got := dialogTexts(g)
+	want := "he stored client " + bad.String() + " is damaged and is not shown; run a database check"
+	if !strings.Contains(got, want) {
+		t.Fatalf("the dialog says %q, want %q", got, want)
+	}
+	// The rest of the window works: dismiss, reload the clients, open another one.
+	g.win.Canvas().Overlays().Top().Hide()
+	g.win.Canvas().Overlays().Remove(g.win.Canvas().Overlays().Top())
+	m.clients.refresh()
+	g.settle()
+	if len(m.clients.table.rows) == 0 || !strings.Contains(m.clients.status.Text, "1 damaged record hidden") {
+		t.Fatalf("after the dialog: %d clients, status %q", len(m.clients.table.rows), m.clients.status.Text)
+	}
+	openRow(g, m.clients, 0)
+	if _, ok := m.form.(*clientForm); !ok {
+		t.Fatalf("a healthy client does not open: %T", m.form)
+	}
+}
+
+func TestDamaged_French(t *testing.T) {
+	inFrench(t)
+	e := newEnvWith(t, true, func(path string) { damageClientOfContract(t, path) })
+	g := e.startAs(adminEmail)
+	if s := g.main.clients.status.Text; !strings.Contains(s, "1 enregistrement endommagé masqué — lancez la vérification") {
+		t.Fatalf("status line: %q", s)
+	}
+	if got := hiddenText(3); got != "3 enregistrements endommagés masqués — lancez la vérification" {
+		t.Errorf("hiddenText(3) = %q", got)
+	}
+}
+
+// TestDamaged_EnglishIsCore: the window's English sentences are core's.
+func TestDamaged_EnglishIsCore(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 1234} {
+		want := core.HiddenMessage(n)
+		if n == 1234 {
+			want = "1,234 damaged records hidden — run Check"
+		}
+		if got := hiddenText(n); got != want {
+			t.Errorf("hiddenText(%d) = %q, want %q", n, got, want)
+		}
+	}
+	id := uuid.New()
+	e := core.DamagedError(core.ClientRecord, id)
+	if got := errText(e); got != e.Message {
+		t.Errorf("errText = %q, core says %q", got, e.Message)
+	}
+}
