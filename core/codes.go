@@ -98,6 +98,14 @@ const (
 	CodeDiskFull               Code = "disk_full"
 )
 
+// The import's codes (importcsv.go) keep their texts in ImportTexts; they join codeTexts so that
+// Codes, Text and the faces' tests see every code.
+func init() {
+	for c, t := range ImportTexts {
+		codeTexts[Code(c)] = t
+	}
+}
+
 // codeTexts holds the English text (a fmt format) of every code.
 var codeTexts = map[Code]string{
 	CodeRequired:               "is required",

@@ -92,6 +92,23 @@ var frCodes = map[core.Code]string{
 	core.CodeDatabaseDamaged:        "la base de données est endommagée : %s",
 	core.CodeNewerSchema:            "la base de données %s a été écrite par une version plus récente d'Epic Events CRM (schéma %d, ce programme connaît jusqu'à %d) : utilisez cette version plus récente",
 	core.CodeDiskFull:               "le disque est plein ou le fichier a atteint sa taille maximale : rien n'a été enregistré ; libérez de la place et réessayez",
+	// The client import (core/importcsv.go).
+	core.CodeCSVEmpty:          "le fichier est vide : il faut une ligne d'en-tête et au moins un client",
+	core.CodeCSVTooLarge:       "le fichier dépasse %d Mo",
+	core.CodeCSVEncoding:       "la ligne %d n'est pas du texte UTF-8 : enregistrez le fichier au format « CSV UTF-8 »",
+	core.CodeCSVMalformed:      "la ligne %d n'est pas du CSV valide (vérifiez ses guillemets)",
+	core.CodeCSVColumnUnknown:  "colonne inconnue %q : les colonnes sont nom, email, téléphone, entreprise, notes et commercial (ou leurs noms anglais)",
+	core.CodeCSVColumnTwice:    "la colonne %q apparaît deux fois",
+	core.CodeCSVColumnMissing:  "le fichier n'a pas de colonne %s",
+	core.CodeCSVCells:          "cette ligne a %d cellules alors que l'en-tête en a %d",
+	core.CodeImportDuplicate:   "cet e-mail figure déjà à la ligne %d du fichier",
+	core.CodeImportRejected:    "rien n'a été importé : %d ligne(s) comportent des erreurs, la première à la ligne %d",
+	core.CodeImportNotYours:    "ce client appartient à un autre commercial : vous ne pouvez modifier que vos propres clients",
+	core.CodeImportOtherOwner:  "les clients que vous importez sont les vôtres : vous ne pouvez pas désigner un autre commercial",
+	core.CodeImportReassign:    "l'import ne change pas le commercial d'un client : réattribuez le client depuis la liste des clients",
+	core.CodeImportNoCommerial: "aucun commercial actif ne s'appelle %q",
+	core.CodeImportAmbiguous:   "plusieurs commerciaux s'appellent %q : donnez plutôt leur e-mail",
+	core.CodeImportNeedsOwner:  "est obligatoire : choisissez le commercial chargé de ce client (e-mail, identifiant ou nom)",
 }
 
 // coreMessage returns the message of a core error in the language of the window, without its
