@@ -235,7 +235,7 @@ Events (epicevents event --help):
         agenda [--week|--month] [--from DATE] [--mine]
 
 Administration (epicevents audit --help):
-  audit [RECORD] | backup FILE | restore FILE | check | reindex
+  audit [RECORD] | backup FILE | restore FILE | check | reindex | repair [--from BACKUP]
   export clients|contracts|events --csv FILE
   import clients --csv FILE [--dry-run]   (epicevents import --help)
   generate --clients N --contracts N --events N   (fill a database with test records)
@@ -286,6 +286,7 @@ var commands = map[string]command{
 	"export":   {usage: adminUsage, run: runExport},
 	"check":    {usage: adminUsage, run: runCheck},
 	"reindex":  {usage: adminUsage, run: runReindex},
+	"repair":   {usage: adminUsage, run: runRepair},
 	"generate": {usage: generateUsage, run: runGenerate},
 	"import":   {usage: importUsage, subs: importCommands},
 	"restore":  {usage: restoreUsage, run: runRestore},
