@@ -69,9 +69,9 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 		}
 	}()
 	opts := core.Options{Monitor: r.env.Monitor}
-	if r.team && mode != dbReadOnly {
+	if mode != dbReadOnly && (r.team || db.TeamMode()) {
 		r.engine = replica.New(db)
-		opts.Replicator = r.engine
+		opts.Replicator, opts.Refetcher = r.engine, r.engine
 		defer func() {
 			_ = r.engine.Close()
 			r.engine = nil
