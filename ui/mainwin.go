@@ -39,6 +39,8 @@ type mainScreen struct {
 	form any
 	// saveDialog is the file dialog of the last export or backup (tests reach it here).
 	saveDialog *dialog.FileDialog
+	// check is the dialog of the last check or repair (tests reach it here).
+	check *checkDialog
 }
 
 func newMainScreen(g *GUI) *mainScreen {
@@ -92,6 +94,9 @@ func (m *mainScreen) menu() *fyne.MainMenu {
 		fyne.NewMenuItem(tr("Export CSV…"), func() { m.current().exportCSV() }))
 	if core.CanAdminister(m.g.actor, permissions.Backup) {
 		file.Items = append(file.Items, fyne.NewMenuItem(tr("Backup…"), m.backup))
+	}
+	if core.CanAdminister(m.g.actor, permissions.Check) {
+		file.Items = append(file.Items, fyne.NewMenuItem(tr("Check database…"), m.checkDatabase))
 	}
 	file.Items = append(file.Items, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(tr("Log out"), func() { m.g.endSession(true) }))
