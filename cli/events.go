@@ -33,6 +33,12 @@ const eventUsage = `Event commands:
   epicevents event unassign V               remove the event's support contact (management)
   epicevents event delete V                 delete an event (management)
   epicevents event search TEXT              find events by name, location or client name
+  epicevents event agenda [--week|--month] [--from DATE] [--mine]
+                                            the events of a week or a month, by start
+        --week             the seven days from --from (the default)
+        --month            the calendar month containing --from
+        --from DATE        a day, YYYY-MM-DD (default today)
+        --mine             as for event list
 
   V and CONTRACT are full ids or unique prefixes of at least 8 characters; U is also an email.
   Times T are RFC 3339 (2026-06-01T18:00:00+02:00) or "YYYY-MM-DD HH:MM" in local time. A
@@ -53,6 +59,7 @@ var eventCommands = map[string]func(*runner, []string) error{
 	"unassign":   eventUnassign,
 	"delete":     eventDelete,
 	"search":     eventSearch,
+	"agenda":     eventAgenda,
 }
 
 // eventOut is an event as printed (PRODUCT.md §2), with its client's contact details.

@@ -166,6 +166,7 @@ func readOnlyArgs(ids map[string]string) map[string][]string {
 		"event list": {"event", "list"}, "event mine": {"event", "mine"},
 		"event upcoming": {"event", "upcoming"}, "event unassigned": {"event", "unassigned"},
 		"event view": {"event", "view", ids["event"]}, "event search": {"event", "search", "party"},
+		"event agenda": {"event", "agenda", "--month"},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/replica"
 	"github.com/epicevents/crm/storage"
 )
 
@@ -43,7 +44,7 @@ var readOnlyCommands = map[string]bool{
 	"contract list": true, "contract mine": true, "contract unsigned": true, "contract unpaid": true,
 	"contract view": true, "contract search": true,
 	"event list": true, "event mine": true, "event upcoming": true, "event unassigned": true,
-	"event view": true, "event search": true,
+	"event view": true, "event search": true, "event agenda": true,
 }
 
 // withDB opens the database, runs fn with a service over it, and closes it.
@@ -67,7 +68,16 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 			err = cerr
 		}
 	}()
-	svc := core.NewService(db, core.Options{Monitor: r.env.Monitor})
+	opts := core.Options{Monitor: r.env.Monitor}
+	if mode != dbReadOnly && (r.team || db.TeamMode()) {
+		r.engine = replica.New(db)
+		opts.Replicator, opts.Refetcher = r.engine, r.engine
+		defer func() {
+			_ = r.engine.Close()
+			r.engine = nil
+		}()
+	}
+	svc := core.NewService(db, opts)
 	if mode != dbCreate {
 		ok, err := svc.Initialized()
 		if err != nil {

@@ -32,6 +32,11 @@ type Admin interface {
 	Check() error
 	// Reindex rebuilds every index from the records.
 	Reindex() error
+	// Inspect checks like Check and lists what it found record by record.
+	Inspect() (CheckReport, error)
+	// Repair puts back damaged records from opt.Fetched and a backup, removes those with no
+	// healthy copy, writes an audit entry for each, and rebuilds every index (RepairOptions).
+	Repair(opt RepairOptions) (RepairResult, error)
 	// Generate adds test records.
 	Generate(opts GenerateOptions) (GenerateResult, error)
 	// DropLocalState removes the laptop-local state that an old backup may hold (session

@@ -188,3 +188,14 @@ func wantKind(tb testing.TB, err error, k core.Kind) {
 		tb.Fatalf("error kind = %q (%v), want %q", got, err, k)
 	}
 }
+
+// eventAt creates an event of k starting at start, lasting two hours.
+func (e *env) eventAt(k core.Contract, start time.Time) core.Event {
+	e.t.Helper()
+	ev, err := e.svc.CreateEvent(e.admin, core.EventInput{ContractID: k.ID, Name: "Gala " + start.Format("Jan 2 15:04"),
+		Start: start, End: start.Add(2 * time.Hour), Location: "Paris", Attendees: 10})
+	if err != nil {
+		e.t.Fatalf("create event: %v", err)
+	}
+	return ev
+}

@@ -132,6 +132,9 @@ type AuditEntry struct {
 	// Rev is the cluster revision of the entry, 0 while it is not in the cluster (always in
 	// solo mode).
 	Rev uint64
+	// Source says where a repair took the record from ("cluster", "backup FILE"); "" for other
+	// actions.
+	Source string
 }
 
 // Audit actions.

@@ -33,6 +33,7 @@ type Tx interface {
 	AuditTx
 	LocalTx
 	IDLookup
+	SummaryTx
 }
 
 // UserTx reads and writes collaborators.

@@ -1,0 +1,128 @@
+package storage
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/epicevents/crm/core"
+)
+
+// The figures of the home tab and the lines of the agenda (issue #14, core.SummaryTx): read
+// from the indexes, parsing only the fields they need, never building whole records.
+
+// ClientCounts counts the clients of each commercial from the keys of
+// idx_clients_by_commercial, without reading a client; commercial ≠ uuid.Nil counts only
+// theirs. An entry whose seal fails is not counted.
+func (t *tx) ClientCounts(commercial uuid.UUID) (map[uuid.UUID]int, error) {
+	b, err := t.bucket(idxClientsByCommercial.name)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]int)
+	c := b.Cursor()
+	k, v := c.First()
+	if commercial != uuid.Nil {
+		k, v = c.Seek(commercial[:])
+	}
+	for ; k != nil; k, v = c.Next() {
+		if commercial != uuid.Nil && !bytes.HasPrefix(k, commercial[:]) {
+			break
+		}
+		if _, err := idxClientsByCommercial.seal.open(k, v); err != nil || len(k) != 2*idLen {
+			continue
+		}
+		out[uuid.UUID(k[:idLen])]++
+	}
+	return out, nil
+}
+
+// ContractTotals counts the contracts that pass f and sums their amounts due, reading them
+// through the index f picks (as Contracts does); Search is ignored. Damaged contracts are
+// counted in Hidden.
+func (t *tx) ContractTotals(f core.ContractFilter) (core.ContractTotals, error) {
+	f.Search = ""
+	var out core.ContractTotals
+	src, err := t.contractSource(f, nil)
+	if err != nil {
+		return out, err
+	}
+	var cf contractFields
+	sum := decimal.Zero
+	err = src(func(k, v []byte) (bool, error) {
+		_, ok, err := keepSealed(contractsTable, k, v, func(k, v []byte) (struct{}, bool, error) {
+			if err := cf.parse(v); err != nil {
+				return struct{}{}, false, damagedValue(err)
+			}
+			return struct{}{}, contractPasses(&f, &cf), nil
+		})
+		switch {
+		case errors.Is(err, errDamagedValue):
+			out.Hidden++
+		case err != nil:
+			return false, err
+		case ok:
+			out.Count++
+			if cf.dueSign != 0 {
+				sum = sum.Add(decimalOf(cf.due))
+			}
+		}
+		return true, nil
+	})
+	out.Due = sum
+	return out, err
+}
+
+// eventLineFields parses the part of a stored event the agenda shows into an eventFields
+// (ids, start, end, name, location), skipping attendees and notes.
+func eventLineFields(f *eventFields, v []byte) error {
+	d := decoder{b: v}
+	_, f.rev = d.header()
+	f.contractID = d.uuid()
+	f.clientID = d.uuid()
+	f.supportID = d.uuid()
+	f.start = d.time()
+	f.end = d.time()
+	f.name = d.bytes()
+	f.location = d.bytes()
+	return d.err
+}
+
+// EventLines returns the events that pass f as agenda lines, in no particular order, and the
+// number of damaged events skipped. A start range is read from idx_events_by_start whatever
+// else is set; otherwise the index is chosen as Events chooses it. Search is ignored.
+func (t *tx) EventLines(f core.EventFilter) ([]core.EventLine, int, error) {
+	f.Search = ""
+	q := &eventQuery{f: f}
+	var contractKeys [][]byte
+	if f.CommercialID != uuid.Nil {
+		var err error
+		if contractKeys, q.contracts, err = t.contractsOf(f.CommercialID); err != nil {
+			return nil, 0, err
+		}
+	}
+	src := t.eventSource(f, contractKeys)
+	if !f.StartFrom.IsZero() && !f.StartTo.IsZero() {
+		byStart := f
+		byStart.ContractID, byStart.SupportID, byStart.Unassigned, byStart.CommercialID = uuid.Nil, uuid.Nil, false, uuid.Nil
+		src = t.eventSource(byStart, nil)
+	}
+	var ef eventFields
+	return collect(eventsTable, src, f.Limit, func(k, v []byte) (core.EventLine, bool, error) {
+		id, err := keyID(k)
+		if err == nil {
+			err = eventLineFields(&ef, v)
+		}
+		if err != nil {
+			return core.EventLine{}, false, damagedValue(err)
+		}
+		if !q.passes(&ef) {
+			return core.EventLine{}, false, nil
+		}
+		return core.EventLine{ID: id, ContractID: ef.contractID, ClientID: ef.clientID,
+			SupportID: ef.supportID, Start: ef.start, End: ef.end,
+			Name: string(ef.name), Location: string(ef.location)}, true, nil
+	})
+}
