@@ -97,7 +97,6 @@ func (r *runner) finish(err error) int {
 	if err == nil || (errors.As(err, &ce) && ce.code == exitOK) {
 		return exitOK
 	}
-	err = r.storageError(err)
 	fmt.Fprintln(r.env.Stderr, "error: "+plain(messageOf(err)))
 	return exitCode(err)
 }

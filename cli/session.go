@@ -106,20 +106,6 @@ func openReadOnly(path string) (*storage.DB, error) {
 	return storage.Open(path, storage.Options{ReadOnly: true})
 }
 
-// storageError turns the database's sentinel errors into one-line messages with exit code 1.
-func (r *runner) storageError(err error) error {
-	path := r.dbPath()
-	switch {
-	case errors.Is(err, storage.ErrInUse):
-		return &cliError{code: exitInternal, msg: fmt.Sprintf("the database is in use by another program (%s)", path)}
-	case errors.Is(err, storage.ErrDamaged):
-		return &cliError{code: exitInternal, msg: "the database is damaged: " + path}
-	case errors.Is(err, storage.ErrNewerSchema):
-		return &cliError{code: exitInternal, msg: fmt.Sprintf("the database %s was written by a newer version of Epic Events CRM", path)}
-	}
-	return err
-}
-
 // session is an open database with a logged-in collaborator: what most commands run with. It
 // also caches the names shown instead of ids.
 type session struct {

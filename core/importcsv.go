@@ -59,7 +59,7 @@ var ImportTexts = map[string]string{
 
 // importError returns an error of an import code, its message the English text.
 func importError(kind Kind, code, field string, args ...any) *Error {
-	return &Error{Kind: kind, Code: code, Field: field, Message: fmt.Sprintf(ImportTexts[code], args...)}
+	return &Error{Kind: kind, Code: Code(code), Field: field, Args: args, Message: fmt.Sprintf(ImportTexts[code], args...)}
 }
 
 // MaxImportBytes bounds the size of an imported file.

@@ -24,7 +24,7 @@ const (
 func ParseDepartment(s string) (Department, error) {
 	d, ok := permissions.ParseDepartment(s)
 	if !ok {
-		return "", FieldErrorf("department", "must be commercial, support or management (gestion)")
+		return "", FieldError("department", CodeDepartmentInvalid)
 	}
 	return d, nil
 }

@@ -124,10 +124,10 @@ func (s *Service) audit(tx Tx, a *Actor, action string, rec RecordType, id uuid.
 // has no right at all to the action.
 func authorize(a *Actor, r resource, act action, what string) error {
 	if a == nil {
-		return Errorf(Unauthenticated, "not logged in")
+		return unauthenticated(CodeNotLoggedIn)
 	}
 	if a.Can(r, act) == deny {
-		return forbidden("your department (%s) may not %s", a.dept, what)
+		return NewError(Forbidden, CodeDepartmentForbidden, a.dept, what)
 	}
 	return nil
 }

@@ -41,6 +41,8 @@ type mainScreen struct {
 	saveDialog *dialog.FileDialog
 	// sync is team mode's background sync and status line item (sync.go).
 	sync *teamSync
+	// check is the dialog of the last check or repair (tests reach it here).
+	check *checkDialog
 }
 
 func newMainScreen(g *GUI) *mainScreen {
@@ -94,6 +96,9 @@ func (m *mainScreen) menu() *fyne.MainMenu {
 		fyne.NewMenuItem(tr("Export CSV…"), func() { m.current().exportCSV() }))
 	if core.CanAdminister(m.g.actor, permissions.Backup) {
 		file.Items = append(file.Items, fyne.NewMenuItem(tr("Backup…"), m.backup))
+	}
+	if core.CanAdminister(m.g.actor, permissions.Check) {
+		file.Items = append(file.Items, fyne.NewMenuItem(tr("Check database…"), m.checkDatabase))
 	}
 	file.Items = append(file.Items, fyne.NewMenuItem(tr("Team…"), m.g.guard(m.showTeam)))
 	file.Items = append(file.Items, fyne.NewMenuItemSeparator(),
