@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -27,10 +28,19 @@ const adminUsage = `Administration commands:
   epicevents export clients|contracts|events --csv FILE
                                             write every client, contract or event to a CSV file
         --csv FILE         the file to write
-  epicevents check                          verify the database file and its indexes
-                                            (management); prints "ok" (exit 0) or the problems
-                                            found (exit 1)
+  epicevents check                          verify the database file, every record's checksum
+                                            and the indexes (management); prints "ok" (exit 0)
+                                            or every damaged record and index entry by type and
+                                            id and what to do (exit 1)
   epicevents reindex                        rebuild every index from the records (management)
+  epicevents repair [--from BACKUP]         mend a damaged database (management): puts back
+                                            each damaged record from the team's cluster (team
+                                            mode) or from BACKUP (default: the last backup
+                                            written on this laptop), removes those with no
+                                            healthy copy, records each in the audit trail with
+                                            the changes lost, rebuilds the indexes, and keeps
+                                            the damaged file beside the database (*.damaged)
+        --from BACKUP      the backup file to take records from
 
   FILE of backup and export: "-" writes to standard output (backup refuses a terminal); a
   regular file is written beside and renamed into place (mode 0600), its missing directories
@@ -51,6 +61,8 @@ type auditOut struct {
 	Record    string   `json:"record"`
 	RecordID  string   `json:"record_id"`
 	Fields    []string `json:"fields"`
+	// Source is where a repair took the record from ("cluster", "backup FILE").
+	Source string `json:"source,omitempty"`
 }
 
 var auditColumns = []column[auditOut]{
@@ -59,7 +71,12 @@ var auditColumns = []column[auditOut]{
 	{title: "ACTION", cell: func(a auditOut) string { return a.Action }},
 	{title: "RECORD", cell: func(a auditOut) string { return a.Record }},
 	{title: "ID", cell: func(a auditOut) string { return short(a.RecordID) }},
-	{title: "FIELDS", cell: func(a auditOut) string { return orDash(strings.Join(a.Fields, ", ")) }},
+	{title: "FIELDS", cell: func(a auditOut) string {
+		if a.Source != "" {
+			return orDash(strings.Join(a.Fields, ", ")) + " (from the " + a.Source + ")"
+		}
+		return orDash(strings.Join(a.Fields, ", "))
+	}},
 }
 
 func runAudit(r *runner, args []string) error {
@@ -107,7 +124,8 @@ func (s *session) toAudit(e core.AuditEntry) (auditOut, error) {
 		fields = []string{}
 	}
 	return auditOut{Seq: e.Seq, At: jtime(e.At), ActorID: optID(e.ActorID), ActorName: name,
-		Action: e.Action, Record: string(e.Record), RecordID: e.RecordID.String(), Fields: fields}, nil
+		Action: e.Action, Record: string(e.Record), RecordID: e.RecordID.String(), Fields: fields,
+		Source: e.Source}, nil
 }
 
 // resolveAny turns a record argument of unknown type into an id: an email names a user, a full
@@ -302,6 +320,11 @@ func cellText(v reflect.Value) string {
 type checkOut struct {
 	OK       bool     `json:"ok"`
 	Problems []string `json:"problems"`
+	// Damaged lists the damaged records ("client 0b6f…", "audit entry #12"), Indexes the index
+	// entries damaged or out of step, Advice what to do (check only).
+	Damaged []string `json:"damaged,omitempty"`
+	Indexes []string `json:"indexes,omitempty"`
+	Advice  string   `json:"advice,omitempty"`
 }
 
 func runCheck(r *runner, args []string) error {
@@ -310,7 +333,103 @@ func runCheck(r *runner, args []string) error {
 		return err
 	}
 	return r.withSession(func(s *session) error {
-		return r.report(s.svc.Check(s.actor), "ok")
+		rep, err := s.svc.Inspect(s.actor)
+		if err != nil {
+			return err
+		}
+		return r.reportCheck(rep)
+	})
+}
+
+// reportCheck prints a check's report: "ok", or every problem, the damaged records and index
+// entries by type and id, and what to do (exit 1).
+func (r *runner) reportCheck(rep core.CheckReport) error {
+	out := checkOut{OK: rep.OK(), Problems: append([]string{}, rep.Problems...), Advice: rep.Advice()}
+	for _, ref := range rep.Records {
+		out.Damaged = append(out.Damaged, ref.String())
+	}
+	for _, x := range rep.Indexes {
+		out.Indexes = append(out.Indexes, x.Index+": "+x.Problem)
+	}
+	if err := r.show(out, func(w io.Writer) {
+		if out.OK {
+			fmt.Fprintln(w, "ok")
+			return
+		}
+		fmt.Fprintf(w, "the database has %d problem(s)\n", len(out.Problems))
+		for _, p := range out.Problems {
+			printLines(w, "- "+p)
+		}
+		if len(out.Damaged) > 0 {
+			fmt.Fprintf(w, "damaged records (%d): %s\n", len(out.Damaged), strings.Join(out.Damaged, ", "))
+		}
+		fmt.Fprintln(w, "what to do: "+out.Advice)
+	}); err != nil || out.OK {
+		return err
+	}
+	return &cliError{code: exitInternal, msg: fmt.Sprintf("the database check found %d problem(s): %s", len(out.Problems), r.dbPath())}
+}
+
+// repairOut is the JSON answer of repair.
+type repairOut struct {
+	OK       bool          `json:"ok"`
+	Restored []restoredOut `json:"restored"`
+	Lost     []string      `json:"lost"`
+	Local    int           `json:"local_entries_removed"`
+	Backup   string        `json:"backup"`
+	Kept     string        `json:"damaged_copy"`
+	After    checkOut      `json:"after"`
+}
+
+type restoredOut struct {
+	Record string   `json:"record"`
+	Source string   `json:"source"`
+	Lost   []string `json:"lost_fields"`
+}
+
+func runRepair(r *runner, args []string) error {
+	f := r.newFlags("repair", adminUsage)
+	from := f.String("from", "", "")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	opt := core.RepairOptions{}
+	if *from != "" {
+		abs, err := filepath.Abs(*from)
+		if err != nil {
+			return fmt.Errorf("repair: %w", err)
+		}
+		opt.Backup = abs
+	}
+	return r.withSession(func(s *session) error {
+		res, err := s.svc.Repair(context.Background(), s.actor, opt)
+		if err != nil {
+			return err
+		}
+		out := repairOut{OK: res.After.OK(), Restored: []restoredOut{}, Lost: []string{}, Local: res.Local,
+			Backup: res.Backup, Kept: res.Kept, After: checkOut{OK: res.After.OK(), Problems: append([]string{}, res.After.Problems...)}}
+		for _, x := range res.Restored {
+			out.Restored = append(out.Restored, restoredOut{Record: x.Record.String(), Source: x.Source, Lost: x.Lost})
+		}
+		for _, ref := range res.Lost {
+			out.Lost = append(out.Lost, ref.String())
+		}
+		if err := r.show(out, func(w io.Writer) {
+			for _, line := range res.Summary() {
+				fmt.Fprintln(w, line)
+			}
+			fmt.Fprintln(w, "Indexes rebuilt.")
+			if out.OK {
+				fmt.Fprintln(w, "ok")
+				return
+			}
+			for _, p := range res.After.Problems {
+				printLines(w, "- "+p)
+			}
+		}); err != nil || out.OK {
+			return err
+		}
+		return &cliError{code: exitInternal, msg: fmt.Sprintf("the database still has %d problem(s) after the repair: %s", len(res.After.Problems), r.dbPath())}
 	})
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,4 +94,51 @@ func TestE2E_ReadOnlyUpgradesV1(t *testing.T) {
 		t.Fatalf("after a read-only command: %v", err)
 	}
 	_ = db.Close()
+}
+
+// TestE2E_Repair: a client changed after the last backup, then damaged; check names it and says
+// what to do; repair (management only) puts the backup's copy back, says the note's change is
+// lost, records it in the audit trail and leaves a database that checks clean.
+func TestE2E_Repair(t *testing.T) {
+	w := world(t)
+	clients := w.list("client", "list")
+	id := w.idOf(clients, "full_name", "Marie Leclerc")
+	key := uuid.MustParse(id)
+	backup := filepath.Join(t.TempDir(), "friday.db")
+	w.ok("", "backup", backup)
+	w.ok("", "client", "update", id, "--notes", "called on Monday")
+	before := w.obj("client", "view", id)
+	flipValue(t, filepath.Join(w.home, dbFile), "clients", key[:])
+
+	out, _, code := run(t, w.home, "", "check")
+	expect(t, "check: exit", code, exitInternal)
+	contains(t, "check report", out, "damaged client "+id, "damaged records (1): client "+id,
+		"what to do: run `epicevents repair`")
+	out, _, _ = run(t, w.home, "", "check", "--json")
+	rep := decode[map[string]any](t, out)
+	expect(t, "check --json damaged", fmt.Sprint(rep["damaged"]), "[client "+id+"]")
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		w.as("jean")
+		defer w.as("admin")
+		w.fail(exitForbidden, "may not repair the database", "", "repair")
+	})
+	t.Run("OK", func(t *testing.T) {
+		out := w.ok("", "repair")
+		contains(t, "repair", out, "restored client "+id+" from the backup friday.db; later changes lost: notes",
+			"the damaged file was kept as ", "Indexes rebuilt.", "ok\n")
+		expect(t, "check after repair", w.ok("", "check"), "ok\n")
+		got := w.obj("client", "view", id)
+		expect(t, "email after repair", got["email"], before["email"])
+		if got["notes"] == "called on Monday" {
+			t.Fatal("the note written after the backup came back: the damaged copy was kept")
+		}
+		trail := w.list("audit", id)
+		last := trail[len(trail)-1]
+		expect(t, "audit action", last["action"], "repair_restore")
+		expect(t, "audit source", last["source"], "backup friday.db")
+		expect(t, "audit fields", fmt.Sprint(last["fields"]), "[notes]")
+		kept, _ := filepath.Glob(filepath.Join(w.home, dbFile+".*.damaged"))
+		expect(t, "damaged copies kept", len(kept), 1)
+	})
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/epicevents/crm/core"
 )
 
 // sameKeys fails unless rec has exactly the keys want.
@@ -115,7 +117,7 @@ func TestE2E_Clients(t *testing.T) {
 	zoe := decode[map[string]any](t, w.ok("", "client", "create", "--name", "Zoe Zed", "--email", "zoe@zed.io", "--phone", "01 02 03 04 05", "--company", "Zed", "--notes", "Met at a fair", "--json"))
 	has(t, "created client", zoe, "commercial_contact_name", "Jean Dupont", "notes", "Met at a fair")
 	zid := zoe["id"].(string)
-	w.fail(exitConflict, "", "", "client", "create", "--name", "Zoe Again", "--email", "ZOE@zed.io", "--phone", "0102030405", "--company", "Zed")
+	w.fail(exitConflict, core.Text(core.CodeEmailTaken), "", "client", "create", "--name", "Zoe Again", "--email", "ZOE@zed.io", "--phone", "0102030405", "--company", "Zed")
 	w.ok("", "client", "update", zid, "--company", "Zed Corp")
 	w.fail(exitForbidden, "only your own clients", "", "client", "update", w.idOf(all, "full_name", "Anne Girard"), "--notes", "x")
 	expect(t, "search", names(w.list("client", "search", "zed corp"), "full_name"), "Zoe Zed")

@@ -19,7 +19,8 @@ type flags struct {
 	command string // the command words after "epicevents", for hints
 	usage   string // the help text printed by --help
 	set     map[string]bool
-	counts  map[string]int // how many times each flag was given
+	counts  map[string]int  // how many times each flag was given
+	multi   map[string]bool // flags that may be given more than once (--set F=V)
 }
 
 // newFlags starts the flag set of command, whose help is usage.
@@ -58,7 +59,7 @@ func (f *flags) parse(args []string, names ...string) ([]string, error) {
 	f.set = map[string]bool{}
 	f.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	for name, n := range f.counts {
-		if n > 1 {
+		if n > 1 && !f.multi[name] {
 			return nil, usagef(f.command, "flag --%s given %d times: give it once", name, n)
 		}
 	}

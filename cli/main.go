@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/replica"
 	"github.com/epicevents/crm/storage"
 )
 
@@ -54,6 +55,10 @@ type runner struct {
 	in    *bufio.Reader
 	// readOnly is set for the commands of readOnlyCommands.
 	readOnly bool
+	// team gives the service the sync engine (the team and sync commands); engine is it
+	// while the database is open.
+	team   bool
+	engine *replica.Engine
 }
 
 // Main runs the command named by args (os.Args[1:]) and returns the process exit code. It never
@@ -92,7 +97,6 @@ func (r *runner) finish(err error) int {
 	if err == nil || (errors.As(err, &ce) && ce.code == exitOK) {
 		return exitOK
 	}
-	err = r.storageError(err)
 	fmt.Fprintln(r.env.Stderr, "error: "+plain(messageOf(err)))
 	return exitCode(err)
 }
@@ -231,10 +235,15 @@ Events (epicevents event --help):
         agenda [--week|--month] [--from DATE] [--mine]
 
 Administration (epicevents audit --help):
-  audit [RECORD] | backup FILE | restore FILE | check | reindex
+  audit [RECORD] | backup FILE | restore FILE | check | reindex | repair [--from BACKUP]
   export clients|contracts|events --csv FILE
   import clients --csv FILE [--dry-run]   (epicevents import --help)
   generate --clients N --contracts N --events N   (fill a database with test records)
+
+Team mode (epicevents team --help, epicevents sync --help):
+  team create --endpoints URL[,URL…] [--cacert F] [--cert F --key F] [--etcd-user U [--etcd-password-stdin]]
+  team join --endpoints URL[,URL…] [same options] | team leave | team identity USER …
+  sync | sync status | sync conflicts | sync resolve CONFLICT --mine|--theirs|--set F=V
 
 Everywhere:
   --json          print the result as JSON (an object for one record, an array for a list)
@@ -277,9 +286,12 @@ var commands = map[string]command{
 	"export":   {usage: adminUsage, run: runExport},
 	"check":    {usage: adminUsage, run: runCheck},
 	"reindex":  {usage: adminUsage, run: runReindex},
+	"repair":   {usage: adminUsage, run: runRepair},
 	"generate": {usage: generateUsage, run: runGenerate},
 	"import":   {usage: importUsage, subs: importCommands},
 	"restore":  {usage: restoreUsage, run: runRestore},
+	"team":     {usage: teamUsage, subs: teamCommands},
+	"sync":     {usage: syncUsage, run: runSync},
 }
 
 func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" || a == "help" }

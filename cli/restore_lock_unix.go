@@ -16,7 +16,7 @@ import (
 // lockFile takes the exclusive lock that bbolt takes on a database (flock), waiting up to
 // timeout, and returns the function that releases it. restore uses it on a database too
 // damaged for bbolt to open, so that no other program opens the file while it is replaced.
-// Errors wrap storage.ErrInUse when another program keeps the lock.
+// Errors wrap storage.ErrInUse (storage.InUseError) when another program keeps the lock.
 func lockFile(path string, timeout time.Duration) (func(), error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
@@ -33,7 +33,7 @@ func lockFile(path string, timeout time.Duration) (func(), error) {
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		case time.Now().After(deadline):
 			_ = f.Close()
-			return nil, fmt.Errorf("%w: %s", storage.ErrInUse, path)
+			return nil, storage.InUseError(path)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/replica"
 	"github.com/epicevents/crm/storage"
 )
 
@@ -67,7 +68,16 @@ func (r *runner) withDB(mode dbMode, fn func(db *storage.DB, svc *core.Service) 
 			err = cerr
 		}
 	}()
-	svc := core.NewService(db, core.Options{Monitor: r.env.Monitor})
+	opts := core.Options{Monitor: r.env.Monitor}
+	if mode != dbReadOnly && (r.team || db.TeamMode()) {
+		r.engine = replica.New(db)
+		opts.Replicator, opts.Refetcher = r.engine, r.engine
+		defer func() {
+			_ = r.engine.Close()
+			r.engine = nil
+		}()
+	}
+	svc := core.NewService(db, opts)
 	if mode != dbCreate {
 		ok, err := svc.Initialized()
 		if err != nil {
@@ -94,20 +104,6 @@ func openReadOnly(path string) (*storage.DB, error) {
 		return nil, err
 	}
 	return storage.Open(path, storage.Options{ReadOnly: true})
-}
-
-// storageError turns the database's sentinel errors into one-line messages with exit code 1.
-func (r *runner) storageError(err error) error {
-	path := r.dbPath()
-	switch {
-	case errors.Is(err, storage.ErrInUse):
-		return &cliError{code: exitInternal, msg: fmt.Sprintf("the database is in use by another program (%s)", path)}
-	case errors.Is(err, storage.ErrDamaged):
-		return &cliError{code: exitInternal, msg: "the database is damaged: " + path}
-	case errors.Is(err, storage.ErrNewerSchema):
-		return &cliError{code: exitInternal, msg: fmt.Sprintf("the database %s was written by a newer version of Epic Events CRM", path)}
-	}
-	return err
 }
 
 // session is an open database with a logged-in collaborator: what most commands run with. It

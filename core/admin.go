@@ -32,6 +32,11 @@ type Admin interface {
 	Check() error
 	// Reindex rebuilds every index from the records.
 	Reindex() error
+	// Inspect checks like Check and lists what it found record by record.
+	Inspect() (CheckReport, error)
+	// Repair puts back damaged records from opt.Fetched and a backup, removes those with no
+	// healthy copy, writes an audit entry for each, and rebuilds every index (RepairOptions).
+	Repair(opt RepairOptions) (RepairResult, error)
 	// Generate adds test records.
 	Generate(opts GenerateOptions) (GenerateResult, error)
 	// DropLocalState removes the laptop-local state that an old backup may hold (session
@@ -69,11 +74,11 @@ type GenerateOptions struct {
 func (o GenerateOptions) Validate() error {
 	switch {
 	case o.Clients < 0 || o.Contracts < 0 || o.Events < 0 || o.Commercials < 0 || o.Supports < 0:
-		return Errorf(Invalid, "counts must not be negative")
+		return NewError(Invalid, CodeNegativeCounts)
 	case o.Contracts > 0 && o.Clients == 0:
-		return Errorf(Invalid, "contracts need clients: generate some clients too")
+		return NewError(Invalid, CodeContractsNeedClients)
 	case o.Events > 0 && o.Contracts == 0:
-		return Errorf(Invalid, "events need contracts: generate some contracts too")
+		return NewError(Invalid, CodeEventsNeedContracts)
 	}
 	return nil
 }
@@ -131,7 +136,7 @@ func (s *Service) Export(a *Actor, rec RecordType, n int, data []byte, dst Desti
 	r, ok := map[RecordType]resource{UserRecord: resUser, ClientRecord: resClient,
 		ContractRecord: resContract, EventRecord: resEvent, AuditRecord: permissions.Audit}[rec]
 	if !ok {
-		return Errorf(Invalid, "cannot export records of type %q", rec)
+		return NewError(Invalid, CodeExportType, rec)
 	}
 	if err := authorize(a, r, permissions.List, "export these records"); err != nil {
 		return err

@@ -82,7 +82,7 @@ func (s *Service) Initialize(in InitInput) (InitResult, error) {
 	err = s.update(nil, "initialise", func(tx Tx) error {
 		if done, err := initialized(tx); err != nil || done {
 			if err == nil {
-				err = conflict("the database is already initialised")
+				err = NewError(Conflict, CodeAlreadyInitialised)
 			}
 			return err
 		}

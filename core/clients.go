@@ -71,11 +71,11 @@ func (s *Service) CreateClient(a *Actor, in ClientInput) (Client, error) {
 	}
 	if a.Can(resClient, permissions.Create) == own {
 		if in.CommercialID != uuid.Nil && in.CommercialID != a.id {
-			return Client{}, forbidden("you become the commercial contact of the clients you create: you may not name another commercial")
+			return Client{}, NewError(Forbidden, CodeOtherCommercial)
 		}
 		c.CommercialID = a.id
 	} else if c.CommercialID == uuid.Nil {
-		return Client{}, FieldErrorf("commercial_contact", "is required: name the commercial in charge of this client")
+		return Client{}, FieldError("commercial_contact", CodeCommercialRequired)
 	}
 	err = s.update(a, "create client", func(tx Tx) error {
 		if err := requireActive(tx, c.CommercialID, Commercial, "commercial_contact"); err != nil {
@@ -96,16 +96,16 @@ func (s *Service) CreateClient(a *Actor, in ClientInput) (Client, error) {
 func requireActive(tx Tx, id uuid.UUID, d Department, field string) error {
 	u, err := tx.User(id)
 	if KindOf(err) == NotFound {
-		return FieldErrorf(field, "no such collaborator")
+		return FieldError(field, CodeNoSuchCollaborator)
 	}
 	if err != nil {
 		return err
 	}
 	if u.Department != d {
-		return FieldErrorf(field, "must be a member of the %s department", d)
+		return FieldError(field, CodeWrongDepartment, d)
 	}
 	if !u.Active {
-		return FieldErrorf(field, "this collaborator's account is deactivated")
+		return FieldError(field, CodeCollaboratorInactive)
 	}
 	return nil
 }
@@ -123,7 +123,7 @@ func (s *Service) UpdateClient(a *Actor, id uuid.UUID, p ClientPatch) (Client, e
 			return err
 		}
 		if a.Can(resClient, permissions.Update) == own && cur.CommercialID != a.id {
-			return forbidden("you may update only your own clients")
+			return NewError(Forbidden, CodeNotOwnClient)
 		}
 		next, err := ValidateClient(applyClientPatch(cur, p))
 		if err != nil {
@@ -236,7 +236,7 @@ func (s *Service) DeleteClient(a *Actor, id uuid.UUID) error {
 			return err
 		}
 		if len(k) > 0 {
-			return conflict("this client still has contracts; delete them first")
+			return NewError(Conflict, CodeClientHasContracts)
 		}
 		if err := tx.DeleteClient(id); err != nil {
 			return err

@@ -70,10 +70,10 @@ func (s *Service) UpdateContractAmounts(a *Actor, id uuid.UUID, total, due *deci
 			return err
 		}
 		if a.Can(resContract, permissions.Update) == own && k.CommercialID != a.id {
-			return forbidden("you may update only the contracts of your own clients")
+			return NewError(Forbidden, CodeNotOwnContract)
 		}
 		if k.Status == Cancelled {
-			return conflict("a cancelled contract cannot be changed")
+			return NewError(Conflict, CodeContractCancelled)
 		}
 		next := k
 		if total != nil {
@@ -144,7 +144,7 @@ func (s *Service) transition(a *Actor, id uuid.UUID, act action, to ContractStat
 			return err
 		}
 		if !CanTransition(k.Status, to) {
-			return conflict("cannot %s a contract that is %s", verb, k.Status)
+			return NewError(Conflict, CodeContractState, verb, k.Status)
 		}
 		now := s.Now()
 		k.Status, k.UpdatedAt = to, now
@@ -176,7 +176,7 @@ func (s *Service) DeleteContract(a *Actor, id uuid.UUID) error {
 			return err
 		}
 		if len(ev) > 0 {
-			return conflict("this contract still has events; delete them first")
+			return NewError(Conflict, CodeContractHasEvents)
 		}
 		if err := tx.DeleteContract(id); err != nil {
 			return err

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 )
@@ -33,18 +34,13 @@ const (
 	Unavailable Kind = "unavailable"
 )
 
-// CodeClusterUnreachable is the Code of an Unavailable error.
-const CodeClusterUnreachable = "cluster_unreachable"
-
 // UnavailableError returns the Unavailable error of a cluster that did not answer; cause is
 // kept for logs (it names endpoints, never credentials).
 func UnavailableError(cause error) *Error {
-	return &Error{Kind: Unavailable, Code: CodeClusterUnreachable, Err: cause,
-		Message: "the team's cluster cannot be reached; local changes are kept and will be sent later"}
+	e := NewError(Unavailable, CodeClusterUnreachable)
+	e.Err = cause
+	return e
 }
-
-// CodeRecordDamaged is the Code of a Damaged error.
-const CodeRecordDamaged = "record_damaged"
 
 // Error is the one error type of the product. Message is written for people; Field names the
 // input field at fault when Kind is Invalid; Err keeps the cause of an Internal error. Code is a
@@ -52,12 +48,14 @@ const CodeRecordDamaged = "record_damaged"
 // ID name the record a Damaged error is about.
 type Error struct {
 	Kind    Kind
-	Code    string
+	Code    Code
 	Field   string
 	Message string
-	Err     error
-	Record  RecordType
-	ID      uuid.UUID
+	// Args fill the text of Code (codeTexts in English, the faces' own texts in other languages).
+	Args   []any
+	Err    error
+	Record RecordType
+	ID     uuid.UUID
 }
 
 // Error returns the message, prefixed by the field when there is one.
@@ -67,10 +65,13 @@ func (e *Error) Error() string {
 		msg = e.Field + ": " + msg
 	}
 	if e.Err != nil && e.Kind == Internal {
-		if msg == "" {
-			return e.Err.Error()
+		cause := e.Err.Error()
+		switch {
+		case msg == "":
+			return cause
+		case cause != "":
+			return msg + ": " + cause
 		}
-		return msg + ": " + e.Err.Error()
 	}
 	return msg
 }
@@ -78,12 +79,59 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an Error of the given kind with a formatted message.
+// Errorf returns an Error of the given kind with a formatted message and no code: for messages
+// no face translates. Errors people meet use NewError and a code.
 func Errorf(kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }
 
-// FieldErrorf returns an Invalid error naming field.
+// NewError returns an Error of the given kind and code; its Message is the code's English text
+// filled with args.
+func NewError(kind Kind, code Code, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: Text(code, args...), Args: args}
+}
+
+// FieldError returns an Invalid error of the given code naming field.
+func FieldError(field string, code Code, args ...any) *Error {
+	e := NewError(Invalid, code, args...)
+	e.Field = field
+	return e
+}
+
+// Text returns the English text of code filled with args; the code itself when it has no text.
+func Text(code Code, args ...any) string {
+	f, ok := codeTexts[code]
+	if !ok {
+		return string(code)
+	}
+	return fmt.Sprintf(f, args...)
+}
+
+// Format returns the English text of code as a fmt format ("" when it has none): for the faces'
+// tests, which fill each language's text with the same arguments.
+func Format(code Code) string { return codeTexts[code] }
+
+// Codes returns every code, for the faces' tests (each needs a text in every language).
+func Codes() []Code {
+	cs := make([]Code, 0, len(codeTexts))
+	for c := range codeTexts {
+		cs = append(cs, c)
+	}
+	slices.Sort(cs)
+	return cs
+}
+
+// CodeOf returns the code of err ("" when it has none).
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// FieldErrorf returns an Invalid error naming field, without a code: for messages no face
+// translates (the command line's own input checks, the sync wire).
 func FieldErrorf(field, format string, args ...any) *Error {
 	return &Error{Kind: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
@@ -130,7 +178,12 @@ func MessageOf(err error) string {
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		if e.Kind == Internal {
+		switch {
+		case e.Kind == Internal && e.Code != "":
+			// A coded failure of the database file (in use, damaged, disk full): its message
+			// says what to do; the cause stays in Error() for the logs.
+			return e.Message
+		case e.Kind == Internal:
 			return "internal error: " + e.Error()
 		}
 		return e.Error()
@@ -141,11 +194,12 @@ func MessageOf(err error) string {
 // DamagedError returns the Damaged error of a record of type t whose stored bytes fail their
 // checksum (id uuid.Nil when the damage is in an index entry and the record is not known).
 func DamagedError(t RecordType, id uuid.UUID) *Error {
-	msg := fmt.Sprintf("the stored %s %s is damaged and is not shown; run a database check", t, id)
+	e := NewError(Damaged, CodeRecordDamaged, t, id)
 	if id == uuid.Nil {
-		msg = fmt.Sprintf("an index entry of the %s records is damaged; run a database check", t)
+		e = NewError(Damaged, CodeIndexDamaged, t)
 	}
-	return &Error{Kind: Damaged, Code: CodeRecordDamaged, Message: msg, Record: t, ID: id}
+	e.Record, e.ID = t, id
+	return e
 }
 
 // inTheWay passes err on, or returns a Damaged error when a scan that a change depends on left
@@ -155,8 +209,9 @@ func inTheWay(t RecordType, hidden int, err error) error {
 	if err != nil || hidden == 0 {
 		return err
 	}
-	return &Error{Kind: Damaged, Code: CodeRecordDamaged, Record: t,
-		Message: fmt.Sprintf("a damaged %s record prevents this change; run a database check", t)}
+	e := NewError(Damaged, CodeDamagedInTheWay, t)
+	e.Record = t
+	return e
 }
 
 // HiddenMessage is the sentence the faces show beside a list from which n damaged records were
@@ -171,8 +226,12 @@ func HiddenMessage(n int) string {
 	return fmt.Sprintf("%d damaged records hidden — run Check", n)
 }
 
-func notFound(what string) *Error { return Errorf(NotFound, "%s not found", what) }
+func notFound(what string) *Error { return NewError(NotFound, CodeNotFound, what) }
 
+// forbidden and conflict build uncoded errors from a format (messages no face translates yet);
+// coded errors use NewError.
 func forbidden(format string, args ...any) *Error { return Errorf(Forbidden, format, args...) }
 
 func conflict(format string, args ...any) *Error { return Errorf(Conflict, format, args...) }
+
+func unauthenticated(code Code, args ...any) *Error { return NewError(Unauthenticated, code, args...) }

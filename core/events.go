@@ -83,7 +83,7 @@ func (s *Service) CreateEvent(a *Actor, in EventInput) (Event, error) {
 		return Event{}, err
 	}
 	if e.Start.Before(s.Now()) {
-		return Event{}, FieldErrorf("start", "must not be in the past")
+		return Event{}, FieldError("start", CodeInPast)
 	}
 	err = s.update(a, "create event", func(tx Tx) error {
 		k, err := tx.Contract(in.ContractID)
@@ -91,10 +91,10 @@ func (s *Service) CreateEvent(a *Actor, in EventInput) (Event, error) {
 			return err
 		}
 		if a.Can(resEvent, permissions.Create) == own && k.CommercialID != a.id {
-			return forbidden("you may create events only for your own clients' contracts")
+			return NewError(Forbidden, CodeNotOwnContractEvent)
 		}
 		if k.Status != Signed {
-			return conflict("the contract must be signed before an event is created (it is %s)", k.Status)
+			return NewError(Conflict, CodeContractNotSigned, k.Status)
 		}
 		now := s.Now()
 		e.ID, e.ClientID, e.CreatedAt, e.UpdatedAt = newID(), k.ClientID, now, now
@@ -121,7 +121,7 @@ func (s *Service) UpdateEvent(a *Actor, id uuid.UUID, p EventPatch) (Event, erro
 			return err
 		}
 		if a.Can(resEvent, permissions.Update) == own && cur.SupportID != a.id {
-			return forbidden("you may update only the events assigned to you")
+			return NewError(Forbidden, CodeNotOwnEvent)
 		}
 		if err := requireLiveContract(tx, cur.ContractID); err != nil {
 			return err
@@ -131,7 +131,7 @@ func (s *Service) UpdateEvent(a *Actor, id uuid.UUID, p EventPatch) (Event, erro
 			return err
 		}
 		if !next.Start.Equal(cur.Start) && next.Start.Before(s.Now()) {
-			return FieldErrorf("start", "must not be in the past")
+			return FieldError("start", CodeInPast)
 		}
 		fields := eventChanges(cur, next)
 		e = cur
@@ -162,7 +162,7 @@ func requireLiveContract(tx Tx, id uuid.UUID) error {
 }
 
 func errContractCancelled() *Error {
-	return conflict("the contract is cancelled: its events can no longer change")
+	return NewError(Conflict, CodeEventsFrozen)
 }
 
 // IsFinal reports whether an event of contract k can no longer change (for the window to make
@@ -313,7 +313,7 @@ func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, int, error) {
 			days = DefaultUpcomingDays
 		}
 		if days < 0 || days > 36500 {
-			return nil, 0, FieldErrorf("days", "must be between 1 and 36500")
+			return nil, 0, FieldError("days", CodeDaysRange)
 		}
 		now := s.Now()
 		f.StartFrom, f.StartTo = now, now.AddDate(0, 0, days)

@@ -57,29 +57,9 @@ var ImportTexts = map[string]string{
 	CodeImportNeedsOwner:  "is required: name the commercial in charge of this client (email, id or name)",
 }
 
-// importError returns an error of an import code, its message the English text; its Err holds
-// the arguments (ImportArgs) for a face to fill its own text of the code.
+// importError returns an error of an import code, its message the English text.
 func importError(kind Kind, code, field string, args ...any) *Error {
-	return &Error{Kind: kind, Code: code, Field: field, Message: fmt.Sprintf(ImportTexts[code], args...), Err: ImportArgs(args)}
-}
-
-// ImportArgs are the values an import error's text is filled with.
-type ImportArgs []any
-
-func (ImportArgs) Error() string { return "" }
-
-// ImportErrorArgs returns the code and arguments of an import error, ok false for any other
-// error.
-func ImportErrorArgs(err error) (code string, args []any, ok bool) {
-	var e *Error
-	if !errors.As(err, &e) {
-		return "", nil, false
-	}
-	if _, known := ImportTexts[string(e.Code)]; !known {
-		return "", nil, false
-	}
-	a, _ := e.Err.(ImportArgs)
-	return string(e.Code), a, true
+	return &Error{Kind: kind, Code: Code(code), Field: field, Args: args, Message: fmt.Sprintf(ImportTexts[code], args...)}
 }
 
 // MaxImportBytes bounds the size of an imported file.

@@ -28,8 +28,7 @@ func LocalTime(field string, wall time.Time, loc *time.Location) (t, other time.
 	slices.SortFunc(found, func(a, b time.Time) int { return a.Compare(b) })
 	switch len(found) {
 	case 0:
-		return time.Time{}, time.Time{}, FieldErrorf(field,
-			"%s does not exist in local time: the clocks go forward at that hour; choose another time",
+		return time.Time{}, time.Time{}, FieldError(field, CodeSkippedHour,
 			naive.Format("2006-01-02 15:04"))
 	case 1:
 		return found[0].In(loc), time.Time{}, nil

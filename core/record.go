@@ -24,7 +24,7 @@ const (
 func ParseDepartment(s string) (Department, error) {
 	d, ok := permissions.ParseDepartment(s)
 	if !ok {
-		return "", FieldErrorf("department", "must be commercial, support or management (gestion)")
+		return "", FieldError("department", CodeDepartmentInvalid)
 	}
 	return d, nil
 }
@@ -132,6 +132,9 @@ type AuditEntry struct {
 	// Rev is the cluster revision of the entry, 0 while it is not in the cluster (always in
 	// solo mode).
 	Rev uint64
+	// Source says where a repair took the record from ("cluster", "backup FILE"); "" for other
+	// actions.
+	Source string
 }
 
 // Audit actions.

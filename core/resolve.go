@@ -14,7 +14,7 @@ const MinIDPrefix = 8
 // Errors: Unauthenticated, Invalid (malformed), NotFound, Conflict (ambiguous prefix).
 func (s *Service) ResolveID(a *Actor, t RecordType, ref string) (uuid.UUID, error) {
 	if a == nil {
-		return uuid.Nil, Errorf(Unauthenticated, "not logged in")
+		return uuid.Nil, unauthenticated(CodeNotLoggedIn)
 	}
 	ref = strings.ToLower(strings.TrimSpace(ref))
 	if id, err := uuid.Parse(ref); err == nil && len(ref) >= 32 {
@@ -22,7 +22,7 @@ func (s *Service) ResolveID(a *Actor, t RecordType, ref string) (uuid.UUID, erro
 	}
 	hex := strings.ReplaceAll(ref, "-", "")
 	if len(hex) < MinIDPrefix || len(hex) > 32 || strings.Trim(hex, "0123456789abcdef") != "" {
-		return uuid.Nil, FieldErrorf("id", "%q is not an id: give the full id or its first %d characters or more", ref, MinIDPrefix)
+		return uuid.Nil, FieldError("id", CodeNotAnID, ref, MinIDPrefix)
 	}
 	var ids []uuid.UUID
 	err := s.view(a, "resolve id", func(tx Tx) error {
@@ -36,7 +36,7 @@ func (s *Service) ResolveID(a *Actor, t RecordType, ref string) (uuid.UUID, erro
 	case len(ids) == 0:
 		return uuid.Nil, notFound(string(t))
 	case len(ids) > 1:
-		return uuid.Nil, conflict("the id prefix %q matches several %ss; type more characters", ref, t)
+		return uuid.Nil, NewError(Conflict, CodeAmbiguousID, ref, t)
 	}
 	return ids[0], nil
 }
@@ -45,7 +45,7 @@ func (s *Service) ResolveID(a *Actor, t RecordType, ref string) (uuid.UUID, erro
 // Errors: Unauthenticated, Invalid, NotFound, Conflict.
 func (s *Service) ResolveUser(a *Actor, ref string) (uuid.UUID, error) {
 	if a == nil {
-		return uuid.Nil, Errorf(Unauthenticated, "not logged in")
+		return uuid.Nil, unauthenticated(CodeNotLoggedIn)
 	}
 	if !strings.Contains(ref, "@") {
 		return s.ResolveID(a, UserRecord, ref)

@@ -21,6 +21,9 @@ type Options struct {
 	Admin Admin
 	// Replicator is the sync engine of team mode (package replica); nil: solo mode only.
 	Replicator Replicator
+	// Refetcher gets healthy copies of damaged records for Repair (team mode: the sync
+	// engine, from the cluster); nil: Repair uses backups only.
+	Refetcher Refetcher
 }
 
 // Service runs every use-case of PRODUCT.md §3 and §4 on a Store. It is safe for concurrent use.
@@ -31,6 +34,7 @@ type Service struct {
 	monitor Monitor
 	hash    HashParams
 	rep     Replicator
+	refetch Refetcher
 
 	keyMu sync.Mutex
 	key   []byte
@@ -45,7 +49,7 @@ type Service struct {
 // NewService returns a Service over store.
 func NewService(store Store, opt Options) *Service {
 	s := &Service{store: store, admin: opt.Admin, now: opt.Clock, monitor: opt.Monitor, hash: opt.Hash,
-		rep: opt.Replicator}
+		rep: opt.Replicator, refetch: opt.Refetcher}
 	if ad, ok := store.(Admin); ok && s.admin == nil {
 		s.admin = ad
 	}
@@ -120,10 +124,10 @@ func (s *Service) audit(tx Tx, a *Actor, action string, rec RecordType, id uuid.
 // has no right at all to the action.
 func authorize(a *Actor, r resource, act action, what string) error {
 	if a == nil {
-		return Errorf(Unauthenticated, "not logged in")
+		return unauthenticated(CodeNotLoggedIn)
 	}
 	if a.Can(r, act) == deny {
-		return forbidden("your department (%s) may not %s", a.dept, what)
+		return NewError(Forbidden, CodeDepartmentForbidden, a.dept, what)
 	}
 	return nil
 }

@@ -27,10 +27,10 @@ type tokenClaims struct {
 	Epoch uint32 `json:"epc"`
 }
 
-func errInvalidCredentials() *Error { return Errorf(Unauthenticated, "invalid email or password") }
+func errInvalidCredentials() *Error { return unauthenticated(CodeBadCredentials) }
 
 func errSession() *Error {
-	return Errorf(Unauthenticated, "your session has expired or is no longer valid; please log in again")
+	return unauthenticated(CodeSessionExpired)
 }
 
 // Login checks an email and password and returns the actor with a fresh session token.
@@ -63,7 +63,7 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 	}
 	if wait := th.LockedUntil.Sub(now); wait > 0 {
 		s.event(nil, EventLoginFailure, "login refused: too many failed attempts", map[string]string{"reason": "throttled"})
-		return nil, Errorf(Unauthenticated, "too many failed login attempts; try again in %s", roundUp(wait))
+		return nil, unauthenticated(CodeLoginThrottled, roundUp(wait))
 	}
 	if !found {
 		hash = s.dummy // as costly to verify as a real hash: the two cases take as long
@@ -86,7 +86,7 @@ func (s *Service) Login(email, password string) (*Actor, error) {
 		if err := s.auditAlone(who, AuditEntry{Action: ActionLoginFailed, Record: UserRecord, RecordID: u.ID, Fields: []string{"active"}}); err != nil {
 			return nil, err
 		}
-		return nil, Errorf(Unauthenticated, "this account is deactivated")
+		return nil, unauthenticated(CodeAccountDeactivated)
 	}
 	if err := s.loginSucceeded(e, u, hash, password, rehash); err != nil {
 		return nil, err
@@ -201,7 +201,7 @@ func (s *Service) throttled(email string, now time.Time) error {
 		return err
 	}
 	if wait := th.LockedUntil.Sub(now); wait > 0 {
-		return Errorf(Unauthenticated, "too many failed password attempts; try again in %s", roundUp(wait))
+		return unauthenticated(CodePasswordThrottled, roundUp(wait))
 	}
 	return nil
 }
@@ -297,7 +297,7 @@ func sessionValid(u User, epoch uint32, c tokenClaims) bool {
 // refused. The replicated user is not rewritten. Errors: Unauthenticated.
 func (s *Service) Logout(a *Actor) error {
 	if a == nil {
-		return Errorf(Unauthenticated, "not logged in")
+		return unauthenticated(CodeNotLoggedIn)
 	}
 	return s.update(a, "logout", func(tx Tx) error {
 		if _, err := tx.User(a.id); err != nil {

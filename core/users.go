@@ -41,7 +41,7 @@ func validateUserInput(in UserInput) (UserInput, error) {
 		return in, err
 	}
 	if _, ok := permissions.ParseDepartment(string(in.Department)); !ok {
-		return in, FieldErrorf("department", "must be commercial, support or management (gestion)")
+		return in, FieldError("department", CodeDepartmentInvalid)
 	}
 	in.Department, _ = permissions.ParseDepartment(string(in.Department))
 	return in, nil
@@ -110,7 +110,7 @@ func freeEmployeeNumber(tx Tx) (string, error) {
 			return "", err
 		}
 	}
-	return "", conflict("no free employee number found; try again")
+	return "", NewError(Conflict, CodeNoEmployeeNumber)
 }
 
 // UpdateUser changes a collaborator's name, email or department. Management only; nobody
@@ -192,13 +192,13 @@ func userChanges(a, b User) []string {
 
 func (s *Service) checkDepartmentChange(tx Tx, a *Actor, u User) error {
 	if u.ID == a.id {
-		return forbidden("you cannot change your own department")
+		return NewError(Forbidden, CodeOwnDepartment)
 	}
-	return checkNotContact(tx, u, "change the department of")
+	return checkNotContact(tx, u, CodeStillContactDepartment)
 }
 
 // checkNotContact refuses when u is still the contact of a client, contract or event.
-func checkNotContact(tx Tx, u User, what string) error {
+func checkNotContact(tx Tx, u User, refusal Code) error {
 	clients, hidden, err := tx.Clients(ClientFilter{CommercialID: u.ID, Limit: 1})
 	if err := inTheWay(ClientRecord, hidden, err); err != nil {
 		return err
@@ -212,7 +212,7 @@ func checkNotContact(tx Tx, u User, what string) error {
 		return err
 	}
 	if len(clients)+len(contracts)+len(events) > 0 {
-		return conflict("cannot %s a collaborator who is still the contact of clients, contracts or events; reassign them first (or deactivate the account)", what)
+		return NewError(Conflict, refusal)
 	}
 	return nil
 }
@@ -235,7 +235,7 @@ func (s *Service) setActive(a *Actor, id uuid.UUID, active bool) (User, error) {
 		return User{}, err
 	}
 	if id == a.id {
-		return User{}, forbidden("you cannot deactivate or reactivate your own account")
+		return User{}, NewError(Forbidden, CodeOwnAccountActive)
 	}
 	var u User
 	err := s.update(a, "set user active", func(tx Tx) error {
@@ -244,7 +244,7 @@ func (s *Service) setActive(a *Actor, id uuid.UUID, active bool) (User, error) {
 			return err
 		}
 		if u.Active == active {
-			return conflict("the account is already %s", map[bool]string{true: "active", false: "deactivated"}[active])
+			return NewError(Conflict, map[bool]Code{true: CodeAlreadyActive, false: CodeAlreadyDeactivated}[active])
 		}
 		u.Active = active
 		u.UpdatedAt = s.Now()
@@ -276,14 +276,14 @@ func (s *Service) DeleteUser(a *Actor, id uuid.UUID) error {
 		return err
 	}
 	if id == a.id {
-		return forbidden("you cannot delete your own account")
+		return NewError(Forbidden, CodeOwnAccountDelete)
 	}
 	err := s.update(a, "delete user", func(tx Tx) error {
 		u, err := tx.User(id)
 		if err != nil {
 			return err
 		}
-		if err := checkNotContact(tx, u, "delete"); err != nil {
+		if err := checkNotContact(tx, u, CodeStillContactDelete); err != nil {
 			return err
 		}
 		if err := tx.DeleteUser(id); err != nil {
@@ -329,10 +329,10 @@ func (s *Service) ChangePassword(a *Actor, current, next string) (*Actor, error)
 		if err := s.recordFailure(u.Email, u.ID, now, false); err != nil {
 			return nil, err
 		}
-		return nil, FieldErrorf("current_password", "is incorrect")
+		return nil, FieldError("current_password", CodePasswordIncorrect)
 	}
 	if current == next {
-		return nil, FieldErrorf("password", "must differ from the current password")
+		return nil, FieldError("password", CodePasswordUnchanged)
 	}
 	if u, err = s.setPassword(a, u.ID, u.Email, next, ActionPassword); err != nil {
 		return nil, err
@@ -348,7 +348,7 @@ func (s *Service) ResetPassword(a *Actor, id uuid.UUID, next string) error {
 		return err
 	}
 	if id == a.id {
-		return forbidden("use Change password for your own account (the current password is required)")
+		return NewError(Forbidden, CodeOwnPassword)
 	}
 	var u User
 	if err := s.view(a, "reset password", func(tx Tx) error {
@@ -400,10 +400,10 @@ func (s *Service) setPassword(a *Actor, id uuid.UUID, email, next, action string
 // Errors: Unauthenticated, Forbidden, NotFound.
 func (s *Service) GetUser(a *Actor, id uuid.UUID) (User, error) {
 	if a == nil {
-		return User{}, Errorf(Unauthenticated, "not logged in")
+		return User{}, unauthenticated(CodeNotLoggedIn)
 	}
 	if id != a.id && a.Can(resUser, permissions.Read) == deny {
-		return User{}, forbidden("your department (%s) may not view other collaborators", a.dept)
+		return User{}, NewError(Forbidden, CodeViewCollaborators, a.dept)
 	}
 	var u User
 	err := s.view(a, "get user", func(tx Tx) error {
@@ -463,7 +463,7 @@ type Contact struct {
 // (ListUsers counts them). Any logged-in user. Errors: Unauthenticated.
 func (s *Service) Contacts(a *Actor) ([]Contact, error) {
 	if a == nil {
-		return nil, Errorf(Unauthenticated, "not logged in")
+		return nil, unauthenticated(CodeNotLoggedIn)
 	}
 	var users []User
 	err := s.view(a, "list contacts", func(tx Tx) error {

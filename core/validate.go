@@ -39,26 +39,26 @@ func ValidateEmail(field, s string) (string, error) {
 	for _, r := range strings.TrimSpace(s) {
 		if r < 0x21 || r > 0x7e {
 			if r > 0x7e {
-				return "", FieldErrorf(field, "must be written in plain ASCII characters (a domain with accents in its xn-- form)")
+				return "", FieldError(field, CodeEmailNotASCII)
 			}
-			return "", FieldErrorf(field, "is not a valid email address")
+			return "", FieldError(field, CodeEmailInvalid)
 		}
 	}
 	e := NormalizeEmail(s)
 	if e == "" {
-		return "", FieldErrorf(field, "is required")
+		return "", FieldError(field, CodeRequired)
 	}
 	if len(e) > MaxEmailLen {
-		return "", FieldErrorf(field, "must be at most %d characters", MaxEmailLen)
+		return "", FieldError(field, CodeTooLong, MaxEmailLen)
 	}
 	addr, err := mail.ParseAddress(e)
 	if err != nil || addr.Address != e || addr.Name != "" {
-		return "", FieldErrorf(field, "is not a valid email address")
+		return "", FieldError(field, CodeEmailInvalid)
 	}
 	at := strings.LastIndexByte(e, '@')
 	local, domain := e[:at], e[at+1:]
 	if local == "" || len(local) > 64 || !validDomain(domain) {
-		return "", FieldErrorf(field, "is not a valid email address")
+		return "", FieldError(field, CodeEmailInvalid)
 	}
 	return e, nil
 }
@@ -84,10 +84,10 @@ func validDomain(d string) bool {
 func ValidatePhone(s string) (string, error) {
 	p := strings.Join(strings.Fields(s), " ")
 	if p == "" {
-		return "", FieldErrorf("phone", "is required")
+		return "", FieldError("phone", CodeRequired)
 	}
 	if utf8.RuneCountInString(p) > MaxPhoneLen {
-		return "", FieldErrorf("phone", "must be at most %d characters", MaxPhoneLen)
+		return "", FieldError("phone", CodeTooLong, MaxPhoneLen)
 	}
 	digits := 0
 	for i, r := range p {
@@ -97,11 +97,11 @@ func ValidatePhone(s string) (string, error) {
 		case r == '+' && i == 0:
 		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
 		default:
-			return "", FieldErrorf("phone", "may contain only digits, a leading +, spaces, dots, dashes and parentheses")
+			return "", FieldError("phone", CodePhoneChars)
 		}
 	}
 	if digits < MinPhoneDigits || digits > MaxPhoneDigits {
-		return "", FieldErrorf("phone", "must have %d to %d digits", MinPhoneDigits, MaxPhoneDigits)
+		return "", FieldError("phone", CodePhoneDigits, MinPhoneDigits, MaxPhoneDigits)
 	}
 	return p, nil
 }
@@ -115,27 +115,27 @@ func ValidatePhone(s string) (string, error) {
 func ValidateText(field, s string, min, max int) (string, error) {
 	t := strings.TrimSpace(s)
 	if !utf8.ValidString(t) {
-		return "", FieldErrorf(field, "is not valid text")
+		return "", FieldError(field, CodeTextInvalid)
 	}
 	t = norm.NFC.String(t)
 	n := utf8.RuneCountInString(t)
 	switch {
 	case n == 0 && min > 0:
-		return "", FieldErrorf(field, "is required")
+		return "", FieldError(field, CodeRequired)
 	case n < min:
-		return "", FieldErrorf(field, "must be at least %d characters", min)
+		return "", FieldError(field, CodeTooShort, min)
 	case n > max:
-		return "", FieldErrorf(field, "must be at most %d characters", max)
+		return "", FieldError(field, CodeTooLong, max)
 	}
 	visible := false
 	for _, r := range t {
 		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
-			return "", FieldErrorf(field, "must be on one line, without control characters")
+			return "", FieldError(field, CodeOneLine)
 		}
 		visible = visible || unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S)
 	}
 	if !visible && n > 0 {
-		return "", FieldErrorf(field, "must contain a visible character")
+		return "", FieldError(field, CodeNoVisibleChar)
 	}
 	return t, nil
 }
@@ -146,15 +146,15 @@ func ValidateText(field, s string, min, max int) (string, error) {
 func ValidateNotes(s string) (string, error) {
 	t := strings.TrimSpace(s)
 	if !utf8.ValidString(t) {
-		return "", FieldErrorf("notes", "is not valid text")
+		return "", FieldError("notes", CodeTextInvalid)
 	}
 	t = strings.ReplaceAll(strings.ReplaceAll(t, "\r\n", "\n"), "\r", "\n")
 	if utf8.RuneCountInString(t) > MaxNotesLen {
-		return "", FieldErrorf("notes", "must be at most %d characters", MaxNotesLen)
+		return "", FieldError("notes", CodeTooLong, MaxNotesLen)
 	}
 	for _, r := range t {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			return "", FieldErrorf("notes", "must not contain control characters")
+			return "", FieldError("notes", CodeControlChars)
 		}
 	}
 	return t, nil
@@ -175,17 +175,17 @@ func ParseAmount(field, s string) (decimal.Decimal, error) {
 		return r
 	}, t)
 	if t == "" {
-		return decimal.Decimal{}, FieldErrorf(field, "is required")
+		return decimal.Decimal{}, FieldError(field, CodeRequired)
 	}
 	if strings.Count(t, ",") == 1 && !strings.Contains(t, ".") {
 		t = strings.Replace(t, ",", ".", 1)
 	}
 	if len(t) > 16 || !amountPattern.MatchString(t) {
-		return decimal.Decimal{}, FieldErrorf(field, "must be an amount such as 1500 or 1500.50 (at most two decimals)")
+		return decimal.Decimal{}, FieldError(field, CodeAmountSyntax)
 	}
 	d, err := decimal.NewFromString(t)
 	if err != nil {
-		return decimal.Decimal{}, FieldErrorf(field, "must be an amount such as 1500 or 1500.50")
+		return decimal.Decimal{}, FieldError(field, CodeAmountInvalid)
 	}
 	return d, nil
 }
@@ -195,22 +195,22 @@ func ParseAmount(field, s string) (decimal.Decimal, error) {
 // "amount_due".
 func ValidateAmounts(total, due decimal.Decimal) error {
 	if total.Exponent() < -2 && !total.Equal(total.Round(2)) {
-		return FieldErrorf("total_amount", "must have at most two decimals")
+		return FieldError("total_amount", CodeTwoDecimals)
 	}
 	if due.Exponent() < -2 && !due.Equal(due.Round(2)) {
-		return FieldErrorf("amount_due", "must have at most two decimals")
+		return FieldError("amount_due", CodeTwoDecimals)
 	}
 	if !total.IsPositive() {
-		return FieldErrorf("total_amount", "must be greater than 0")
+		return FieldError("total_amount", CodeNotPositive)
 	}
 	if total.GreaterThan(MaxAmount) {
-		return FieldErrorf("total_amount", "must be at most 999,999,999.99")
+		return FieldError("total_amount", CodeAmountTooLarge)
 	}
 	if due.IsNegative() {
-		return FieldErrorf("amount_due", "must not be negative")
+		return FieldError("amount_due", CodeNegative)
 	}
 	if due.GreaterThan(total) {
-		return FieldErrorf("amount_due", "must not exceed the total amount")
+		return FieldError("amount_due", CodeDueOverTotal)
 	}
 	return nil
 }
@@ -224,19 +224,19 @@ var (
 // start strictly before end. Errors: Invalid naming "start" or "end".
 func ValidateSchedule(start, end time.Time) error {
 	if start.IsZero() {
-		return FieldErrorf("start", "is required")
+		return FieldError("start", CodeRequired)
 	}
 	if end.IsZero() {
-		return FieldErrorf("end", "is required")
+		return FieldError("end", CodeRequired)
 	}
 	if start.Before(minTime) || start.After(maxTime) {
-		return FieldErrorf("start", "must be between the years 1900 and 9999")
+		return FieldError("start", CodeYearRange)
 	}
 	if end.Before(minTime) || end.After(maxTime) {
-		return FieldErrorf("end", "must be between the years 1900 and 9999")
+		return FieldError("end", CodeYearRange)
 	}
 	if !start.Before(end) {
-		return FieldErrorf("end", "must be after the start")
+		return FieldError("end", CodeEndBeforeStart)
 	}
 	return nil
 }
@@ -244,7 +244,7 @@ func ValidateSchedule(start, end time.Time) error {
 // ValidateAttendees checks an attendee count: 0 to 100,000. Errors: Invalid naming "attendees".
 func ValidateAttendees(n int) error {
 	if n < 0 || n > MaxAttendees {
-		return FieldErrorf("attendees", "must be between 0 and %d", MaxAttendees)
+		return FieldError("attendees", CodeAttendeesRange, MaxAttendees)
 	}
 	return nil
 }
@@ -255,10 +255,10 @@ func ValidateAttendees(n int) error {
 func ValidatePassword(password, email string) error {
 	n := utf8.RuneCountInString(password)
 	if n < 8 {
-		return FieldErrorf("password", "must be at least 8 characters")
+		return FieldError("password", CodeTooShort, 8)
 	}
 	if n > 128 {
-		return FieldErrorf("password", "must be at most 128 characters")
+		return FieldError("password", CodeTooLong, 128)
 	}
 	var lower, upper, digit, symbol bool
 	for _, r := range password {
@@ -274,10 +274,10 @@ func ValidatePassword(password, email string) error {
 		}
 	}
 	if !lower || !upper || !digit || !symbol {
-		return FieldErrorf("password", "must contain a lower-case letter, an upper-case letter, a digit and a symbol")
+		return FieldError("password", CodePasswordRule)
 	}
 	if email != "" && strings.EqualFold(strings.TrimSpace(password), NormalizeEmail(email)) {
-		return FieldErrorf("password", "must not be the account's email")
+		return FieldError("password", CodePasswordIsEmail)
 	}
 	return nil
 }

@@ -76,6 +76,8 @@ const (
 	Check Action = "check"
 	// Reindex rebuilds every index from the records.
 	Reindex Action = "reindex"
+	// Repair rebuilds the indexes and restores damaged records (issue #13).
+	Repair Action = "repair"
 	// Generate fills the database with test records.
 	Generate Action = "generate"
 
@@ -93,8 +95,8 @@ const (
 
 // Actions lists every action.
 var Actions = []Action{Read, List, Create, Update, Delete, Deactivate, ResetPassword,
-	ChangePassword, Reassign, Sign, Cancel, AssignSupport, Backup, Restore, Check, Reindex, Generate,
-	Sync, Leave, Issue, Resolve}
+	ChangePassword, Reassign, Sign, Cancel, AssignSupport, Backup, Restore, Check, Reindex, Repair,
+	Generate, Sync, Leave, Issue, Resolve}
 
 // Scope says how far an action is allowed.
 type Scope int
@@ -154,7 +156,7 @@ var table = map[Department]rules{
 		Audit: {Read: All, List: All},
 		// Backups hold every password hash and the personal data of every client: only
 		// management takes them, restores them or runs the maintenance commands.
-		Database: {Backup: All, Restore: All, Check: All, Reindex: All, Generate: All},
+		Database: {Backup: All, Restore: All, Check: All, Reindex: All, Repair: All, Generate: All},
 		// §9: management publishes the dataset (team create), takes a laptop out of the team
 		// and issues each collaborator's etcd identity; it settles anyone's conflicts.
 		Team:         {Read: All, Sync: All, Create: All, Leave: All, Issue: All},

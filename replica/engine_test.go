@@ -510,3 +510,21 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// TestEngine_Refetch: the engine is the core.Refetcher of Repair — it returns the cluster's
+// copy of a record and leaves out what the cluster does not hold.
+func TestEngine_Refetch(t *testing.T) {
+	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
+	tm := newTeam(t, c)
+	var _ core.Refetcher = tm.road.eng
+	got, err := tm.road.eng.Refetch(ctx(t), []core.RecordRef{
+		{Type: core.ClientRecord, ID: tm.client.ID}, {Type: core.ClientRecord, ID: uuid.New()},
+		{Type: core.AuditRecord, Seq: 1},
+	})
+	if err != nil || len(got) != 1 || got[0].Record.ID != tm.client.ID || got[0].Rev == 0 {
+		t.Fatalf("refetch = %+v, %v", got, err)
+	}
+	if cl, err := got[0].Record.Client(); err != nil || cl.Email != tm.client.Email {
+		t.Fatalf("refetched client = %+v, %v", cl, err)
+	}
+}

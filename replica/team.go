@@ -249,3 +249,31 @@ func (e *Engine) Grant(ctx context.Context, u core.User) error {
 	defer cancel()
 	return clusterError("grant", access.Grant(rc, cli, core.EtcdUser(u.ID), u.Department))
 }
+
+// Refetch gets the cluster's copies of damaged records (core.Refetcher, for Repair): records
+// of every type; audit entries are left out (they are kept per change, not per entry). A
+// record the cluster does not hold is left out.
+func (e *Engine) Refetch(ctx context.Context, refs []core.RecordRef) ([]core.Fetched, error) {
+	e.mu.Lock()
+	cli, err := e.client()
+	e.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	var out []core.Fetched
+	for _, r := range refs {
+		if recordPrefix(r.Type) == "" {
+			continue
+		}
+		th, err := getRecord(ctx, cli, r.Type, r.ID)
+		if err != nil {
+			return out, err
+		}
+		if th.record != nil {
+			w := th.record.Clone()
+			w.Change = uuid.Nil
+			out = append(out, core.Fetched{Record: w, Rev: uint64(th.rev)})
+		}
+	}
+	return out, nil
+}

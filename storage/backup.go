@@ -57,7 +57,11 @@ func (db *DB) Backup(dst core.Destination) (int, error) {
 		if err := os.Rename(tmp, out.path); err != nil {
 			return 0, refuseErr(out.name, err)
 		}
-		return n, syncDir(filepath.Dir(out.path))
+		if err := syncDir(filepath.Dir(out.path)); err != nil {
+			return n, err
+		}
+		db.rememberBackup(out.path)
+		return n, nil
 	case outSpecial:
 		return n, writeSpecial(out, func(w io.Writer) error { return copyFileTo(w, tmp) })
 	}

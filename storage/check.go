@@ -122,6 +122,58 @@ func (c *checker) add(err error) {
 
 func (c *checker) addf(format string, args ...any) { c.add(fmt.Errorf(format, args...)) }
 
+// recordDamage is the problem of a damaged record: its seal fails or it does not decode.
+type recordDamage struct {
+	ref core.RecordRef
+	msg string
+}
+
+func (p *recordDamage) Error() string { return p.msg }
+
+// indexDamage is the problem of an index entry damaged or out of step with its record.
+type indexDamage struct {
+	p   core.IndexProblem
+	msg string
+}
+
+func (p *indexDamage) Error() string { return p.msg }
+
+// addRecord reports the damaged record k of tb.
+func (c *checker) addRecord(tb *table, k []byte, err error) {
+	c.add(&recordDamage{ref: refOf(tb, k), msg: fmt.Sprintf("damaged %s %s: %v", tb.record, describeKey(tb, k), err)})
+}
+
+// addIndex reports a problem of an entry of x belonging to the record k of tb (nil: unknown).
+func (c *checker) addIndex(x *index, tb *table, k []byte, problem, format string, args ...any) {
+	ref := core.RecordRef{Type: tb.rt}
+	if tb.rt == "" {
+		ref.Type = core.AuditRecord
+	}
+	if k != nil {
+		ref = refOf(tb, k)
+	}
+	if k != nil {
+		problem = ref.String() + ": " + problem
+	}
+	c.add(&indexDamage{p: core.IndexProblem{Index: string(x.name), Record: ref, Problem: problem}, msg: fmt.Sprintf(format, args...)})
+}
+
+// refOf names the record of key k of tb.
+func refOf(tb *table, k []byte) core.RecordRef {
+	if tb.rt == "" {
+		ref := core.RecordRef{Type: core.AuditRecord}
+		if len(k) == seqLen {
+			ref.Seq = binary.BigEndian.Uint64(k)
+		}
+		return ref
+	}
+	ref := core.RecordRef{Type: tb.rt}
+	if len(k) == idLen {
+		ref.ID = uuid.UUID(k)
+	}
+	return ref
+}
+
 // bucket returns a bucket, reporting it when missing.
 func (c *checker) bucket(name []byte) *bbolt.Bucket {
 	b := c.tx.Bucket(name)
@@ -162,18 +214,16 @@ func (c *checker) records(tb *table) {
 			continue
 		}
 		p, err := tb.seal.open(k, v)
-		if err != nil {
-			c.addf("damaged %s %s: %v", tb.record, describeKey(tb, k), err)
-			continue
+		if err == nil {
+			var entries []entry
+			if entries, err = tb.entries(k, p); err == nil {
+				for _, e := range entries {
+					c.expect(tb, k, e)
+				}
+				continue
+			}
 		}
-		entries, err := tb.entries(k, p)
-		if err != nil {
-			c.addf("damaged %s %s: %v", tb.record, describeKey(tb, k), err)
-			continue
-		}
-		for _, e := range entries {
-			c.expect(tb, k, e)
-		}
+		c.addRecord(tb, k, err)
 	}
 }
 
@@ -186,20 +236,21 @@ func (c *checker) expect(tb *table, k []byte, e entry) {
 	got := b.Get(e.key)
 	if got == nil {
 		if e.idx.unique {
-			c.addf("%s %s: its entry is missing from %s", tb.record, describeKey(tb, k), e.idx.name)
+			c.addIndex(e.idx, tb, k, "its entry is missing", "%s %s: its entry is missing from %s", tb.record, describeKey(tb, k), e.idx.name)
 		} else {
-			c.addf("%s %s: its entry %x is missing from %s", tb.record, describeKey(tb, k), e.key, e.idx.name)
+			c.addIndex(e.idx, tb, k, "its entry is missing", "%s %s: its entry %x is missing from %s", tb.record, describeKey(tb, k), e.key, e.idx.name)
 		}
 		return
 	}
 	p, err := e.idx.seal.open(e.key, got)
 	if err != nil {
-		c.addf("%s %s: its entry in %s is damaged", tb.record, describeKey(tb, k), e.idx.name)
+		c.addIndex(e.idx, tb, k, "its entry is damaged", "%s %s: its entry in %s is damaged", tb.record, describeKey(tb, k), e.idx.name)
 		c.name(e.idx, e.key)
 		return
 	}
 	if e.idx.unique && !bytes.Equal(p, e.val) {
-		c.addf("%s %s: its value in %s is held by %s %s (duplicate or stale entry)",
+		c.addIndex(e.idx, tb, k, "its value is held by another record (duplicate or stale entry)",
+			"%s %s: its value in %s is held by %s %s (duplicate or stale entry)",
 			tb.record, describeKey(tb, k), e.idx.name, tb.record, describeKey(tb, p))
 	}
 }
@@ -229,7 +280,11 @@ func (c *checker) index(tb *table, x *index) {
 		p, err := x.seal.open(k, v)
 		if err != nil {
 			if !c.wasNamed(x, k) {
-				c.addf("%s: damaged entry %s", x.name, c.damagedEntry(tb, x, k))
+				var rec []byte
+				if !x.unique && len(k) == x.prefixLen+x.keyLen {
+					rec = k[x.prefixLen:]
+				}
+				c.addIndex(x, tb, rec, "damaged entry", "%s: damaged entry %s", x.name, c.damagedEntry(tb, x, k))
 			}
 			continue
 		}
@@ -238,12 +293,12 @@ func (c *checker) index(tb *table, x *index) {
 		}
 		key, ok := x.recordKey(k, p)
 		if !ok {
-			c.addf("%s: malformed entry %s", x.name, shown)
+			c.addIndex(x, tb, nil, "malformed entry", "%s: malformed entry %s", x.name, shown)
 			continue
 		}
 		rec := recs.Get(key)
 		if rec == nil {
-			c.addf("%s: entry %s points at a missing %s %s", x.name, shown, tb.record, describeKey(tb, key))
+			c.addIndex(x, tb, key, "entry of a missing record", "%s: entry %s points at a missing %s %s", x.name, shown, tb.record, describeKey(tb, key))
 			continue
 		}
 		rp, err := tb.seal.open(key, rec)
@@ -255,7 +310,7 @@ func (c *checker) index(tb *table, x *index) {
 			continue // reported by records
 		}
 		if !containsEntry(entries, entry{idx: x, key: k, val: p}) {
-			c.addf("%s: entry %s does not match %s %s", x.name, shown, tb.record, describeKey(tb, key))
+			c.addIndex(x, tb, key, "entry out of step with its record", "%s: entry %s does not match %s %s", x.name, shown, tb.record, describeKey(tb, key))
 		}
 	}
 }
@@ -274,15 +329,6 @@ func (c *checker) damagedEntry(tb *table, x *index, k []byte) string {
 
 // local checks the seal and the encoding of every value of the local buckets.
 func (c *checker) local() {
-	decoders := map[string]func([]byte) error{
-		string(bucketLocalSessions): func(p []byte) error { _, err := decodeSession(p); return err },
-		string(bucketLocalThrottle): func(p []byte) error { _, err := decodeThrottle(p); return err },
-		string(bucketLocalOutbox):   func(p []byte) error { _, err := decodeChange(p); return err },
-		string(bucketLocalShadow):   func(p []byte) error { return json.Unmarshal(p, new(core.Shadow)) },
-		string(bucketLocalConflicts): func(p []byte) error {
-			return json.Unmarshal(p, new(core.SyncConflict))
-		},
-	}
 	for _, name := range localBuckets {
 		b := c.bucket(name)
 		if b == nil {
@@ -291,16 +337,33 @@ func (c *checker) local() {
 		n := 0
 		_ = b.ForEach(func(k, v []byte) error {
 			n++
-			p, err := open(name, k, v)
-			if err == nil && decoders[string(name)] != nil {
-				err = decoders[string(name)](p)
-			}
-			if err != nil {
-				c.addf("%s entry %d: %v", name, n, err)
+			if err := checkLocal(name, k, v); err != nil {
+				c.add(&localDamage{msg: fmt.Sprintf("%s entry %d: %v", name, n, err)})
 			}
 			return nil
 		})
 	}
+}
+
+// checkLocal checks the seal and the encoding of a value of the local bucket name.
+func checkLocal(name, k, v []byte) error {
+	p, err := open(name, k, v)
+	if err != nil {
+		return err
+	}
+	switch string(name) {
+	case string(bucketLocalSessions):
+		_, err = decodeSession(p)
+	case string(bucketLocalThrottle):
+		_, err = decodeThrottle(p)
+	case string(bucketLocalOutbox):
+		_, err = decodeChange(p)
+	case string(bucketLocalShadow):
+		err = json.Unmarshal(p, new(core.Shadow))
+	case string(bucketLocalConflicts):
+		err = json.Unmarshal(p, new(core.SyncConflict))
+	}
+	return err
 }
 
 // describeKey shows a record key: a UUID, or an audit sequence number.

@@ -30,6 +30,10 @@ var ErrInUse = errors.New("database is in use by another program")
 // View and Update return it instead of the panic bbolt raises on a damaged file.
 var ErrDamaged = errors.New("the database is damaged")
 
+// ErrDiskFull is wrapped by the error of a write that found no room: the disk is full or the
+// file reached the size limit of the system. Nothing of the transaction was written.
+var ErrDiskFull = errors.New("no room left for the database")
+
 // Options configures Open.
 type Options struct {
 	// Timeout bounds the wait for the file lock held by another program; 0 or less means
@@ -76,6 +80,10 @@ func Open(path string, opts Options) (*DB, error) {
 	db := &DB{bolt: bdb, path: path}
 	if err := db.init(opts.ReadOnly); err != nil {
 		_ = bdb.Close()
+		var newer newerSchemaError
+		if errors.As(err, &newer) {
+			return nil, fileError(core.CodeNewerSchema, ErrNewerSchema, nil, path, newer.version, SchemaVersion)
+		}
 		return nil, err
 	}
 	return db, nil
@@ -119,7 +127,7 @@ func prepareFile(path string) error {
 func openError(path string, err error) error {
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
-		return fmt.Errorf("%w: %s", ErrInUse, path)
+		return InUseError(path)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
 		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping),
 		strings.Contains(err.Error(), "file size too small"): // bbolt has no sentinel for a truncated file
@@ -129,7 +137,38 @@ func openError(path string, err error) error {
 }
 
 func damaged(path string, cause error) error {
-	return fmt.Errorf("%w: %s: %w", ErrDamaged, path, cause)
+	return fileError(core.CodeDatabaseDamaged, ErrDamaged, cause, path)
+}
+
+// InUseError is the error of a database file whose lock another program keeps: it wraps
+// ErrInUse and names path. Open returns it; so does a face that locks the file itself.
+func InUseError(path string) error { return fileError(core.CodeInUse, ErrInUse, nil, path) }
+
+// fileError is the Internal *core.Error of a failure of the database file as a whole (in use,
+// damaged, written by a newer version, disk full): its code and message tell people what to
+// do, in both faces; sentinel (ErrInUse…) and cause stay reachable by errors.Is and in Error().
+func fileError(code core.Code, sentinel, cause error, args ...any) error {
+	e := core.NewError(core.Internal, code, args...)
+	e.Err = sentinelCause{sentinel: sentinel, cause: cause}
+	return e
+}
+
+// sentinelCause carries a sentinel error for errors.Is and the cause of a failure for the logs;
+// its text is the cause's alone (the *core.Error holding it says the rest).
+type sentinelCause struct{ sentinel, cause error }
+
+func (c sentinelCause) Error() string {
+	if c.cause == nil {
+		return ""
+	}
+	return c.cause.Error()
+}
+
+func (c sentinelCause) Unwrap() []error {
+	if c.cause == nil {
+		return []error{c.sentinel}
+	}
+	return []error{c.sentinel, c.cause}
 }
 
 // init migrates a writable database, or checks the version of a read-only one.
@@ -245,6 +284,8 @@ func (db *DB) run(writable, capture bool, fn func(*tx) error) error {
 		return fnErr
 	case err == nil, errors.Is(err, ErrDamaged):
 		return err
+	case diskFull(err):
+		return fileError(core.CodeDiskFull, ErrDiskFull, err)
 	case writable:
 		return core.InternalError("storage update", err)
 	}

@@ -127,6 +127,9 @@ func openRefused(t *testing.T, path string, opts Options) time.Duration {
 		!strings.Contains(r.err.Error(), path) {
 		t.Fatalf("error %q, want ErrInUse naming the path", r.err)
 	}
+	if core.CodeOf(r.err) != core.CodeInUse || core.MessageOf(r.err) != core.Text(core.CodeInUse, path) {
+		t.Errorf("error %q: code %q, message %q", r.err, core.CodeOf(r.err), core.MessageOf(r.err))
+	}
 	t.Logf("second open (timeout %v) refused after %v", opts.Timeout, took.Round(time.Millisecond))
 	return took
 }
@@ -158,6 +161,9 @@ func testOpenErrNewerSchema(t *testing.T) {
 		}
 		if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "newer version of Epic Events CRM") {
 			t.Fatalf("read-only %v: error %q, want ErrNewerSchema", ro, err)
+		}
+		if core.CodeOf(err) != core.CodeNewerSchema || !strings.HasPrefix(core.MessageOf(err), "the database "+path+" was written by a newer version") {
+			t.Errorf("read-only %v: code %q, message %q", ro, core.CodeOf(err), core.MessageOf(err))
 		}
 	}
 }
@@ -276,6 +282,9 @@ func testOpenErrDamaged(t *testing.T) {
 	_, err := Open(path, Options{})
 	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "the database is damaged: "+path) {
 		t.Fatalf("error %v, want ErrDamaged", err)
+	}
+	if core.CodeOf(err) != core.CodeDatabaseDamaged || core.MessageOf(err) != "the database is damaged: "+path {
+		t.Errorf("code %q, message %q", core.CodeOf(err), core.MessageOf(err))
 	}
 }
 

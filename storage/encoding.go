@@ -404,6 +404,9 @@ func encodeAudit(a *core.AuditEntry) []byte {
 	e.uuid(a.Origin)
 	e.uvarint(a.Rev)
 	e.uvarint(uint64(a.Count))
+	if a.Source != "" {
+		e.str(a.Source) // optional: entries without one keep their bytes of before
+	}
 	return e.b
 }
 
@@ -438,6 +441,9 @@ func decodeAudit(v []byte) (core.AuditEntry, error) {
 		} else {
 			a.Count = int(n)
 		}
+	}
+	if format >= formatV2 && len(d.b) > 0 && d.err == nil {
+		a.Source = d.str()
 	}
 	if err := d.finish(); err != nil {
 		return core.AuditEntry{}, fmt.Errorf("decode audit entry: %w", err)

@@ -7,6 +7,7 @@ package storage
 // commit needs more pages. Go ignores SIGXFSZ, so the failure comes back as an error.
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -107,6 +108,12 @@ func TestDB_DiskFull(t *testing.T) {
 	t.Logf("%d clients written, then: %v", written, failed)
 	if core.KindOf(failed) != core.Internal || !strings.Contains(failed.Error(), "file too large") {
 		t.Errorf("error %v: want an internal error naming the cause", failed)
+	}
+	// People are told the disk is full, in both faces, not "internal error: … file too large".
+	if core.CodeOf(failed) != core.CodeDiskFull || !errors.Is(failed, ErrDiskFull) ||
+		core.MessageOf(failed) != core.Text(core.CodeDiskFull) {
+		t.Errorf("error %v (code %q, message %q): want the disk-full code and its plain message",
+			failed, core.CodeOf(failed), core.MessageOf(failed))
 	}
 	if len(mon.errs) != 1 {
 		t.Errorf("%d errors reported to monitoring, want 1", len(mon.errs))

@@ -18,12 +18,12 @@ type index struct {
 	name      []byte
 	seal      sealer
 	unique    bool
-	conflict  string // the message of the Conflict error on a taken unique value
-	prefixLen int    // not unique: width of the prefix (owner id, start, record id)
-	keyLen    int    // width of the record key
+	conflict  core.Code // the code of the Conflict error on a taken unique value
+	prefixLen int       // not unique: width of the prefix (owner id, start, record id)
+	keyLen    int       // width of the record key
 }
 
-func uniqueIndex(name, conflict string) *index {
+func uniqueIndex(name string, conflict core.Code) *index {
 	return &index{name: []byte(name), seal: newSealer([]byte(name)), unique: true, conflict: conflict, keyLen: idLen}
 }
 
@@ -209,7 +209,7 @@ func (t *tx) checkUnique(key []byte, entries []entry) error {
 			return core.DamagedError(tableOfIndex(e.idx).rt, uuid.Nil)
 		}
 		if !bytes.Equal(holder, key) {
-			return &core.Error{Kind: core.Conflict, Message: e.idx.conflict}
+			return core.NewError(core.Conflict, e.idx.conflict)
 		}
 	}
 	return nil

@@ -22,6 +22,8 @@ import (
 
 	"github.com/google/uuid"
 	"go.etcd.io/bbolt"
+
+	"github.com/epicevents/crm/core"
 )
 
 // SchemaVersion is the version of the bucket layout this program reads and writes.
@@ -75,9 +77,9 @@ var bucketV1Throttle = []byte("throttle")
 // The indexes. Unique indexes map a value to a record id; the others have keys owner‖id (or
 // start‖id, record‖seq, rev‖seq, or the id alone) and values that hold only their seal.
 var (
-	idxUsersByEmail          = uniqueIndex("idx_users_by_email", "a user with this email already exists")
-	idxUsersByEmployeeNumber = uniqueIndex("idx_users_by_employee_number", "a user with this employee number already exists")
-	idxClientsByEmail        = uniqueIndex("idx_clients_by_email", "a client with this email already exists")
+	idxUsersByEmail          = uniqueIndex("idx_users_by_email", core.CodeUserEmailTaken)
+	idxUsersByEmployeeNumber = uniqueIndex("idx_users_by_employee_number", core.CodeEmployeeNumberTaken)
+	idxClientsByEmail        = uniqueIndex("idx_clients_by_email", core.CodeEmailTaken)
 
 	idxClientsByCommercial   = ownerIndex("idx_clients_by_commercial")
 	idxContractsByClient     = ownerIndex("idx_contracts_by_client")
@@ -205,10 +207,19 @@ func schemaVersion(tx *bbolt.Tx) (uint64, error) {
 // checkVersion refuses a database newer than the program.
 func checkVersion(v uint64) error {
 	if v > SchemaVersion {
-		return fmt.Errorf("%w (schema version %d, this program knows up to %d): use the newer version of the program with this database", ErrNewerSchema, v, SchemaVersion)
+		return newerSchemaError{version: v}
 	}
 	return nil
 }
+
+// newerSchemaError is checkVersion's refusal; Open turns it into the coded error naming the file.
+type newerSchemaError struct{ version uint64 }
+
+func (e newerSchemaError) Error() string {
+	return fmt.Sprintf("%v (schema version %d, this program knows up to %d): use the newer version of the program with this database", ErrNewerSchema, e.version, SchemaVersion)
+}
+
+func (e newerSchemaError) Unwrap() error { return ErrNewerSchema }
 
 // migrate brings the database to SchemaVersion. It must run in a write transaction.
 func migrate(tx *bbolt.Tx) error {

@@ -200,14 +200,6 @@ func (t *agendaTab) show(ag core.Agenda) {
 	t.body.Refresh()
 }
 
-func capitalize(s string) string {
-	r := []rune(s)
-	if len(r) == 0 {
-		return s
-	}
-	return strings.ToUpper(string(r[0])) + string(r[1:])
-}
-
 // highlight is the background of today.
 func (t *agendaTab) highlight() *canvas.Rectangle {
 	c := theme.Color(theme.ColorNamePrimary)

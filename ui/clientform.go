@@ -96,7 +96,7 @@ func (f *clientForm) addCommercial(v core.Client) {
 	}
 	fd := newField("commercial_contact", f.commercial, func() error {
 		if f.commercial.SelectedIndex() < 0 {
-			return core.FieldErrorf("commercial_contact", "is required")
+			return core.FieldError("commercial_contact", core.CodeRequired)
 		}
 		return nil
 	})

@@ -1,78 +1,135 @@
 package ui
 
-import "strings"
+import (
+	"errors"
+	"fmt"
 
-// frCore translates the messages of core that people meet most in the window. core writes its
-// messages in English for the CLI and the logs; the window shows them in French when the system
-// locale is French. A message not listed here is shown as core wrote it.
-var frCore = map[string]string{
-	"is required":                  "est obligatoire",
-	"is not a valid email address": "n'est pas une adresse e-mail valide",
-	"is not valid text":            "n'est pas un texte valide",
-	"must be on one line, without control characters":                                    "doit tenir sur une ligne, sans caractère de contrôle",
-	"must contain a visible character":                                                   "doit contenir un caractère visible",
-	"must be written in plain ASCII characters (a domain with accents in its xn-- form)": "doit être écrit en caractères ASCII simples (un domaine accentué sous sa forme xn--)",
-	"may contain only digits, a leading +, spaces, dots, dashes and parentheses":         "ne peut contenir que des chiffres, un + au début, des espaces, points, tirets et parenthèses",
-	"must have 6 to 20 digits":                                                           "doit avoir de 6 à 20 chiffres",
-	"must be at least 2 characters":                                                      "doit faire au moins 2 caractères",
-	"must be at most 255 characters":                                                     "doit faire au plus 255 caractères",
-	"must be at most 500 characters":                                                     "doit faire au plus 500 caractères",
-	"must be at most 10000 characters":                                                   "doit faire au plus 10000 caractères",
-	"must be at least 8 characters":                                                      "doit faire au moins 8 caractères",
-	"must be at most 128 characters":                                                     "doit faire au plus 128 caractères",
-	"must contain a lower-case letter, an upper-case letter, a digit and a symbol":       "doit contenir une minuscule, une majuscule, un chiffre et un symbole",
-	"must not be the account's email":                                                    "ne doit pas être l'e-mail du compte",
-	"must be an amount such as 1500 or 1500.50 (at most two decimals)":                   "doit être un montant comme 1500 ou 1500,50 (deux décimales au plus)",
-	"must be greater than 0":                                                             "doit être supérieur à 0",
-	"must be at most 999,999,999.99":                                                     "doit être au plus 999 999 999,99",
-	"must not be negative":                                                               "ne doit pas être négatif",
-	"must not exceed the total amount":                                                   "ne doit pas dépasser le montant total",
-	"must be after the start":                                                            "doit être après le début",
-	"must not be in the past":                                                            "ne doit pas être dans le passé",
-	"must be between 0 and 100000":                                                       "doit être entre 0 et 100000",
-	"invalid email or password":                                                          "e-mail ou mot de passe invalide",
-	"this account is deactivated":                                                        "ce compte est désactivé",
-	"is incorrect":                                                                       "est incorrect",
-	"must differ from the current password":                                              "doit être différent du mot de passe actuel",
-	"an email address is already used by another client":                                 "cette adresse e-mail est déjà utilisée par un autre client",
-	"this client still has contracts; delete them first":                                 "ce client a encore des contrats ; supprimez-les d'abord",
-	"this contract still has events; delete them first":                                  "ce contrat a encore des événements ; supprimez-les d'abord",
-	"your session has expired or is no longer valid; please log in again":                "votre session a expiré ou n'est plus valide ; reconnectez-vous",
-	"you cannot delete your own account":                                                 "vous ne pouvez pas supprimer votre propre compte",
-	"you cannot deactivate or reactivate your own account":                               "vous ne pouvez pas désactiver ou réactiver votre propre compte",
-	"a cancelled contract cannot be changed":                                             "un contrat annulé ne peut plus être modifié",
-	"the contract is cancelled: its events can no longer change":                         "le contrat est annulé : ses événements ne peuvent plus changer",
-	"this collaborator's account is deactivated":                                         "le compte de ce collaborateur est désactivé",
-	"the database is already initialised":                                                "la base de données est déjà initialisée",
-	"must be a member of the support department":                                         "doit être membre du service support",
-	"must be a member of the commercial department":                                      "doit être membre du service commercial",
-	"must be commercial, support or management (gestion)":                                "doit être commercial, support ou gestion",
-	"is required: name the commercial in charge of this client":                          "est obligatoire : choisissez le commercial chargé de ce client",
-	"use Change password for your own account (the current password is required)":        "utilisez Changer le mot de passe pour votre propre compte (le mot de passe actuel est demandé)",
+	"github.com/epicevents/crm/core"
+)
+
+// frCodes holds the French text of every core code: the same fmt format as the English text of
+// core (arguments may be picked with %[n]s and left out).
+var frCodes = map[core.Code]string{
+	core.CodeRequired:               "est obligatoire",
+	core.CodeEmailInvalid:           "n'est pas une adresse e-mail valide",
+	core.CodeEmailNotASCII:          "doit être écrit en caractères ASCII simples (un domaine accentué sous sa forme xn--)",
+	core.CodeTooLong:                "doit faire au plus %d caractères",
+	core.CodeTooShort:               "doit faire au moins %d caractères",
+	core.CodePhoneChars:             "ne peut contenir que des chiffres, un + au début, des espaces, points, tirets et parenthèses",
+	core.CodePhoneDigits:            "doit avoir de %d à %d chiffres",
+	core.CodeTextInvalid:            "n'est pas un texte valide",
+	core.CodeOneLine:                "doit tenir sur une ligne, sans caractère de contrôle",
+	core.CodeNoVisibleChar:          "doit contenir un caractère visible",
+	core.CodeControlChars:           "ne doit pas contenir de caractère de contrôle",
+	core.CodeAmountSyntax:           "doit être un montant comme 1500 ou 1500,50 (deux décimales au plus)",
+	core.CodeAmountInvalid:          "doit être un montant comme 1500 ou 1500,50",
+	core.CodeTwoDecimals:            "doit avoir au plus deux décimales",
+	core.CodeNotPositive:            "doit être supérieur à 0",
+	core.CodeAmountTooLarge:         "doit être au plus 999 999 999,99",
+	core.CodeNegative:               "ne doit pas être négatif",
+	core.CodeDueOverTotal:           "ne doit pas dépasser le montant total",
+	core.CodeYearRange:              "doit être entre les années 1900 et 9999",
+	core.CodeEndBeforeStart:         "doit être après le début",
+	core.CodeInPast:                 "ne doit pas être dans le passé",
+	core.CodeAttendeesRange:         "doit être entre 0 et %d",
+	core.CodeWholeAttendees:         "doit être un nombre entier entre 0 et %d",
+	core.CodeTimeSyntax:             "l'heure s'écrit heures:minutes, comme 18:30",
+	core.CodeSkippedHour:            "%s n'existe pas à l'heure locale : on avance les horloges à cette heure-là ; choisissez une autre heure",
+	core.CodeDaysRange:              "doit être entre 1 et 36500",
+	core.CodePasswordRule:           "doit contenir une minuscule, une majuscule, un chiffre et un symbole",
+	core.CodePasswordIsEmail:        "ne doit pas être l'e-mail du compte",
+	core.CodePasswordIncorrect:      "est incorrect",
+	core.CodePasswordUnchanged:      "doit être différent du mot de passe actuel",
+	core.CodeDepartmentInvalid:      "doit être commercial, support ou gestion",
+	core.CodeNoSuchCollaborator:     "ce collaborateur n'existe pas",
+	core.CodeWrongDepartment:        "doit être membre du service %s",
+	core.CodeCollaboratorInactive:   "le compte de ce collaborateur est désactivé",
+	core.CodeCommercialRequired:     "est obligatoire : choisissez le commercial chargé de ce client",
+	core.CodeNotAnID:                "%q n'est pas un identifiant : donnez l'identifiant entier ou ses %d premiers caractères ou plus",
+	core.CodeNegativeCounts:         "les nombres ne doivent pas être négatifs",
+	core.CodeContractsNeedClients:   "les contrats demandent des clients : générez aussi des clients",
+	core.CodeEventsNeedContracts:    "les événements demandent des contrats : générez aussi des contrats",
+	core.CodeExportType:             "impossible d'exporter des enregistrements de type %q",
+	core.CodeNotLoggedIn:            "vous n'êtes pas connecté",
+	core.CodeBadCredentials:         "e-mail ou mot de passe invalide",
+	core.CodeSessionExpired:         "votre session a expiré ou n'est plus valide ; reconnectez-vous",
+	core.CodeLoginThrottled:         "trop d'échecs de connexion ; réessayez dans %s",
+	core.CodePasswordThrottled:      "trop d'échecs de mot de passe ; réessayez dans %s",
+	core.CodeAccountDeactivated:     "ce compte est désactivé",
+	core.CodeDepartmentForbidden:    "votre service (%[1]s) n'a pas ce droit",
+	core.CodeOwnDepartment:          "vous ne pouvez pas changer votre propre service",
+	core.CodeOwnAccountActive:       "vous ne pouvez pas désactiver ou réactiver votre propre compte",
+	core.CodeOwnAccountDelete:       "vous ne pouvez pas supprimer votre propre compte",
+	core.CodeOwnPassword:            "utilisez Changer le mot de passe pour votre propre compte (le mot de passe actuel est demandé)",
+	core.CodeViewCollaborators:      "votre service (%s) ne peut pas voir les autres collaborateurs",
+	core.CodeNotOwnClient:           "vous ne pouvez modifier que vos propres clients",
+	core.CodeNotOwnContract:         "vous ne pouvez modifier que les contrats de vos propres clients",
+	core.CodeNotOwnEvent:            "vous ne pouvez modifier que les événements qui vous sont attribués",
+	core.CodeNotOwnContractEvent:    "vous ne pouvez créer des événements que pour les contrats de vos propres clients",
+	core.CodeOtherCommercial:        "vous devenez le commercial des clients que vous créez : vous ne pouvez pas en désigner un autre",
+	core.CodeAmbiguousID:            "le début d'identifiant %[1]q désigne plusieurs enregistrements ; tapez plus de caractères",
+	core.CodeNoEmployeeNumber:       "aucun numéro d'employé libre trouvé ; réessayez",
+	core.CodeStillContactDelete:     "impossible de supprimer un collaborateur encore contact de clients, contrats ou événements ; réattribuez-les d'abord (ou désactivez le compte)",
+	core.CodeStillContactDepartment: "impossible de changer le service d'un collaborateur encore contact de clients, contrats ou événements ; réattribuez-les d'abord",
+	core.CodeAlreadyActive:          "le compte est déjà actif",
+	core.CodeAlreadyDeactivated:     "le compte est déjà désactivé",
+	core.CodeAlreadyInitialised:     "la base de données est déjà initialisée",
+	core.CodeContractCancelled:      "un contrat annulé ne peut plus être modifié",
+	core.CodeContractState:          "impossible : le contrat est déjà dans l'état %[2]s",
+	core.CodeContractHasEvents:      "ce contrat a encore des événements ; supprimez-les d'abord",
+	core.CodeClientHasContracts:     "ce client a encore des contrats ; supprimez-les d'abord",
+	core.CodeContractNotSigned:      "le contrat doit être signé avant de créer un événement (état : %s)",
+	core.CodeEventsFrozen:           "le contrat est annulé : ses événements ne peuvent plus changer",
+	core.CodeEmailTaken:             "cette adresse e-mail est déjà utilisée par un autre client",
+	core.CodeUserEmailTaken:         "cette adresse e-mail est déjà utilisée par un autre collaborateur",
+	core.CodeEmployeeNumberTaken:    "ce numéro d'employé est déjà utilisé par un autre collaborateur",
+	core.CodeNotFound:               "introuvable : %s",
+	core.CodeRecordDamaged:          "l'enregistrement %s %s est endommagé et n'est pas montré ; lancez une vérification de la base",
+	core.CodeIndexDamaged:           "une entrée d'index des enregistrements %s est endommagée ; lancez une vérification de la base",
+	core.CodeDamagedInTheWay:        "un enregistrement %s endommagé empêche cette modification ; lancez une vérification de la base",
+	core.CodeClusterUnreachable:     "le cluster de l'équipe est injoignable ; les modifications locales sont conservées et seront envoyées plus tard",
+	core.CodeInUse:                  "la base de données est utilisée par un autre programme (%s)",
+	core.CodeDatabaseDamaged:        "la base de données est endommagée : %s",
+	core.CodeNewerSchema:            "la base de données %s a été écrite par une version plus récente d'Epic Events CRM (schéma %d, ce programme connaît jusqu'à %d) : utilisez cette version plus récente",
+	core.CodeDiskFull:               "le disque est plein ou le fichier a atteint sa taille maximale : rien n'a été enregistré ; libérez de la place et réessayez",
+	// The client import (core/importcsv.go).
+	core.CodeCSVEmpty:          "le fichier est vide : il faut une ligne d'en-tête et au moins un client",
+	core.CodeCSVTooLarge:       "le fichier dépasse %d Mo",
+	core.CodeCSVEncoding:       "la ligne %d n'est pas du texte UTF-8 : enregistrez le fichier au format « CSV UTF-8 »",
+	core.CodeCSVMalformed:      "la ligne %d n'est pas du CSV valide (vérifiez ses guillemets)",
+	core.CodeCSVColumnUnknown:  "colonne inconnue %q : les colonnes sont nom, email, téléphone, entreprise, notes et commercial (ou leurs noms anglais)",
+	core.CodeCSVColumnTwice:    "la colonne %q apparaît deux fois",
+	core.CodeCSVColumnMissing:  "le fichier n'a pas de colonne %s",
+	core.CodeCSVCells:          "cette ligne a %d cellules alors que l'en-tête en a %d",
+	core.CodeImportDuplicate:   "cet e-mail figure déjà à la ligne %d du fichier",
+	core.CodeImportRejected:    "rien n'a été importé : %d ligne(s) comportent des erreurs, la première à la ligne %d",
+	core.CodeImportNotYours:    "ce client appartient à un autre commercial : vous ne pouvez modifier que vos propres clients",
+	core.CodeImportOtherOwner:  "les clients que vous importez sont les vôtres : vous ne pouvez pas désigner un autre commercial",
+	core.CodeImportReassign:    "l'import ne change pas le commercial d'un client : réattribuez le client depuis la liste des clients",
+	core.CodeImportNoCommerial: "aucun commercial actif ne s'appelle %q",
+	core.CodeImportAmbiguous:   "plusieurs commerciaux s'appellent %q : donnez plutôt leur e-mail",
+	core.CodeImportNeedsOwner:  "est obligatoire : choisissez le commercial chargé de ce client (e-mail, identifiant ou nom)",
 }
 
-// coreMessage returns a core message in the language of the window.
-func coreMessage(msg string) string {
-	if !french {
-		return msg
+// coreMessage returns the message of a core error in the language of the window, without its
+// field: core's English text, or the French text of its code (frCodes) filled with the same
+// arguments. An error without a code (the sync wire's, an unexpected one) is shown as core wrote it.
+func coreMessage(e *core.Error) string {
+	if !french || e.Code == "" {
+		return e.Message
 	}
-	if fr, ok := frCore[msg]; ok {
-		return fr
+	f, ok := frCodes[e.Code]
+	if !ok {
+		return e.Message
 	}
-	const tooMany = "too many failed login attempts; try again in "
-	if rest, ok := strings.CutPrefix(msg, tooMany); ok {
-		return "trop d'échecs de connexion ; réessayez dans " + rest
+	return fmt.Sprintf(f, e.Args...)
+}
+
+// codedError returns the *core.Error of err when it carries a code.
+func codedError(err error) (*core.Error, bool) {
+	var e *core.Error
+	if errors.As(err, &e) && e.Code != "" {
+		return e, true
 	}
-	const skipped = " does not exist in local time: the clocks go forward at that hour; choose another time"
-	if when, ok := strings.CutSuffix(msg, skipped); ok {
-		return when + " n'existe pas à l'heure locale : on avance les horloges à cette heure-là ; choisissez une autre heure"
-	}
-	const notSigned = "the contract must be signed before an event is created"
-	if strings.HasPrefix(msg, notSigned) {
-		return "le contrat doit être signé avant de créer un événement"
-	}
-	if strings.HasPrefix(msg, "cannot delete a collaborator who is still the contact") {
-		return "impossible de supprimer un collaborateur encore contact de clients, contrats ou événements ; réattribuez-les d'abord (ou désactivez le compte)"
-	}
-	return msg
+	return nil, false
 }

@@ -89,11 +89,11 @@ func (f *eventForm) moment(name string, t time.Time) (*widget.DateEntry, *field,
 // happens twice when the clocks go back, the zero time otherwise.
 func at(date *widget.DateEntry, tm string, name string) (t, other time.Time, err error) {
 	if date.Date == nil {
-		return time.Time{}, time.Time{}, core.FieldErrorf(name, "is required")
+		return time.Time{}, time.Time{}, core.FieldError(name, core.CodeRequired)
 	}
 	clock, err := time.Parse("15:04", strings.TrimSpace(tm))
 	if err != nil {
-		return time.Time{}, time.Time{}, core.FieldErrorf(name, "time must be written as hours:minutes, such as 18:30")
+		return time.Time{}, time.Time{}, core.FieldError(name, core.CodeTimeSyntax)
 	}
 	d := *date.Date
 	return core.LocalTime(name, time.Date(d.Year(), d.Month(), d.Day(), clock.Hour(), clock.Minute(), 0, 0, time.UTC), time.Local)
@@ -136,7 +136,7 @@ func (f *eventForm) checkMoment(name string) error {
 func parseAttendees(s string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
-		return 0, core.FieldErrorf("attendees", "must be a whole number between 0 and %d", core.MaxAttendees)
+		return 0, core.FieldError("attendees", core.CodeWholeAttendees, core.MaxAttendees)
 	}
 	return n, core.ValidateAttendees(n)
 }

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/epicevents/crm/storage"
+	"github.com/epicevents/crm/core"
 )
 
 // Fail shows why the application cannot start (the database is in use by another program,
@@ -22,7 +22,10 @@ func Fail(a fyne.App, err error) int {
 		fyne.LogError("loading translations", lerr)
 	}
 	msg := tr("The database cannot be opened: {{.Error}}", map[string]any{"Error": err.Error()})
-	if errors.Is(err, storage.ErrInUse) {
+	if e, ok := codedError(err); ok {
+		msg = tr("The database cannot be opened: {{.Error}}", map[string]any{"Error": coreMessage(e)})
+	}
+	if core.CodeOf(err) == core.CodeInUse {
 		msg = tr("The database is in use by another program (another Epic Events CRM window or a command). Close it and start again.")
 	}
 	fmt.Fprintln(os.Stderr, "error:", err)

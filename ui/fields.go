@@ -68,7 +68,7 @@ func (f *field) setError(err error) {
 	var e *core.Error
 	text := errText(err)
 	if errors.As(err, &e) && e.Field != "" {
-		text = coreMessage(e.Message)
+		text = coreMessage(e)
 	}
 	f.msg.Text = text
 	f.msg.Color = theme.Color(theme.ColorNameError)

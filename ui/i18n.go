@@ -153,8 +153,8 @@ func errText(err error) string {
 	if errors.As(err, &e) && e.Kind == core.Damaged {
 		return damagedText(e)
 	}
-	if errors.As(err, &e) && e.Kind != core.Internal {
-		msg := coreMessage(e.Message)
+	if errors.As(err, &e) && (e.Kind != core.Internal || e.Code != "") {
+		msg := coreMessage(e)
 		if e.Field != "" {
 			return fieldName(e.Field) + ": " + msg
 		}
@@ -173,7 +173,7 @@ func damagedText(e *core.Error) string {
 	case e.ID != uuid.Nil:
 		return tr("the stored {{.Record}} {{.ID}} is damaged and is not shown; run a database check",
 			map[string]any{"Record": rec, "ID": e.ID.String()})
-	case strings.HasPrefix(e.Message, "an index entry"):
+	case e.Code == core.CodeIndexDamaged:
 		return tr("an index entry of the {{.Record}} records is damaged; run a database check",
 			map[string]any{"Record": rec})
 	}

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"io"
 
 	"fyne.io/fyne/v2"
@@ -76,43 +74,9 @@ func importActionName(r core.ImportRow) string {
 	return tr("unchanged")
 }
 
-// frImport are the French texts of core's import codes (fmt formats, the same arguments as
-// core.ImportTexts).
-var frImport = map[string]string{
-	core.CodeCSVEmpty:          "le fichier est vide : il faut une ligne d'en-tête et au moins un client",
-	core.CodeCSVTooLarge:       "le fichier dépasse %d Mo",
-	core.CodeCSVEncoding:       "la ligne %d n'est pas du texte UTF-8 : enregistrez le fichier en « CSV UTF-8 »",
-	core.CodeCSVMalformed:      "la ligne %d n'est pas du CSV valide (vérifiez ses guillemets)",
-	core.CodeCSVColumnUnknown:  "colonne inconnue %q : les colonnes sont nom complet, e-mail, téléphone, entreprise, notes et commercial (ou leurs noms anglais)",
-	core.CodeCSVColumnTwice:    "la colonne %q apparaît deux fois",
-	core.CodeCSVColumnMissing:  "le fichier n'a pas de colonne %s",
-	core.CodeCSVCells:          "cette ligne a %d cellules alors que l'en-tête en a %d",
-	core.CodeImportDuplicate:   "cet e-mail figure déjà à la ligne %d du fichier",
-	core.CodeImportRejected:    "rien n'a été importé : %d ligne(s) ont des erreurs, la première à la ligne %d",
-	core.CodeImportNotYours:    "ce client appartient à un autre commercial : vous ne pouvez modifier que vos clients",
-	core.CodeImportOtherOwner:  "les clients que vous importez sont les vôtres : vous ne pouvez pas nommer un autre commercial",
-	core.CodeImportReassign:    "l'import ne change pas le commercial d'un client : réattribuez-le depuis la liste des clients",
-	core.CodeImportNoCommerial: "aucun commercial actif ne s'appelle %q",
-	core.CodeImportAmbiguous:   "plusieurs commerciaux s'appellent %q : donnez plutôt leur e-mail",
-	core.CodeImportNeedsOwner:  "est obligatoire : nommez le commercial chargé de ce client (e-mail, identifiant ou nom)",
-}
-
-// importErrText is an import error for people, in the window's language.
-func importErrText(err error) string {
-	if err == nil {
-		return ""
-	}
-	code, args, ok := core.ImportErrorArgs(err)
-	if !ok || !french {
-		return errText(err)
-	}
-	msg := fmt.Sprintf(frImport[code], args...)
-	var e *core.Error
-	if errors.As(err, &e) && e.Field != "" {
-		return fieldName(e.Field) + " : " + msg
-	}
-	return msg
-}
+// importErrText is an import error for people, in the window's language (core's codes, with
+// their French texts in coremsg.go).
+func importErrText(err error) string { return errText(err) }
 
 // previewImport checks data in a dry run and shows what the import would do.
 func (m *mainScreen) previewImport(data []byte, name string) *importPreview {

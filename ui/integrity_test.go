@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
 	"github.com/google/uuid"
 	"go.etcd.io/bbolt"
 
@@ -127,5 +129,84 @@ func TestDamaged_EnglishIsCore(t *testing.T) {
 	e := core.DamagedError(core.ClientRecord, id)
 	if got := errText(e); got != e.Message {
 		t.Errorf("errText = %q, core says %q", got, e.Message)
+	}
+}
+
+// backupThenDamage writes a backup of the file (as the administrator, so that it is this
+// laptop's last backup) and then damages the client of a contract; it returns the client's id.
+func backupThenDamage(t *testing.T, path, backup string) uuid.UUID {
+	t.Helper()
+	db, err := storage.Open(path, storage.Options{})
+	mustNoErr(t, err)
+	svc := core.NewService(db, core.Options{Clock: func() time.Time { return fixedNow }})
+	a, err := svc.Login(adminEmail, adminPass)
+	mustNoErr(t, err)
+	_, err = svc.Backup(a, core.Destination{Path: backup})
+	mustNoErr(t, err)
+	mustNoErr(t, db.Close())
+	return damageClientOfContract(t, path)
+}
+
+// TestCheckDatabase_Menu: File → Check database… is management's; it lists the damaged client
+// by type and id, and its Repair button puts the backup's copy back and reloads the lists.
+func TestCheckDatabase_Menu(t *testing.T) {
+	backup := filepath.Join(t.TempDir(), "friday.db")
+	var bad uuid.UUID
+	e := newEnvWith(t, true, func(path string) { bad = backupThenDamage(t, path, backup) })
+	g := e.startAs(lucas)
+	for _, m := range g.win.MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Label == "Check database…" {
+				t.Fatal("support is offered File → Check database…")
+			}
+		}
+	}
+	if _, err := e.svc.Inspect(g.actor); core.KindOf(err) != core.Forbidden {
+		t.Fatalf("core lets support check: %v", err)
+	}
+	g.endSession(true)
+	e.login(g, adminEmail)
+	m := g.main
+	menuItem(t, g, "Check database…").Action()
+	g.settle()
+	if m.check == nil {
+		t.Fatal("no check dialog")
+	}
+	report := m.check.report.Text
+	for _, want := range []string{"Damaged records (1):", "client " + bad.String(), "Repair puts back each damaged record"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report %q lacks %q", report, want)
+		}
+	}
+	if m.check.repair == nil {
+		t.Fatal("no Repair button")
+	}
+	test.Tap(m.check.repair)
+	g.settle()
+	report = m.check.report.Text
+	for _, want := range []string{"Restored client " + bad.String() + " from the backup friday.db.",
+		"Indexes rebuilt.", "The database is sound"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("repair report %q lacks %q", report, want)
+		}
+	}
+	if err := e.db.Check(); err != nil {
+		t.Fatalf("check after the repair: %v", err)
+	}
+	if s := m.clients.status.Text; strings.Contains(s, "damaged") {
+		t.Errorf("clients status after the repair: %q", s)
+	}
+	found := false
+	for _, r := range m.clients.table.rows {
+		found = found || r.ID == bad
+	}
+	if !found {
+		t.Error("the repaired client is not listed")
+	}
+	// A sound database: the report says so and offers no repair.
+	menuItem(t, g, "Check database…").Action()
+	g.settle()
+	if !strings.Contains(m.check.report.Text, "The database is sound") || m.check.repair != nil {
+		t.Errorf("check of a sound database: %q, repair button %v", m.check.report.Text, m.check.repair != nil)
 	}
 }

@@ -47,6 +47,10 @@ type mainScreen struct {
 	stopTicker func()
 	// remindersItem is the Account menu's switch of the reminders.
 	remindersItem *fyne.MenuItem
+	// sync is team mode's background sync and status line item (sync.go).
+	sync *teamSync
+	// check is the dialog of the last check or repair (tests reach it here).
+	check *checkDialog
 }
 
 func newMainScreen(g *GUI) *mainScreen {
@@ -111,6 +115,10 @@ func (m *mainScreen) menu() *fyne.MainMenu {
 	if core.CanAdminister(m.g.actor, permissions.Backup) {
 		file.Items = append(file.Items, fyne.NewMenuItem(tr("Backup…"), m.backup))
 	}
+	if core.CanAdminister(m.g.actor, permissions.Check) {
+		file.Items = append(file.Items, fyne.NewMenuItem(tr("Check database…"), m.checkDatabase))
+	}
+	file.Items = append(file.Items, fyne.NewMenuItem(tr("Team…"), m.g.guard(m.showTeam)))
 	file.Items = append(file.Items, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(tr("Log out"), func() { m.g.endSession(true) }))
 	quit := fyne.NewMenuItem(tr("Quit"), func() { m.g.app.Quit() })

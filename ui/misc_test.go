@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,7 +13,7 @@ import (
 
 func TestFail_DatabaseInUse(t *testing.T) {
 	a := test.NewTempApp(t)
-	code := Fail(a, fmt.Errorf("open: %w", storage.ErrInUse))
+	code := Fail(a, storage.InUseError(filepath.Join(t.TempDir(), "epicevents.db")))
 	if code != 1 {
 		t.Errorf("exit code %d, want 1", code)
 	}

@@ -111,7 +111,7 @@ func showUserForm(m *mainScreen, u *core.User) *userForm {
 	}
 	f.view.add(tr("Department"), newField("department", f.dept, func() error {
 		if f.dept.SelectedIndex() < 0 {
-			return core.FieldErrorf("department", "is required")
+			return core.FieldError("department", core.CodeRequired)
 		}
 		return nil
 	}))
