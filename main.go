@@ -16,6 +16,7 @@ import (
 	"github.com/epicevents/crm/cli/console"
 	"github.com/epicevents/crm/core"
 	"github.com/epicevents/crm/core/monitor"
+	"github.com/epicevents/crm/replica"
 	"github.com/epicevents/crm/storage"
 	"github.com/epicevents/crm/ui"
 	// Imported first of our packages so that it runs before Fyne reads the locale.
@@ -102,8 +103,12 @@ func runWindow(dir string, mon core.Monitor) (code int) {
 			fmt.Fprintln(os.Stderr, "error:", err)
 		}
 	}()
-	svc := core.NewService(db, core.Options{Monitor: mon})
-	ui.Run(a, ui.Options{Service: svc, DataDir: dir, Version: version, Monitor: mon})
+	// The sync engine does nothing in solo mode (it touches the network only once the laptop
+	// is in a team); in team mode the window runs it in the background while it is open.
+	eng := replica.New(db)
+	defer func() { _ = eng.Close() }()
+	svc := core.NewService(db, core.Options{Monitor: mon, Replicator: eng, Refetcher: eng})
+	ui.Run(a, ui.Options{Service: svc, DataDir: dir, Version: version, Monitor: mon, Syncer: eng})
 	a.Run()
 	return 0
 }

@@ -21,6 +21,9 @@ type formDialog struct {
 	// onSaveAsync, when set, replaces onSave for saves that hash a password: it starts the work
 	// in the background and calls done on the UI goroutine with the outcome.
 	onSaveAsync func(done func(error))
+	// notice, above the form, says when a colleague changed the record meanwhile (team mode).
+	notice *widget.Label
+	open   bool // shown and not closed yet
 }
 
 // newFormDialog builds the dialog around view and extra content below it. When editable is
@@ -31,7 +34,12 @@ func newFormDialog(g *GUI, title string, view *formView, below fyne.CanvasObject
 	if below != nil {
 		content = container.NewVBox(view.form, below)
 	}
-	f.d = dialog.NewCustomWithoutButtons(title, container.NewVScroll(content), g.win)
+	f.notice = widget.NewLabel("")
+	f.notice.Importance = widget.WarningImportance
+	f.notice.Wrapping = fyne.TextWrapWord
+	f.notice.Hide()
+	f.d = dialog.NewCustomWithoutButtons(title, container.NewBorder(f.notice, nil, nil, nil, container.NewVScroll(content)), g.win)
+	f.d.SetOnClosed(func() { f.open = false })
 	f.close = widget.NewButtonWithIcon(tr("Close"), theme.CancelIcon(), f.d.Hide)
 	f.buttons = []fyne.CanvasObject{f.close}
 	if editable && onSave != nil {
@@ -53,7 +61,17 @@ func (f *formDialog) addButton(b *widget.Button) {
 // show opens the dialog at a size that fits the form.
 func (f *formDialog) show(size fyne.Size) {
 	f.d.Resize(size)
+	f.open = true
 	f.d.Show()
+}
+
+// visible reports whether the form is on screen.
+func (f *formDialog) visible() bool { return f.open }
+
+// setNotice shows text above the form.
+func (f *formDialog) setNotice(text string) {
+	f.notice.SetText(text)
+	f.notice.Show()
 }
 
 // onSubmit validates every field, then saves through core; errors keep the form open.

@@ -39,6 +39,8 @@ type mainScreen struct {
 	form any
 	// saveDialog is the file dialog of the last export or backup (tests reach it here).
 	saveDialog *dialog.FileDialog
+	// sync is team mode's background sync and status line item (sync.go).
+	sync *teamSync
 	// check is the dialog of the last check or repair (tests reach it here).
 	check *checkDialog
 }
@@ -98,6 +100,7 @@ func (m *mainScreen) menu() *fyne.MainMenu {
 	if core.CanAdminister(m.g.actor, permissions.Check) {
 		file.Items = append(file.Items, fyne.NewMenuItem(tr("Check database…"), m.checkDatabase))
 	}
+	file.Items = append(file.Items, fyne.NewMenuItem(tr("Team…"), m.g.guard(m.showTeam)))
 	file.Items = append(file.Items, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(tr("Log out"), func() { m.g.endSession(true) }))
 	quit := fyne.NewMenuItem(tr("Quit"), func() { m.g.app.Quit() })

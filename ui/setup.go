@@ -25,6 +25,8 @@ type setupScreen struct {
 	content  fyne.CanvasObject
 	// demoAccounts is written by the background task before its result is applied.
 	demoAccounts []core.DemoAccount
+	// join is the Join a team form, once opened (team.go).
+	join *teamForm
 }
 
 func (g *GUI) showSetup() {
@@ -64,7 +66,11 @@ func (s *setupScreen) buildUI() {
 	title.SizeName = theme.SizeNameHeadingText
 	intro := widget.NewLabel(tr("This is the first start: create the first management account."))
 	intro.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(title, intro, s.form.form, s.demo, s.submit, s.busy)
+	join := widget.NewButtonWithIcon(tr("Join a team…"), theme.LoginIcon(), s.g.guard(s.showJoin))
+	joinNote := widget.NewLabel(tr("Or, when your company already works as a team, copy its data to this laptop:"))
+	joinNote.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(title, intro, s.form.form, s.demo, s.submit, s.busy,
+		widget.NewSeparator(), joinNote, join)
 	s.content = container.NewPadded(container.NewVScroll(box))
 }
 

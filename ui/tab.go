@@ -190,11 +190,16 @@ func (t *listTab[T]) refresh() {
 
 // reload runs the tab's query off the UI goroutine and shows its result.
 func (t *listTab[T]) reload() {
+	t.status.SetText(tr("Loading…"))
+	t.load()
+}
+
+// load runs the tab's query off the UI goroutine and shows its result in place.
+func (t *listTab[T]) load() {
 	t.gen++
 	gen, q := t.gen, t.currentQuery()
 	col, desc := t.table.sortCol, t.table.sortDesc
 	needTotal := t.total < 0 && q.filtered()
-	t.status.SetText(tr("Loading…"))
 	type result struct {
 		rows, sorted []T
 		total        int
@@ -279,7 +284,10 @@ func (t *listTab[T]) updateStatus() {
 }
 
 // changed reloads after a change made through a form, recounting the total.
-func (t *listTab[T]) changed() { t.refresh() }
+func (t *listTab[T]) changed() {
+	t.refresh()
+	t.g.nudgeSync() // team mode: push the change now
+}
 
 func (t *listTab[T]) onDelete() {
 	v, ok := t.table.current()

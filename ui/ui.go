@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 
 	"github.com/epicevents/crm/assets"
@@ -31,6 +32,9 @@ type Options struct {
 	Version string
 	// Monitor receives unexpected errors met by the window (optional).
 	Monitor core.Monitor
+	// Syncer syncs in the background in team mode while the main screen is open (the sync
+	// engine, see sync.go); nil: a loop over Service.Sync does.
+	Syncer Syncer
 }
 
 // GUI is the running desktop application: one window whose content is the set-up, the login
@@ -66,6 +70,7 @@ func Run(a fyne.App, opt Options) *GUI {
 	}
 	g.win = a.NewWindow(appTitle())
 	g.win.SetMaster()
+	g.win.SetOnClosed(g.stopSync)
 	g.start()
 	g.win.Show()
 	return g
@@ -211,6 +216,8 @@ func (g *GUI) showMain(a *core.Actor) {
 	g.actor = a
 	g.login, g.setup = nil, nil
 	g.main = newMainScreen(g)
+	g.main.sync = g.startSync(a)
+	g.main.content = container.NewBorder(nil, g.main.sync.bar, nil, nil, g.main.content)
 	g.win.SetTitle(appTitle() + " — " + a.FullName() + " (" + deptName(a.Department()) + ")")
 	g.win.SetMainMenu(g.main.menu())
 	g.win.Resize(fyne.NewSize(1200, 760))
@@ -219,6 +226,13 @@ func (g *GUI) showMain(a *core.Actor) {
 	g.win.CenterOnScreen()
 	g.main.addShortcuts()
 	g.main.reloadAll()
+}
+
+// stopSync ends the background sync of the session on screen, if any.
+func (g *GUI) stopSync() {
+	if g.main != nil && g.main.sync != nil {
+		g.main.sync.stop()
+	}
 }
 
 // endSession logs out (when logout is true, ending every session of the user in core too),
@@ -230,6 +244,7 @@ func (g *GUI) endSession(logout bool) {
 		}
 	}
 	g.removeSession()
+	g.stopSync()
 	if g.main != nil {
 		g.main.removeShortcuts()
 	}
