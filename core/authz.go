@@ -117,3 +117,9 @@ func activeIn(cs []Contact, d Department) []Contact {
 	}
 	return out
 }
+
+// CanCreateTeam reports whether a may publish this database to a team's cluster (TeamCreate).
+func CanCreateTeam(a *Actor) bool { return a.Can(permissions.Team, permissions.Create) == all }
+
+// CanLeaveTeam reports whether a may take this laptop out of its team (TeamLeave).
+func CanLeaveTeam(a *Actor) bool { return a.Can(permissions.Team, permissions.Leave) == all }
