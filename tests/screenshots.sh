@@ -12,7 +12,9 @@ if [ -z "${BIN:-}" ]; then
 	BIN="$work/epicevents"
 	CGO_ENABLED=1 go build -o "$BIN" .
 fi
+FLIPBIT="$work/flipbit"
+go build -o "$FLIPBIT" ./tests/flipbit
 export EPICEVENTS_HOME="$work/home" LANG="${SHOT_LANG:-en_US.UTF-8}" LANGUAGE= LC_ALL= SENTRY_DSN=
-export WORK="$work" BIN OUT="$(cd "$out" && pwd)" EMAIL="ada.admin@epicevents.com" PASSWORD="Adm1n!pass-word"
+export WORK="$work" BIN FLIPBIT OUT="$(cd "$out" && pwd)" EMAIL="ada.admin@epicevents.com" PASSWORD="Adm1n!pass-word"
 printf '%s\n' "$PASSWORD" | "$BIN" init --admin-email "$EMAIL" --admin-name "Ada Admin" --password-stdin --demo >/dev/null
 exec xvfb-run -a -s '-screen 0 1280x800x24' bash tests/screenshots-x.sh

@@ -41,18 +41,20 @@ func (m *mainScreen) showCheck(rep core.CheckReport) {
 	c.report.Wrapping = fyne.TextWrapWord
 	body := container.NewVScroll(c.report)
 	body.SetMinSize(fyne.NewSize(560, 260))
-	content := fyne.CanvasObject(body)
+	d := dialog.NewCustomWithoutButtons(tr("Check database"), body, g.win)
+	buttons := []fyne.CanvasObject{widget.NewButton(tr("Close"), d.Hide)}
 	if !rep.OK() && core.CanAdminister(g.actor, permissions.Repair) {
 		c.repair = widget.NewButton(tr("Repair"), func() {
-			c.d.Hide()
+			d.Hide()
 			m.repairDatabase()
 		})
 		c.repair.Importance = widget.HighImportance
-		content = container.NewBorder(nil, container.NewHBox(c.repair), nil, nil, body)
+		buttons = append(buttons, c.repair)
 	}
-	c.d = dialog.NewCustom(tr("Check database"), tr("Close"), content, g.win)
+	d.SetButtons(buttons)
+	c.d = d
 	m.check = c
-	c.d.Show()
+	d.Show()
 }
 
 // repairDatabase repairs from the team's cluster or the last backup and shows what it did.
