@@ -32,14 +32,14 @@ func forEachKind(t *testing.T, n int, f func(t *testing.T, c *etcdtest.Cluster))
 
 // laptop is one data directory: a real bbolt file, the engine and the services over it.
 type laptop struct {
-	t    *testing.T
+	t    testing.TB
 	path string
 	db   *storage.DB
 	eng  *replica.Engine
 	svc  *core.Service
 }
 
-func newLaptop(t *testing.T) *laptop {
+func newLaptop(t testing.TB) *laptop {
 	l := &laptop{t: t, path: t.TempDir() + "/epicevents.db"}
 	l.open()
 	t.Cleanup(l.close)
@@ -85,13 +85,13 @@ func (l *laptop) sync() core.SyncReport {
 	return r
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return c
 }
 
-func must[T any](t *testing.T) func(T, error) T {
+func must[T any](t testing.TB) func(T, error) T {
 	return func(v T, err error) T {
 		t.Helper()
 		if err != nil {
@@ -117,7 +117,7 @@ type team struct {
 	contract     core.Contract
 }
 
-func newTeam(t *testing.T, c *etcdtest.Cluster) *team {
+func newTeam(t testing.TB, c *etcdtest.Cluster) *team {
 	tm := &team{c: c, hq: newLaptop(t), road: newLaptop(t)}
 	hq := tm.hq
 	if _, err := hq.svc.Initialize(core.InitInput{AdminName: "Ada Manager", AdminEmail: "ada@epicevents.com", Password: pw}); err != nil {

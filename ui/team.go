@@ -141,17 +141,20 @@ func newTeamForm(g *GUI, join bool) *teamForm {
 	f.cert.check = func() error { return f.checkPair(f.cert, f.key) }
 	f.key.check = func() error { return f.checkPair(f.key, f.cert) }
 	if !join {
-		f.user = f.view.add(tr("etcd root user"), newEntryField("etcd-user", "", func(s string) error {
-			if strings.TrimSpace(s) == "" {
-				return teamErr("etcd-user", tr("is required: the cluster's root user sets up the roles"))
+		// Root credentials: root's client certificate (the files above), or the root user and
+		// its password.
+		f.user = f.view.add(tr("etcd root user"), newEntryField("etcd-user", "", nil))
+		f.user.check = func() error {
+			if strings.TrimSpace(f.user.entry.Text) == "" && strings.TrimSpace(f.cert.entry.Text) == "" {
+				return teamErr("etcd-user", tr("is required without a root client certificate: the cluster's root sets up the roles"))
 			}
 			return nil
-		}))
+		}
 		f.password = f.view.add(tr("etcd root password"), newField("etcd-password", widget.NewPasswordEntry(), nil))
 		f.password.entry = f.password.input.(*widget.Entry)
 		f.password.check = func() error {
-			if f.password.entry.Text == "" {
-				return teamErr("etcd-password", tr("is required: it is used once and never stored"))
+			if f.password.entry.Text == "" && strings.TrimSpace(f.user.entry.Text) != "" {
+				return teamErr("etcd-password", tr("is required with the etcd user: it is used once and never stored"))
 			}
 			return nil
 		}
