@@ -528,3 +528,34 @@ func TestEngine_Refetch(t *testing.T) {
 		t.Fatalf("refetched client = %+v, %v", cl, err)
 	}
 }
+
+// TestEngine_RefusedChange: a manager's change made on a commercial's laptop is refused by
+// the cluster (the laptop's identity may not write collaborators): it becomes a conflict, the
+// outbox does not stay blocked, and the laptop's later changes go through.
+func TestEngine_RefusedChange(t *testing.T) {
+	forEachKind(t, 1, func(t *testing.T, c *etcdtest.Cluster) {
+		tm := newTeam(t, c)
+		boss := tm.road.login("ada@epicevents.com")
+		u := must[core.User](t)(tm.road.svc.CreateUser(boss, core.UserInput{FullName: "New Hire", Email: "new@epicevents.com",
+			Department: core.Support}, pw))
+		must[core.Client](t)(tm.road.svc.UpdateClient(tm.sales, tm.client.ID, core.ClientPatch{Notes: ptr("after the refusal")}))
+		r := tm.road.sync()
+		if r.Conflicts != 1 {
+			t.Fatalf("sync = %+v, want one conflict", r)
+		}
+		cs := must[[]core.SyncConflict](t)(tm.road.svc.Conflicts(boss))
+		if len(cs) != 1 || cs[0].Kind != core.ConflictInvalid || cs[0].RecordID != u.ID || cs[0].Mine[core.WireEmail] != "new@epicevents.com" {
+			t.Fatalf("conflicts = %+v", cs)
+		}
+		if _, err := tm.road.svc.GetUser(boss, u.ID); core.KindOf(err) != core.NotFound {
+			t.Fatalf("the refused user is still shown: %v", err)
+		}
+		if st, _ := tm.road.eng.Status(ctx(t)); st.Outbox != 0 {
+			t.Fatalf("outbox = %d", st.Outbox)
+		}
+		tm.hq.sync()
+		if got := must[core.Client](t)(tm.hq.svc.GetClient(tm.admin, tm.client.ID)); got.Notes != "after the refusal" {
+			t.Fatalf("later change: notes = %q", got.Notes)
+		}
+	})
+}
