@@ -43,7 +43,7 @@ func newAgendaTab(m *mainScreen) *agendaTab {
 	t.day = dayOf(m.g.svc.Now().In(time.Local))
 	t.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	t.mine = widget.NewCheck(tr("Mine"), func(bool) { t.refresh() })
-	t.mine.Checked = m.g.actor.Department() == core.Support
+	t.mine.Checked = core.AgendaMineByDefault(m.g.actor)
 	t.mode = widget.NewRadioGroup([]string{tr("Month"), tr("Week")}, func(s string) {
 		if s == tr("Week") {
 			t.span = core.AgendaWeek

@@ -68,12 +68,12 @@ func newMainScreen(g *GUI) *mainScreen {
 		container.NewTabItem(tr("Events"), m.events.view()),
 	)
 	m.views = []tabView{m.home, m.agenda, m.clients, m.contracts, m.events}
-	if g.actor.Can(permissions.User, permissions.List) != permissions.Deny {
+	if core.CanListUsers(g.actor) {
 		m.users = newUsersTab(m)
 		m.tabs.Append(container.NewTabItem(tr("Collaborators"), m.users.view()))
 		m.views = append(m.views, m.users)
 	}
-	if g.actor.Can(permissions.Audit, permissions.Read) != permissions.Deny {
+	if core.CanReadAudit(g.actor) {
 		m.activity = newActivityTab(m)
 		m.tabs.Append(container.NewTabItem(tr("Activity"), m.activity.view()))
 		m.views = append(m.views, m.activity)
@@ -109,7 +109,7 @@ func (m *mainScreen) current() tabView {
 func (m *mainScreen) menu() *fyne.MainMenu {
 	file := fyne.NewMenu(tr("File"),
 		fyne.NewMenuItem(tr("Export CSV…"), func() { m.current().exportCSV() }))
-	if m.g.actor.Can(permissions.Client, permissions.Create) != permissions.Deny {
+	if core.CanCreateClient(m.g.actor) {
 		file.Items = append(file.Items, fyne.NewMenuItem(tr("Import clients…"), m.importClients))
 	}
 	if core.CanAdminister(m.g.actor, permissions.Backup) {
