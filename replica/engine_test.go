@@ -32,14 +32,14 @@ func forEachKind(t *testing.T, n int, f func(t *testing.T, c *etcdtest.Cluster))
 
 // laptop is one data directory: a real bbolt file, the engine and the services over it.
 type laptop struct {
-	t    *testing.T
+	t    testing.TB
 	path string
 	db   *storage.DB
 	eng  *replica.Engine
 	svc  *core.Service
 }
 
-func newLaptop(t *testing.T) *laptop {
+func newLaptop(t testing.TB) *laptop {
 	l := &laptop{t: t, path: t.TempDir() + "/epicevents.db"}
 	l.open()
 	t.Cleanup(l.close)
@@ -85,13 +85,13 @@ func (l *laptop) sync() core.SyncReport {
 	return r
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return c
 }
 
-func must[T any](t *testing.T) func(T, error) T {
+func must[T any](t testing.TB) func(T, error) T {
 	return func(v T, err error) T {
 		t.Helper()
 		if err != nil {
@@ -117,7 +117,7 @@ type team struct {
 	contract     core.Contract
 }
 
-func newTeam(t *testing.T, c *etcdtest.Cluster) *team {
+func newTeam(t testing.TB, c *etcdtest.Cluster) *team {
 	tm := &team{c: c, hq: newLaptop(t), road: newLaptop(t)}
 	hq := tm.hq
 	if _, err := hq.svc.Initialize(core.InitInput{AdminName: "Ada Manager", AdminEmail: "ada@epicevents.com", Password: pw}); err != nil {
@@ -527,4 +527,35 @@ func TestEngine_Refetch(t *testing.T) {
 	if cl, err := got[0].Record.Client(); err != nil || cl.Email != tm.client.Email {
 		t.Fatalf("refetched client = %+v, %v", cl, err)
 	}
+}
+
+// TestEngine_RefusedChange: a manager's change made on a commercial's laptop is refused by
+// the cluster (the laptop's identity may not write collaborators): it becomes a conflict, the
+// outbox does not stay blocked, and the laptop's later changes go through.
+func TestEngine_RefusedChange(t *testing.T) {
+	forEachKind(t, 1, func(t *testing.T, c *etcdtest.Cluster) {
+		tm := newTeam(t, c)
+		boss := tm.road.login("ada@epicevents.com")
+		u := must[core.User](t)(tm.road.svc.CreateUser(boss, core.UserInput{FullName: "New Hire", Email: "new@epicevents.com",
+			Department: core.Support}, pw))
+		must[core.Client](t)(tm.road.svc.UpdateClient(tm.sales, tm.client.ID, core.ClientPatch{Notes: ptr("after the refusal")}))
+		r := tm.road.sync()
+		if r.Conflicts != 1 {
+			t.Fatalf("sync = %+v, want one conflict", r)
+		}
+		cs := must[[]core.SyncConflict](t)(tm.road.svc.Conflicts(boss))
+		if len(cs) != 1 || cs[0].Kind != core.ConflictInvalid || cs[0].RecordID != u.ID || cs[0].Mine[core.WireEmail] != "new@epicevents.com" {
+			t.Fatalf("conflicts = %+v", cs)
+		}
+		if _, err := tm.road.svc.GetUser(boss, u.ID); core.KindOf(err) != core.NotFound {
+			t.Fatalf("the refused user is still shown: %v", err)
+		}
+		if st, _ := tm.road.eng.Status(ctx(t)); st.Outbox != 0 {
+			t.Fatalf("outbox = %d", st.Outbox)
+		}
+		tm.hq.sync()
+		if got := must[core.Client](t)(tm.hq.svc.GetClient(tm.admin, tm.client.ID)); got.Notes != "after the refusal" {
+			t.Fatalf("later change: notes = %q", got.Notes)
+		}
+	})
 }

@@ -3,10 +3,12 @@ package replica
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/epicevents/crm/core"
@@ -132,6 +134,15 @@ func (e *Engine) pushOne(ctx context.Context, cli *clientv3.Client, c core.Chang
 		rc, cancel := rctx(ctx)
 		resp, err := cli.Txn(rc).If(cmps...).Then(ops...).Else(clientv3.OpGet(ck)).Commit()
 		cancel()
+		if errors.Is(err, rpctypes.ErrPermissionDenied) && len(c.Records) > 0 {
+			// This laptop's identity may not write these records (a manager's change made on
+			// a commercial's laptop): the change becomes conflicts, its audit entries go on.
+			if c, err = e.refused(ctx, cli, c, bases); err != nil {
+				return c, 0, rewritten, err
+			}
+			rewritten = true
+			continue
+		}
 		if err != nil {
 			return c, 0, rewritten, clusterError("push", err)
 		}
@@ -315,4 +326,59 @@ func (e *Engine) acknowledge(done []acked, pending []core.Change) error {
 		}
 		return nil
 	})
+}
+
+// refused turns a change that the cluster refused for this laptop's identity into conflicts
+// (kind invalid): the cluster's versions come back locally, the local values wait in the
+// conflicts, and the change keeps only its audit entries.
+func (e *Engine) refused(ctx context.Context, cli *clientv3.Client, c core.Change, bases map[recKey]base) (core.Change, error) {
+	type back struct {
+		k  recKey
+		th theirs
+	}
+	var backs []back
+	var confl []core.SyncConflict
+	for _, rc := range c.Records {
+		th, err := getRecord(ctx, cli, rc.Type, rc.ID)
+		if err != nil {
+			return c, err
+		}
+		k := recKey{rc.Type, rc.ID}
+		bases[k] = base{rev: th.rev, record: th.record}
+		backs = append(backs, back{k, th})
+		var mine, their map[string]string
+		if rc.After != nil {
+			mine = rc.After.Fields
+		}
+		if th.record != nil {
+			their = th.record.Fields
+		}
+		confl = append(confl, core.SyncConflict{ID: uuid.New(), ChangeID: c.ID, Record: rc.Type, RecordID: rc.ID,
+			Kind: core.ConflictInvalid, Fields: fieldNames(rc.After), Mine: mine, Theirs: their, At: c.At, ActorID: actorOf(c)})
+	}
+	out := c
+	out.Records = nil
+	err := e.store.SyncUpdate(func(tx core.SyncTx) error {
+		for _, sc := range confl {
+			if err := tx.PutConflict(sc); err != nil {
+				return err
+			}
+		}
+		for _, b := range backs {
+			var err error
+			if b.th.record == nil {
+				err = tx.DeleteRecord(b.k.t, b.k.id)
+			} else {
+				err = tx.PutRecord(*b.th.record, uint64(b.th.rev))
+			}
+			if err != nil && core.KindOf(err) != core.Conflict {
+				return err
+			}
+			if err := tx.DropShadow(b.k.t, b.k.id); err != nil {
+				return err
+			}
+		}
+		return tx.PutPending(out)
+	})
+	return out, err
 }

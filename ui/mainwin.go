@@ -56,12 +56,12 @@ func newMainScreen(g *GUI) *mainScreen {
 		container.NewTabItem(tr("Events"), m.events.view()),
 	)
 	m.views = []tabView{m.clients, m.contracts, m.events}
-	if g.actor.Can(permissions.User, permissions.List) != permissions.Deny {
+	if core.CanListUsers(g.actor) {
 		m.users = newUsersTab(m)
 		m.tabs.Append(container.NewTabItem(tr("Collaborators"), m.users.view()))
 		m.views = append(m.views, m.users)
 	}
-	if g.actor.Can(permissions.Audit, permissions.Read) != permissions.Deny {
+	if core.CanReadAudit(g.actor) {
 		m.activity = newActivityTab(m)
 		m.tabs.Append(container.NewTabItem(tr("Activity"), m.activity.view()))
 		m.views = append(m.views, m.activity)

@@ -490,10 +490,13 @@ func TestTeamForm_CreateValidation(t *testing.T) {
 	if got := f.endpoints.error(); !strings.HasPrefix(got, "is required") {
 		t.Errorf("endpoints: %q", got)
 	}
-	if got := f.user.error(); !strings.HasPrefix(got, "is required") {
+	if got := f.user.error(); !strings.HasPrefix(got, "is required without a root client certificate") {
 		t.Errorf("etcd user: %q", got)
 	}
-	if got := f.password.error(); !strings.HasPrefix(got, "is required") {
+	f.user.entry.SetText("root")
+	test.Tap(f.submit)
+	g.settle()
+	if got := f.password.error(); !strings.HasPrefix(got, "is required with the etcd user") {
 		t.Errorf("etcd password: %q", got)
 	}
 	test.Type(f.endpoints.entry, "ftp://etcd1:2379")
@@ -509,7 +512,6 @@ func TestTeamForm_CreateValidation(t *testing.T) {
 	mustNoErr(t, os.WriteFile(cert, []byte("cert"), 0o600))
 	f.cert.entry.SetText(cert)
 	f.ca.entry.SetText(filepath.Join(dir, "missing-ca.crt"))
-	f.user.entry.SetText("root")
 	f.password.entry.SetText("r00t-pass")
 	test.Tap(f.submit)
 	g.settle()

@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/permissions"
 )
 
 // File → Team… (PRODUCT.md §9): management creates the team from this laptop's database; a
@@ -53,7 +52,7 @@ func (m *mainScreen) showTeam() {
 			g.showError(err)
 		case st.Mode == core.ModeTeam:
 			m.showTeamStatus(st)
-		case a.Can(permissions.Team, permissions.Create) == permissions.All:
+		case core.CanCreateTeam(a):
 			f := newTeamForm(g, false)
 			if m.sync != nil {
 				m.sync.team = f
@@ -86,7 +85,7 @@ func (m *mainScreen) showTeamStatus(st core.SyncStatus) {
 		widget.NewFormItem(tr("Conflicts"), widget.NewLabel(fmtInt(st.Conflicts))))
 	d := dialog.NewCustomWithoutButtons(tr("Team"), form, g.win)
 	buttons := []fyne.CanvasObject{widget.NewButton(tr("Close"), d.Hide)}
-	if g.actor.Can(permissions.Team, permissions.Leave) == permissions.All {
+	if core.CanLeaveTeam(g.actor) {
 		leave := widget.NewButtonWithIcon(tr("Leave the team…"), theme.LogoutIcon(), g.guard(func() {
 			d.Hide()
 			m.confirmLeave()
@@ -142,17 +141,20 @@ func newTeamForm(g *GUI, join bool) *teamForm {
 	f.cert.check = func() error { return f.checkPair(f.cert, f.key) }
 	f.key.check = func() error { return f.checkPair(f.key, f.cert) }
 	if !join {
-		f.user = f.view.add(tr("etcd root user"), newEntryField("etcd-user", "", func(s string) error {
-			if strings.TrimSpace(s) == "" {
-				return teamErr("etcd-user", tr("is required: the cluster's root user sets up the roles"))
+		// Root credentials: root's client certificate (the files above), or the root user and
+		// its password.
+		f.user = f.view.add(tr("etcd root user"), newEntryField("etcd-user", "", nil))
+		f.user.check = func() error {
+			if strings.TrimSpace(f.user.entry.Text) == "" && strings.TrimSpace(f.cert.entry.Text) == "" {
+				return teamErr("etcd-user", tr("is required without a root client certificate: the cluster's root sets up the roles"))
 			}
 			return nil
-		}))
+		}
 		f.password = f.view.add(tr("etcd root password"), newField("etcd-password", widget.NewPasswordEntry(), nil))
 		f.password.entry = f.password.input.(*widget.Entry)
 		f.password.check = func() error {
-			if f.password.entry.Text == "" {
-				return teamErr("etcd-password", tr("is required: it is used once and never stored"))
+			if f.password.entry.Text == "" && strings.TrimSpace(f.user.entry.Text) != "" {
+				return teamErr("etcd-password", tr("is required with the etcd user: it is used once and never stored"))
 			}
 			return nil
 		}

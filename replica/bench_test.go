@@ -1,0 +1,174 @@
+package replica_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/replica/etcdtest"
+)
+
+// The benchmarks of docs/PERFORMANCE.md, on three embedded etcd 3.7 members on loopback with
+// client certificates, as the office runs them. Each reports its figures with ReportMetric;
+// run them once:
+//
+//	go test -run '^$' -bench 'Benchmark(Watch|Push|Join)' -benchtime 1x ./replica
+//
+// EPICEVENTS_BENCH_SCALE divides the join's 33k clients, 100k contracts and 100k events (1 by
+// default).
+
+func benchTeam(b *testing.B) *team {
+	return newTeam(b, etcdtest.StartEmbedded(b, 3, etcdtest.Options{ClientCertAuth: true}))
+}
+
+// BenchmarkWatchLatency: a change pushed on one laptop, seen in another laptop's database
+// through its background watch. Reports p50 and p99 from the start of the push.
+func BenchmarkWatchLatency(b *testing.B) {
+	tm := benchTeam(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	seen := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- tm.road.eng.Run(ctx, func() {
+			select {
+			case seen <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	const n = 200
+	var lat []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		for i := range n {
+			v := "latency " + strconv.Itoa(i)
+			if _, err := tm.hq.svc.UpdateClient(tm.admin, tm.client.ID, core.ClientPatch{Notes: &v}); err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			if _, err := tm.hq.eng.Sync(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			for {
+				got, err := tm.road.svc.GetClient(tm.sales, tm.client.ID)
+				if err == nil && got.Notes == v {
+					break
+				}
+				select {
+				case <-seen:
+				case <-time.After(time.Second):
+				}
+			}
+			lat = append(lat, time.Since(start))
+		}
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkPush1000: pushing 1,000 changes queued offline (1,000 client updates).
+func BenchmarkPush1000(b *testing.B) {
+	tm := benchTeam(b)
+	var total time.Duration
+	for i := range b.N {
+		for j := range 1000 {
+			v := fmt.Sprintf("offline %d.%d", i, j)
+			if _, err := tm.road.svc.UpdateClient(tm.sales, tm.client.ID, core.ClientPatch{Notes: &v}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		start := time.Now()
+		r, err := tm.road.eng.Sync(context.Background())
+		if err != nil || r.Pushed != 1000 {
+			b.Fatalf("sync = %+v, %v", r, err)
+		}
+		total += time.Since(start)
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/1000-changes")
+}
+
+// BenchmarkJoin100k: a laptop joining a company of 33k clients, 100k contracts and 100k
+// events. Reports the time and the highest Go heap seen during the join.
+func BenchmarkJoin100k(b *testing.B) {
+	scale := 1
+	if v, err := strconv.Atoi(os.Getenv("EPICEVENTS_BENCH_SCALE")); err == nil && v > 0 {
+		scale = v
+	}
+	tm := benchTeam(b)
+	staff, err := tm.hq.svc.CreateUser(tm.admin, core.UserInput{FullName: "Staff Gen", Email: "staff.gen@epicevents.com",
+		Department: core.Commercial}, pw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen := core.GenerateOptions{Clients: 33000 / scale, Contracts: 100000 / scale, Events: 100000 / scale,
+		PasswordHash: staff.PasswordHash, ActorID: tm.admin.ID()}
+	t0 := time.Now()
+	if _, err := tm.hq.svc.Generate(tm.admin, gen); err != nil {
+		b.Fatal(err)
+	}
+	t1 := time.Now()
+	if _, err := tm.hq.eng.Sync(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("generated %d+%d+%d records in %v, pushed in %v", gen.Clients, gen.Contracts, gen.Events,
+		t1.Sub(t0).Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
+	var secs, peak float64
+	for range b.N {
+		l := newLaptop(b)
+		runtime.GC()
+		var base runtime.MemStats
+		runtime.ReadMemStats(&base)
+		stop := make(chan struct{})
+		var maxHeap atomic.Uint64
+		go func() {
+			var m runtime.MemStats
+			for {
+				runtime.ReadMemStats(&m)
+				if m.HeapAlloc > maxHeap.Load() {
+					maxHeap.Store(m.HeapAlloc)
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}()
+		start := time.Now()
+		err := l.svc.TeamJoin(context.Background(), cfgOf(tm.c, tm.c.ClientCert(b, core.EtcdUser(tm.sales.ID()))))
+		took := time.Since(start)
+		close(stop)
+		if err != nil {
+			b.Fatal(err)
+		}
+		secs += took.Seconds()
+		peak = max(peak, float64(maxHeap.Load())/(1<<20))
+		n := 0
+		if err := l.db.SyncView(func(tx core.SyncTx) error {
+			for _, rt := range core.RecordTypes {
+				if _, err := tx.Records(rt, func(core.Wire, uint64) error { n++; return nil }); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("joined %d records in %v, heap peak %.0f MiB (%.0f MiB before)", n, took.Round(time.Millisecond),
+			float64(maxHeap.Load())/(1<<20), float64(base.HeapAlloc)/(1<<20))
+	}
+	b.ReportMetric(secs/float64(b.N), "s/join")
+	b.ReportMetric(peak, "heap-MiB")
+}
