@@ -214,10 +214,10 @@ func (t *agendaTab) highlight() *canvas.Rectangle {
 const maxPerCell = 3
 
 func (t *agendaTab) monthGrid(ag core.Agenda, byDay map[time.Time][]core.EventLine, today time.Time) fyne.CanvasObject {
-	var cells []fyne.CanvasObject
+	var head, cells []fyne.CanvasObject
 	for i := range 7 {
 		wd := time.Weekday((i + 1) % 7) // Monday first
-		cells = append(cells, widget.NewLabelWithStyle(capitalize(shortDayName(wd)), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
+		head = append(head, widget.NewLabelWithStyle(capitalize(shortDayName(wd)), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	}
 	first := ag.From
 	lead := (int(first.Weekday()) + 6) % 7 // days of the week before the 1st (Monday first)
@@ -229,7 +229,8 @@ func (t *agendaTab) monthGrid(ag core.Agenda, byDay map[time.Time][]core.EventLi
 		}
 		cells = append(cells, t.dayCell(d, d.Month() == first.Month(), byDay[d], today))
 	}
-	return container.NewVScroll(container.NewGridWithColumns(7, cells...))
+	return container.NewBorder(container.NewGridWithColumns(7, head...), nil, nil, nil,
+		container.NewVScroll(container.NewGridWithColumns(7, cells...)))
 }
 
 func (t *agendaTab) dayCell(d time.Time, inMonth bool, lines []core.EventLine, today time.Time) fyne.CanvasObject {
