@@ -41,8 +41,6 @@ sleep 1
 shot home 1.5 # the first tab (issue #14)
 xdotool key ctrl+2
 shot agenda 1.5
-click "${WEEK_X:-400}" "${WEEK_Y:-89}" # the Week choice
-shot agenda-week 1.5
 xdotool key ctrl+3
 sleep 1
 click 300 213 # select the second client: the whole row is highlighted
@@ -88,8 +86,6 @@ xdotool windowsize "$wid" 1280 800
 sleep 1
 xdotool key ctrl+2
 shot agenda-fr 1.5
-click "${WEEK_FR_X:-410}" "${WEEK_Y:-89}" # Semaine
-shot agenda-fr-week 1.5
 xdotool key ctrl+q
 wait "$pid" || true
 
