@@ -139,7 +139,7 @@ func (g *GUI) startSync(a *core.Actor) *teamSync {
 	s.badge = widget.NewButtonWithIcon("", theme.WarningIcon(), g.guard(s.showConflicts))
 	s.badge.Importance = widget.WarningImportance
 	s.badge.Hide()
-	s.bar = container.NewHBox(widget.NewIcon(theme.ViewRefreshIcon()), s.label, s.badge)
+	s.bar = container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.ViewRefreshIcon()), s.label), s.badge)
 	s.bar.Hide() // solo mode shows nothing
 	go s.loop()
 	go s.tick()
@@ -209,16 +209,28 @@ func (s *teamSync) tick() {
 		case <-s.ctx.Done():
 			return
 		case <-t.C:
-			onUI(func() {
-				if s.live() && s.seen && s.snap.status.Mode == core.ModeTeam {
-					s.render()
-					if s.now().Sub(s.lastPoll) > syncEvery && !s.snap.status.Connected {
-						s.poke() // offline: the count of waiting changes may have grown
-					}
-				}
-			})
+			onUI(s.onTick)
 		}
 	}
+}
+
+// onTick redraws the status line, reads the status again every syncEvery (offline, the count
+// of waiting changes grows), and nudges the sync when changes wait while the cluster answers:
+// a write that did not nudge (a password change, an export's audit entry) is pushed too (UI
+// goroutine).
+func (s *teamSync) onTick() {
+	if !s.live() || !s.seen || s.snap.status.Mode != core.ModeTeam {
+		return
+	}
+	s.render()
+	now := s.now()
+	if now.Sub(s.lastPoll) < syncEvery {
+		return
+	}
+	if st := s.snap.status; st.Connected && st.Outbox > 0 {
+		s.syncer.Nudge()
+	}
+	s.poke()
 }
 
 // live reports whether this is still the session on screen (UI goroutine).

@@ -651,3 +651,40 @@ func tapIn(t *testing.T, o fyne.CanvasObject, text string) {
 	}
 	t.Fatalf("no button %q", text)
 }
+
+// Changes waiting while the cluster answers are pushed at the next tick even when nothing
+// nudged the sync (a write made outside the forms); offline, the tick only reads again.
+func TestSync_TickNudgesWaitingChanges(t *testing.T) {
+	e := newEnv(t, true)
+	fake := newFakeRep(true)
+	g := e.startTeam(fake, adminEmail)
+	fake.fire(g)
+	s := g.main.sync
+	nudges := func() int { fake.mu.Lock(); defer fake.mu.Unlock(); return fake.nudges }
+	fake.set(func(st *core.SyncStatus) { st.Outbox = 2 })
+	fake.fire(g)
+	before := nudges()
+	s.onTick() // within syncEvery of the last read: nothing
+	if nudges() != before {
+		t.Fatal("the tick nudged right after a read")
+	}
+	clock := fixedNow.Add(syncEvery)
+	s.now = func() time.Time { return clock }
+	s.onTick()
+	g.settle()
+	if nudges() != before+1 {
+		t.Fatalf("waiting changes were not nudged: %d → %d", before, nudges())
+	}
+	fake.set(func(st *core.SyncStatus) { st.Connected = false })
+	fake.fire(g)
+	clock = clock.Add(2 * syncEvery)
+	before = nudges()
+	s.onTick()
+	g.settle()
+	if nudges() != before {
+		t.Error("offline, the tick nudged")
+	}
+	if got := statusLine(g); got != "Offline — 2 changes waiting" {
+		t.Errorf("status %q", got)
+	}
+}
