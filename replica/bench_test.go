@@ -180,4 +180,3 @@ func BenchmarkJoin100k(b *testing.B) {
 	b.ReportMetric(secs/float64(b.N), "s/join")
 	b.ReportMetric(peak, "heap-MiB")
 }
-

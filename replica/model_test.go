@@ -355,4 +355,3 @@ func localRecords(t *testing.T, l *laptop) map[string]core.Wire {
 	}
 	return out
 }
-
