@@ -54,9 +54,9 @@ func runGenerate(r *runner, args []string) error {
 		return err
 	}
 	return r.withSession(func(s *session) error {
-		if !core.CanAdminister(s.actor, permissions.Generate) {
-			// said before the first collaborator is made; Generate enforces it
-			return core.Errorf(core.Forbidden, "your department (%s) may not generate test data", s.actor.Department())
+		// said before the first collaborator is made; Generate enforces it
+		if err := core.AuthorizeAdmin(s.actor, permissions.Generate); err != nil {
+			return err
 		}
 		start := time.Now()
 		var out generateOut

@@ -105,6 +105,22 @@ func (s *Service) administer(a *Actor, act action, what string) (Admin, error) {
 	return s.admin, nil
 }
 
+// adminWhat names each database action in the Forbidden message of authorize.
+var adminWhat = map[action]string{permissions.Backup: "back up the database",
+	permissions.Restore: "restore the database", permissions.Check: "check the database",
+	permissions.Reindex: "rebuild the indexes", permissions.Repair: "repair the database",
+	permissions.Generate: "generate test data"}
+
+// AuthorizeAdmin returns the error the Service's method of the database action act would return
+// to a (nil when a may run it): for a face to refuse before preparing work the action needs.
+func AuthorizeAdmin(a *Actor, act permissions.Action) error {
+	what, ok := adminWhat[act]
+	if !ok {
+		what = string(act)
+	}
+	return authorize(a, resDatabase, act, what)
+}
+
 // CanAdminister reports whether a may run the database action act (backup, restore, check,
 // reindex, generate), for the window to decide what it offers; the methods enforce it.
 func CanAdminister(a *Actor, act permissions.Action) bool {

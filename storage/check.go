@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -397,6 +398,10 @@ func (db *DB) Reindex() error {
 	})
 }
 
+// reindexTable rebuilds the indexes of tb. The entries are gathered from the records first and
+// put in key order: bbolt splits the nodes a transaction grows only at commit, so keys put in
+// random order (an index of emails) move in-memory nodes quadratically — 137 s for the indexes
+// of 100k records, against seconds in order.
 func reindexTable(tx *bbolt.Tx, tb *table, c *checker) error {
 	for _, x := range tb.indexes {
 		if err := tx.DeleteBucket(x.name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
@@ -406,37 +411,45 @@ func reindexTable(tx *bbolt.Tx, tb *table, c *checker) error {
 			return fmt.Errorf("reindex %s: %w", x.name, err)
 		}
 	}
+	type owned struct {
+		e   entry
+		rec []byte
+	}
+	pending := map[*index][]owned{}
 	cur := tx.Bucket(tb.bucket).Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		p, err := tb.seal.open(k, v)
 		if err == nil {
 			var entries []entry
 			if entries, err = tb.entries(k, p); err == nil {
+				rec := bytes.Clone(k)
 				for _, e := range entries {
-					if err := reindexEntry(tx, tb, k, e, c); err != nil {
-						return err
-					}
+					e.key, e.val = bytes.Clone(e.key), bytes.Clone(e.val)
+					pending[e.idx] = append(pending[e.idx], owned{e: e, rec: rec})
 				}
 				continue
 			}
 		}
 		c.addf("damaged %s %s: %v", tb.record, describeKey(tb, k), err)
 	}
-	return nil
-}
-
-func reindexEntry(tx *bbolt.Tx, tb *table, k []byte, e entry, c *checker) error {
-	b := tx.Bucket(e.idx.name)
-	if e.idx.unique {
-		if got := b.Get(e.key); got != nil {
-			if holder, err := e.idx.seal.open(e.key, got); err == nil && !bytes.Equal(holder, e.val) {
-				c.addf("%s %s: shares its value in %s with %s %s", tb.record, describeKey(tb, k), e.idx.name, tb.record, describeKey(tb, holder))
-				return nil
+	for _, x := range tb.indexes {
+		es := pending[x]
+		// Stable: of two records sharing a unique value, the first in key order keeps it.
+		slices.SortStableFunc(es, func(a, b owned) int { return bytes.Compare(a.e.key, b.e.key) })
+		b := tx.Bucket(x.name)
+		b.FillPercent = 0.9 // keys arrive in order: pages may be filled up
+		for i, o := range es {
+			if x.unique && i > 0 && bytes.Equal(es[i-1].e.key, o.e.key) {
+				if !bytes.Equal(es[i-1].e.val, o.e.val) {
+					c.addf("%s %s: shares its value in %s with %s %s", tb.record, describeKey(tb, o.rec), x.name, tb.record, describeKey(tb, es[i-1].e.val))
+				}
+				es[i] = es[i-1] // the holder stays the first
+				continue
+			}
+			if err := b.Put(o.e.key, x.seal.seal(o.e.key, o.e.val)); err != nil {
+				return fmt.Errorf("reindex %s: %w", x.name, err)
 			}
 		}
-	}
-	if err := b.Put(e.key, e.idx.seal.seal(e.key, e.val)); err != nil {
-		return fmt.Errorf("reindex %s: %w", e.idx.name, err)
 	}
 	return nil
 }

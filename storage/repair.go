@@ -101,6 +101,9 @@ func (db *DB) Repair(opt core.RepairOptions) (core.RepairResult, error) {
 		return res, err
 	}
 	before := reportOf(problems)
+	if before.OK() {
+		return core.RepairResult{After: before}, nil
+	}
 	local := 0
 	for _, p := range problems {
 		var ld *localDamage
@@ -182,6 +185,9 @@ func (db *DB) Repair(opt core.RepairOptions) (core.RepairResult, error) {
 		res.Local = n
 		c := &checker{tx: t.btx}
 		for _, tb := range tables {
+			if !touched(tb, before) {
+				continue
+			}
 			if err := reindexTable(t.btx, tb, c); err != nil {
 				return err
 			}
@@ -318,4 +324,26 @@ func dropDamagedLocal(btx *bbolt.Tx) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// touched reports whether the repair of rep changes a record of tb or one of its indexes: only
+// those indexes are rebuilt (the audit trail's are large).
+func touched(tb *table, rep core.CheckReport) bool {
+	rt := tb.rt
+	if rt == "" {
+		rt = core.AuditRecord
+	}
+	for _, r := range rep.Records {
+		if r.Type == rt {
+			return true
+		}
+	}
+	for _, x := range rep.Indexes {
+		for _, idx := range tb.indexes {
+			if x.Index == string(idx.name) {
+				return true
+			}
+		}
+	}
+	return false
 }

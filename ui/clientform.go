@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/permissions"
 )
 
 // clientForm shows, creates or edits a client; an existing client's form lists its contracts
@@ -40,7 +39,7 @@ func showClientForm(m *mainScreen, c *core.Client) *clientForm {
 	f.phone = f.view.add(tr("Phone"), newEntryField("phone", v.Phone, phoneCheck))
 	f.notes = f.view.add(tr("Notes"), newNotesField(v.Notes))
 	a := m.g.actor
-	editable := c == nil || canEditClient(a, c)
+	editable := c == nil || core.CanUpdateClient(a, *c)
 	f.addCommercial(v)
 	var below fyne.CanvasObject
 	title := tr("New client")
@@ -72,9 +71,7 @@ func (f *clientForm) addCommercial(v core.Client) {
 	for _, c := range cs {
 		n[c.ID] = c
 	}
-	canPick := (f.client == nil && g.actor.Can(permissions.Client, permissions.Create) == permissions.All) ||
-		(f.client != nil && g.actor.Can(permissions.Client, permissions.Reassign) == permissions.All)
-	if !canPick {
+	if !core.CanChooseCommercial(g.actor, f.client != nil) {
 		name := n.name(v.CommercialID)
 		if f.client == nil {
 			name = g.actor.FullName()
@@ -82,7 +79,7 @@ func (f *clientForm) addCommercial(v core.Client) {
 		f.view.addRow(tr("Commercial"), widget.NewLabel(name))
 		return
 	}
-	f.choices = activeIn(cs, core.Commercial)
+	f.choices = core.ActiveCommercials(cs)
 	opts := make([]string, len(f.choices))
 	for i, c := range f.choices {
 		opts[i] = c.FullName + " <" + c.Email + ">"
@@ -158,7 +155,7 @@ func (f *clientForm) related() fyne.CanvasObject {
 			"Status": statusName(k.Status), "Total": fmtMoney(k.Total), "Due": fmtMoney(k.Due), "Date": fmtDate(k.CreatedAt)})
 		box.Add(widget.NewButton(line, func() { showContractForm(f.m, &k) }))
 	}
-	if g.actor.Can(permissions.Contract, permissions.Create) == permissions.All {
+	if core.CanCreateContract(g.actor) {
 		c := *f.client
 		box.Add(widget.NewButton(tr("New contract for this client"), func() { showNewContract(f.m, &c) }))
 	}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/permissions"
 )
 
 // clientRow is a client with the name of its commercial contact.
@@ -48,9 +47,9 @@ func newClientsTab(m *mainScreen) *listTab[clientRow] {
 		same:     func(x, y clientRow) bool { return x.ID == y.ID },
 		open:     func(r clientRow) { showClientForm(m, &r.Client) },
 		create:   func() { showClientForm(m, nil) },
-		canNew:   a.Can(permissions.Client, permissions.Create) != permissions.Deny,
+		canNew:   core.CanCreateClient(a),
 		remove:   func(r clientRow) { m.deleted(g.svc.DeleteClient(a, r.ID), m.clients) },
-		canerase: func(clientRow) bool { return a.Can(permissions.Client, permissions.Delete) == permissions.All },
+		canerase: func(clientRow) bool { return core.CanDeleteClient(a) },
 		csv: func(rows []clientRow) [][]string {
 			out := [][]string{{"id", "full_name", "company_name", "email", "phone", "commercial_contact", "created_at", "updated_at"}}
 			for _, r := range rows {
@@ -70,15 +69,4 @@ func (m *mainScreen) deleted(err error, t interface{ changed() }) {
 		return
 	}
 	t.changed()
-}
-
-// canEditClient reports whether the actor may change the client's details (core's rule).
-func canEditClient(a *core.Actor, c *core.Client) bool {
-	switch a.Can(permissions.Client, permissions.Update) {
-	case permissions.All:
-		return true
-	case permissions.Own:
-		return c.CommercialID == a.ID()
-	}
-	return false
 }

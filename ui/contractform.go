@@ -9,7 +9,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/permissions"
 )
 
 // contractForm shows a contract: its amounts (editable by management and the client's
@@ -99,7 +98,7 @@ func showContractForm(m *mainScreen, k *core.Contract) *contractForm {
 	if !k.SignedAt.IsZero() {
 		f.view.addRow(tr("Signed"), widget.NewLabel(fmtDateTime(k.SignedAt)))
 	}
-	editable := canEditContract(g.actor, k)
+	editable := core.CanUpdateContract(g.actor, *k)
 	f.dlg = newFormDialog(g, tr("Contract of {{.Client}}", map[string]any{"Client": c.FullName}), f.view, nil, editable, f.save)
 	f.addActions()
 	f.dlg.show(fyne.NewSize(560, 460))
@@ -109,18 +108,18 @@ func showContractForm(m *mainScreen, k *core.Contract) *contractForm {
 
 func (f *contractForm) addActions() {
 	g, k := f.m.g, f.contract
-	if canCreateEventFor(g.actor, k) {
+	if core.CanCreateEventFor(g.actor, *k) {
 		f.dlg.addButton(widget.NewButtonWithIcon(tr("New event"), theme.ContentAddIcon(), func() {
 			f.dlg.d.Hide()
 			showNewEvent(f.m, k)
 		}))
 	}
-	if g.actor.Can(permissions.Contract, permissions.Cancel) == permissions.All && core.CanTransition(k.Status, core.Cancelled) {
+	if core.CanCancelContract(g.actor, *k) {
 		f.cancel = widget.NewButtonWithIcon(tr("Cancel contract"), theme.CancelIcon(), f.onCancel)
 		f.cancel.Importance = widget.DangerImportance
 		f.dlg.addButton(f.cancel)
 	}
-	if g.actor.Can(permissions.Contract, permissions.Sign) == permissions.All && core.CanTransition(k.Status, core.Signed) {
+	if core.CanSignContract(g.actor, *k) {
 		f.sign = widget.NewButtonWithIcon(tr("Sign"), theme.ConfirmIcon(), f.onSign)
 		f.sign.Importance = widget.SuccessImportance
 		f.dlg.addButton(f.sign)

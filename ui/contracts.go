@@ -5,7 +5,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/permissions"
 )
 
 // contractRow is a contract with the names of its client and commercial contact.
@@ -74,9 +73,9 @@ func newContractsTab(m *mainScreen) *listTab[contractRow] {
 		same:     func(x, y contractRow) bool { return x.ID == y.ID },
 		open:     func(r contractRow) { showContractForm(m, &r.Contract) },
 		create:   func() { pickClient(m, func(c core.Client) { showNewContract(m, &c) }) },
-		canNew:   a.Can(permissions.Contract, permissions.Create) != permissions.Deny,
+		canNew:   core.CanCreateContract(a),
 		remove:   func(r contractRow) { m.deleted(g.svc.DeleteContract(a, r.ID), m.contracts) },
-		canerase: func(contractRow) bool { return a.Can(permissions.Contract, permissions.Delete) == permissions.All },
+		canerase: func(contractRow) bool { return core.CanDeleteContract(a) },
 		csv: func(rows []contractRow) [][]string {
 			out := [][]string{{"id", "client", "company_name", "commercial_contact", "total_amount", "amount_due", "status", "created_at", "signed_at"}}
 			for _, r := range rows {
@@ -87,32 +86,4 @@ func newContractsTab(m *mainScreen) *listTab[contractRow] {
 		},
 	}
 	return newListTab(g, spec)
-}
-
-// canEditContract reports whether the actor may change the contract's amounts (core's rule).
-func canEditContract(a *core.Actor, k *core.Contract) bool {
-	if k.Status == core.Cancelled {
-		return false
-	}
-	switch a.Can(permissions.Contract, permissions.Update) {
-	case permissions.All:
-		return true
-	case permissions.Own:
-		return k.CommercialID == a.ID()
-	}
-	return false
-}
-
-// canCreateEventFor reports whether the actor may create an event under the contract.
-func canCreateEventFor(a *core.Actor, k *core.Contract) bool {
-	if k.Status != core.Signed {
-		return false
-	}
-	switch a.Can(permissions.Event, permissions.Create) {
-	case permissions.All:
-		return true
-	case permissions.Own:
-		return k.CommercialID == a.ID()
-	}
-	return false
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/permissions"
 )
 
 // eventForm shows an event. Management picks the support person at the top of the form and
@@ -159,7 +158,7 @@ func (f *eventForm) addSupport(v core.Event) {
 	if err != nil {
 		g.showError(err)
 	}
-	if g.actor.Can(permissions.Event, permissions.AssignSupport) != permissions.All {
+	if !core.CanAssignSupport(g.actor) {
 		n := names{}
 		for _, c := range cs {
 			n[c.ID] = c
@@ -171,7 +170,7 @@ func (f *eventForm) addSupport(v core.Event) {
 		f.view.addRow(tr("Support"), widget.NewLabel(name))
 		return
 	}
-	f.supports = activeIn(cs, core.Support)
+	f.supports = core.ActiveSupports(cs)
 	opts := []string{tr("(unassigned)")}
 	for _, c := range f.supports {
 		opts = append(opts, c.FullName+" <"+c.Email+">")

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/permissions"
 )
 
 // eventRow is an event with the names of its client and support contact.
@@ -68,9 +67,9 @@ func newEventsTab(m *mainScreen) *listTab[eventRow] {
 		same:     func(x, y eventRow) bool { return x.ID == y.ID },
 		open:     func(r eventRow) { showEventForm(m, &r.Event) },
 		create:   func() { pickContract(m) },
-		canNew:   a.Can(permissions.Event, permissions.Create) != permissions.Deny,
+		canNew:   core.CanCreateEvents(a),
 		remove:   func(r eventRow) { m.deleted(g.svc.DeleteEvent(a, r.ID), m.events) },
-		canerase: func(eventRow) bool { return a.Can(permissions.Event, permissions.Delete) == permissions.All },
+		canerase: func(eventRow) bool { return core.CanDeleteEvent(a) },
 		csv: func(rows []eventRow) [][]string {
 			out := [][]string{{"id", "name", "client", "start", "end", "location", "attendees", "support_contact", "notes"}}
 			for _, r := range rows {
@@ -86,7 +85,7 @@ func newEventsTab(m *mainScreen) *listTab[eventRow] {
 // pickContract asks under which signed contract a new event goes.
 func pickContract(m *mainScreen) {
 	g := m.g
-	q := core.ContractQuery{Mine: g.actor.Can(permissions.Event, permissions.Create) == permissions.Own}
+	q := core.EventContractsQuery(g.actor)
 	type choice struct {
 		k    core.Contract
 		text string
@@ -113,7 +112,7 @@ func pickContract(m *mainScreen) {
 		clients, err := g.clientIndex()
 		var out []choice
 		for _, k := range ks {
-			if canCreateEventFor(g.actor, &k) {
+			if core.CanCreateEventFor(g.actor, k) {
 				c := clients[k.ClientID]
 				out = append(out, choice{k, c.FullName + " — " + c.CompanyName + " — " + fmtMoney(k.Total) + " — " + fmtDate(k.SignedAt)})
 			}

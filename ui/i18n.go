@@ -104,15 +104,7 @@ func fmtDateTime(t time.Time) string {
 
 // deptName is the translated name of a department.
 func deptName(d core.Department) string {
-	switch d {
-	case core.Commercial:
-		return tr("commercial")
-	case core.Support:
-		return tr("support")
-	case core.Management:
-		return tr("management")
-	}
-	return string(d)
+	return tr(string(d)) // the translations have "commercial", "support" and "management"
 }
 
 // statusName is the translated name of a contract status.

@@ -37,14 +37,3 @@ func (n names) name(id uuid.UUID) string {
 
 // lessFold compares strings ignoring case.
 func lessFold(a, b string) bool { return strings.ToLower(a) < strings.ToLower(b) }
-
-// activeIn returns the active collaborators of a department, by name (the contacts are sorted).
-func activeIn(cs []core.Contact, d core.Department) []core.Contact {
-	var out []core.Contact
-	for _, c := range cs {
-		if c.Active && c.Department == d {
-			out = append(out, c)
-		}
-	}
-	return out
-}

@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/permissions"
 )
 
 // File → Team… (PRODUCT.md §9): management creates the team from this laptop's database; a
@@ -53,7 +52,7 @@ func (m *mainScreen) showTeam() {
 			g.showError(err)
 		case st.Mode == core.ModeTeam:
 			m.showTeamStatus(st)
-		case a.Can(permissions.Team, permissions.Create) == permissions.All:
+		case core.CanCreateTeam(a):
 			f := newTeamForm(g, false)
 			if m.sync != nil {
 				m.sync.team = f
@@ -86,7 +85,7 @@ func (m *mainScreen) showTeamStatus(st core.SyncStatus) {
 		widget.NewFormItem(tr("Conflicts"), widget.NewLabel(fmtInt(st.Conflicts))))
 	d := dialog.NewCustomWithoutButtons(tr("Team"), form, g.win)
 	buttons := []fyne.CanvasObject{widget.NewButton(tr("Close"), d.Hide)}
-	if g.actor.Can(permissions.Team, permissions.Leave) == permissions.All {
+	if core.CanLeaveTeam(g.actor) {
 		leave := widget.NewButtonWithIcon(tr("Leave the team…"), theme.LogoutIcon(), g.guard(func() {
 			d.Hide()
 			m.confirmLeave()

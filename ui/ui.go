@@ -51,6 +51,8 @@ type GUI struct {
 
 	// pending counts background work not yet applied to the window (tests wait on it).
 	pending sync.WaitGroup
+	// notify replaces the app's SendNotification when set (tests).
+	notify func(*fyne.Notification)
 }
 
 // Run builds the application's window on a, shows the screen the situation calls for (set-up
@@ -226,6 +228,7 @@ func (g *GUI) showMain(a *core.Actor) {
 	g.win.CenterOnScreen()
 	g.main.addShortcuts()
 	g.main.reloadAll()
+	g.main.startReminders()
 }
 
 // stopSync ends the background sync of the session on screen, if any.
@@ -247,6 +250,7 @@ func (g *GUI) endSession(logout bool) {
 	g.stopSync()
 	if g.main != nil {
 		g.main.removeShortcuts()
+		g.main.stopReminders()
 	}
 	g.actor, g.main = nil, nil
 	g.win.SetMainMenu(nil)

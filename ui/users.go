@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/permissions"
 )
 
 // userRow is a collaborator.
@@ -59,7 +58,7 @@ func newUsersTab(m *mainScreen) *listTab[userRow] {
 		same:     func(x, y userRow) bool { return x.ID == y.ID },
 		open:     func(r userRow) { showUserForm(m, &r.User) },
 		create:   func() { showUserForm(m, nil) },
-		canNew:   a.Can(permissions.User, permissions.Create) == permissions.All,
+		canNew:   core.CanCreateUser(a),
 		remove:   func(r userRow) { m.deleted(g.svc.DeleteUser(a, r.ID), m.users) },
 		canerase: func(r userRow) bool { return r.ID != a.ID() },
 		csv: func(rows []userRow) [][]string {
@@ -87,7 +86,7 @@ type userForm struct {
 	dlg      *formDialog
 }
 
-var departments = []core.Department{core.Commercial, core.Support, core.Management}
+var departments = core.Departments()
 
 func showUserForm(m *mainScreen, u *core.User) *userForm {
 	f := &userForm{m: m, user: u, view: newFormView()}
