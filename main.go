@@ -96,7 +96,8 @@ func runWindow(dir string, mon core.Monitor) (code int) {
 	eng := replica.New(db)
 	defer func() { _ = eng.Close() }()
 	svc := core.NewService(db, core.Options{Monitor: mon, Replicator: eng, Refetcher: eng})
-	ui.Run(a, ui.Options{Service: svc, DataDir: dir, Version: version, Monitor: mon, Syncer: eng})
+	g := ui.Run(a, ui.Options{Service: svc, DataDir: dir, Version: version, Monitor: mon, Syncer: eng})
 	a.Run()
+	g.Stop() // the background sync ends before the engine and the database close
 	return 0
 }
