@@ -49,6 +49,10 @@ func (q AgendaQuery) Span(now time.Time) (from, to time.Time) {
 	return from, time.Date(y, m, d+7, 0, 0, 0, 0, loc)
 }
 
+// AgendaMineByDefault reports whether the actor's agenda starts on their own events: support's
+// does (where am I expected?), the others see every event first.
+func AgendaMineByDefault(a *Actor) bool { return a != nil && a.dept == Support }
+
 // Agenda is the events of a week or a month, names only.
 type Agenda struct {
 	From, To time.Time // the span, [From, To)

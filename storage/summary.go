@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"errors"
+	"math"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -41,19 +42,30 @@ func (t *tx) ClientCounts(commercial uuid.UUID) (map[uuid.UUID]int, error) {
 
 // ContractTotals counts the contracts that pass f and sums their amounts due, reading them
 // through the index f picks (as Contracts does); Search is ignored. Damaged contracts are
-// counted in Hidden.
+// counted in Hidden (company-wide: every damaged contract, read in one pass). "Every draft" (Unsigned alone) is counted from the keys of
+// idx_contracts_unsigned without reading a contract: its amounts are not summed then.
 func (t *tx) ContractTotals(f core.ContractFilter) (core.ContractTotals, error) {
 	f.Search = ""
 	var out core.ContractTotals
+	if f == (core.ContractFilter{Unsigned: true}) {
+		n, err := t.countIndex(idxContractsUnsigned)
+		out.Count = n
+		return out, err
+	}
 	src, err := t.contractSource(f, nil)
 	if err != nil {
 		return out, err
 	}
+	if f.ClientID == uuid.Nil && f.CommercialID == uuid.Nil {
+		// Company-wide, about half of the contracts are unpaid: one pass along the contracts
+		// bucket reads them 3× faster than a look-up per index entry.
+		src = t.scanAll(contractsTable)
+	}
 	var cf contractFields
-	sum := decimal.Zero
+	var sum cents
 	err = src(func(k, v []byte) (bool, error) {
 		_, ok, err := keepSealed(contractsTable, k, v, func(k, v []byte) (struct{}, bool, error) {
-			if err := cf.parse(v); err != nil {
+			if err := cf.parseTotals(v); err != nil {
 				return struct{}{}, false, damagedValue(err)
 			}
 			return struct{}{}, contractPasses(&f, &cf), nil
@@ -66,13 +78,85 @@ func (t *tx) ContractTotals(f core.ContractFilter) (core.ContractTotals, error) 
 		case ok:
 			out.Count++
 			if cf.dueSign != 0 {
-				sum = sum.Add(decimalOf(cf.due))
+				sum.add(cf.due)
 			}
 		}
 		return true, nil
 	})
-	out.Due = sum
+	out.Due = sum.total()
 	return out, err
+}
+
+// parseTotals reads the fields contractPasses and a sum look at (owners, amount due, status),
+// skipping the total and the times, without checking the rest of the value.
+func (f *contractFields) parseTotals(v []byte) error {
+	d := decoder{b: v}
+	_, f.rev = d.header()
+	f.clientID = d.uuid()
+	f.commercialID = d.uuid()
+	d.rawDecimal()
+	f.due, f.dueSign = d.rawDecimal()
+	f.status = d.bytes()
+	return d.err
+}
+
+// countIndex counts the entries of an index whose seal holds.
+func (t *tx) countIndex(x *index) (int, error) {
+	b, err := t.bucket(x.name)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if _, err := x.seal.open(k, v); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// cents sums raw decimals (see rawDecimal): those of at most two decimal places that fit an
+// int64 of cents are added as integers, without allocating; any other goes through decimal.
+type cents struct {
+	n    int64
+	rest decimal.Decimal
+	big  bool
+}
+
+func (c *cents) add(raw []byte) {
+	if len(raw) > 0 && raw[0] == decimalSmall {
+		d := decoder{b: raw[1:]}
+		v, exp := d.varint(), d.varint()
+		var scale int64
+		switch exp {
+		case -2:
+			scale = 1
+		case -1:
+			scale = 10
+		case 0:
+			scale = 100
+		}
+		if d.err == nil && scale != 0 && v > -math.MaxInt64/scale && v < math.MaxInt64/scale {
+			v *= scale
+			if (v <= 0 || c.n <= math.MaxInt64-v) && (v >= 0 || c.n >= math.MinInt64-v) {
+				c.n += v
+				return
+			}
+		}
+	}
+	if !c.big {
+		c.rest, c.big = decimal.Zero, true
+	}
+	c.rest = c.rest.Add(decimalOf(raw))
+}
+
+func (c *cents) total() decimal.Decimal {
+	t := decimal.New(c.n, -2)
+	if c.big {
+		t = t.Add(c.rest)
+	}
+	return t
 }
 
 // eventLineFields parses the part of a stored event the agenda shows into an eventFields

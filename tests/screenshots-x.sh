@@ -93,6 +93,10 @@ click "${REPAIR_X:-672}" "${REPAIR_Y:-550}" # Repair
 shot repair-database 1.5
 xdotool key ctrl+q
 wait "$pid" || true
+
+# Team mode (issue #12): sync status, the Conflicts dialog, two windows syncing.
+bash tests/screenshots-team.sh
+
 if grep -q -e "Error in Fyne call thread" -e "panic" "$WORK/window.log"; then
 	cat "$WORK/window.log" >&2
 	exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the screenshots of docs/screenshots/ with the demo data, under Xvfb.
 # Usage: tests/screenshots.sh [output dir]   (BIN=path uses an already built binary)
-# Needs: xvfb-run, xdotool, imagemagick (import), and a cgo toolchain for Fyne.
+# Needs: xvfb-run, xdotool, imagemagick (import), etcd (team mode), and a cgo toolchain for Fyne.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/screenshots}"
@@ -14,7 +14,9 @@ if [ -z "${BIN:-}" ]; then
 fi
 FLIPBIT="$work/flipbit"
 go build -o "$FLIPBIT" ./tests/flipbit
+TEAMCERTS="$work/teamcerts"
+go build -o "$TEAMCERTS" ./tests/teamcerts
 export EPICEVENTS_HOME="$work/home" LANG="${SHOT_LANG:-en_US.UTF-8}" LANGUAGE= LC_ALL= SENTRY_DSN=
-export WORK="$work" BIN FLIPBIT OUT="$(cd "$out" && pwd)" EMAIL="ada.admin@epicevents.com" PASSWORD="Adm1n!pass-word"
+export WORK="$work" BIN FLIPBIT TEAMCERTS OUT="$(cd "$out" && pwd)" EMAIL="ada.admin@epicevents.com" PASSWORD="Adm1n!pass-word"
 printf '%s\n' "$PASSWORD" | "$BIN" init --admin-email "$EMAIL" --admin-name "Ada Admin" --password-stdin --demo >/dev/null
 exec xvfb-run -a -s '-screen 0 1280x800x24' bash tests/screenshots-x.sh

@@ -118,7 +118,7 @@ func TestActivity_ShowsChanges(t *testing.T) {
 	openRow(g, tab, 0)
 	test.Tap(g.main.form.(*contractForm).sign)
 	g.settle()
-	g.main.tabs.SelectIndex(4)
+	g.main.tabs.SelectIndex(6)
 	g.settle()
 	a := g.main.activity
 	if len(a.table.rows) == 0 {
@@ -133,7 +133,7 @@ func TestActivity_ShowsChanges(t *testing.T) {
 func TestContracts_ManagementCreatesContract(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(adminEmail)
-	g.main.tabs.SelectIndex(1)
+	g.main.tabs.SelectIndex(3)
 	test.Tap(g.main.contracts.newBtn)
 	g.settle()
 	var search *widget.Entry

@@ -28,6 +28,8 @@ func TestGolden_Login(t *testing.T) {
 func TestGolden_Clients(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(adminEmail)
+	g.main.tabs.SelectIndex(2)
+	g.settle()
 	g.main.clients.table.selectRow(1)
 	test.AssertRendersToMarkup(t, "clients.xml", g.win.Canvas())
 }
@@ -35,7 +37,7 @@ func TestGolden_Clients(t *testing.T) {
 func TestGolden_EventAssign(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(adminEmail)
-	g.main.tabs.SelectIndex(2)
+	g.main.tabs.SelectIndex(4)
 	tab := g.main.events
 	openRow(g, tab, rowOf(t, tab, 0, "Innovate Annual Seminar"))
 	test.AssertRendersToMarkup(t, "event_assign.xml", g.win.Canvas())

@@ -58,6 +58,7 @@ func TestExport_OK(t *testing.T) {
 	e := newEnv(t, true)
 	admin := e.actor(adminEmail)
 	g := e.startAs(lucas)
+	g.main.tabs.SelectIndex(2) // Clients
 	g.main.current().exportCSV()
 	dir := t.TempDir()
 	saveAs(t, g, dir, "clients.csv")
@@ -85,6 +86,7 @@ func TestExport_RefusesDatabaseFile(t *testing.T) {
 	g := e.startAs(lucas)
 	db := filepath.Join(e.dir, "epicevents.db")
 	before := readFile(t, db)
+	g.main.tabs.SelectIndex(2) // Clients
 	g.main.current().exportCSV()
 	saveAs(t, g, e.dir, "epicevents.db")
 	if got := dialogTexts(g); !strings.Contains(got, "one of the database's own files") {

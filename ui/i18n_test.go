@@ -91,7 +91,7 @@ func TestFrench_LoginAndMain(t *testing.T) {
 	if want := "Epic Events CRM — Ada Admin (gestion)"; g.win.Title() != want {
 		t.Errorf("title %q, want %q", g.win.Title(), want)
 	}
-	if got := strings.Join(tabTitles(g), " "); got != "Clients Contrats Événements Collaborateurs Activité" {
+	if got := strings.Join(tabTitles(g), " "); got != "Accueil Agenda Clients Contrats Événements Collaborateurs Activité" {
 		t.Errorf("tabs %q", got)
 	}
 	k := g.main.contracts

@@ -39,6 +39,14 @@ type mainScreen struct {
 	form any
 	// saveDialog is the file dialog of the last export or backup (tests reach it here).
 	saveDialog *dialog.FileDialog
+	home       *homeTab
+	agenda     *agendaTab
+	// importing is the last import preview (tests reach it here).
+	importing *importPreview
+	// stopTicker ends the reminders' ticker.
+	stopTicker func()
+	// remindersItem is the Account menu's switch of the reminders.
+	remindersItem *fyne.MenuItem
 	// sync is team mode's background sync and status line item (sync.go).
 	sync *teamSync
 	// check is the dialog of the last check or repair (tests reach it here).
@@ -50,12 +58,16 @@ func newMainScreen(g *GUI) *mainScreen {
 	m.clients = newClientsTab(m)
 	m.contracts = newContractsTab(m)
 	m.events = newEventsTab(m)
+	m.home = newHomeTab(m)
+	m.agenda = newAgendaTab(m)
 	m.tabs = container.NewAppTabs(
+		container.NewTabItem(tr("Home"), m.home.view()),
+		container.NewTabItem(tr("Agenda"), m.agenda.view()),
 		container.NewTabItem(tr("Clients"), m.clients.view()),
 		container.NewTabItem(tr("Contracts"), m.contracts.view()),
 		container.NewTabItem(tr("Events"), m.events.view()),
 	)
-	m.views = []tabView{m.clients, m.contracts, m.events}
+	m.views = []tabView{m.home, m.agenda, m.clients, m.contracts, m.events}
 	if core.CanListUsers(g.actor) {
 		m.users = newUsersTab(m)
 		m.tabs.Append(container.NewTabItem(tr("Collaborators"), m.users.view()))
@@ -67,8 +79,11 @@ func newMainScreen(g *GUI) *mainScreen {
 		m.views = append(m.views, m.activity)
 	}
 	m.tabs.OnSelected = func(*container.TabItem) {
-		if m.activity != nil && m.current() == tabView(m.activity) {
+		switch cur := m.current(); {
+		case m.activity != nil && cur == tabView(m.activity):
 			m.activity.refresh() // the trail grows with every change made meanwhile
+		case cur == tabView(m.home), cur == tabView(m.agenda):
+			cur.refresh() // the figures and the agenda follow the changes made in the lists
 		}
 	}
 	m.content = m.tabs
@@ -94,6 +109,9 @@ func (m *mainScreen) current() tabView {
 func (m *mainScreen) menu() *fyne.MainMenu {
 	file := fyne.NewMenu(tr("File"),
 		fyne.NewMenuItem(tr("Export CSV…"), func() { m.current().exportCSV() }))
+	if core.CanCreateClient(m.g.actor) {
+		file.Items = append(file.Items, fyne.NewMenuItem(tr("Import clients…"), m.importClients))
+	}
 	if core.CanAdminister(m.g.actor, permissions.Backup) {
 		file.Items = append(file.Items, fyne.NewMenuItem(tr("Backup…"), m.backup))
 	}
@@ -106,10 +124,26 @@ func (m *mainScreen) menu() *fyne.MainMenu {
 	quit := fyne.NewMenuItem(tr("Quit"), func() { m.g.app.Quit() })
 	quit.IsQuit = true
 	file.Items = append(file.Items, quit)
+	m.remindersItem = fyne.NewMenuItem(tr("Event reminders"), nil)
+	m.remindersItem.Checked = m.g.remindersOn()
+	m.remindersItem.Action = func() { m.toggleReminders() }
 	account := fyne.NewMenu(tr("Account"),
-		fyne.NewMenuItem(tr("Change password…"), func() { showChangePassword(m.g) }))
+		fyne.NewMenuItem(tr("Change password…"), func() { showChangePassword(m.g) }), m.remindersItem)
 	help := fyne.NewMenu(tr("Help"), fyne.NewMenuItem(tr("About"), m.about))
 	return fyne.NewMainMenu(file, account, help)
+}
+
+// toggleReminders turns the event reminders on or off (a preference of this laptop).
+func (m *mainScreen) toggleReminders() {
+	on := !m.g.remindersOn()
+	m.g.setRemindersOn(on)
+	m.remindersItem.Checked = on
+	if mm := m.g.win.MainMenu(); mm != nil {
+		mm.Refresh()
+	}
+	if on {
+		m.checkReminders()
+	}
 }
 
 func (m *mainScreen) about() {
@@ -126,7 +160,7 @@ func (m *mainScreen) addShortcuts() {
 		m.shortcuts = append(m.shortcuts, s)
 		c.AddShortcut(s, func(fyne.Shortcut) { fn() })
 	}
-	keys := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5}
+	keys := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7, fyne.Key8, fyne.Key9}
 	for i := range m.views {
 		add(keys[i], func() { m.tabs.SelectIndex(i) })
 	}

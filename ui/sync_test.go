@@ -286,6 +286,8 @@ func TestSync_RefreshKeepsSelectionAndForm(t *testing.T) {
 	e.addClients(t, 200)
 	fake := newFakeRep(true)
 	g := e.startTeam(fake, adminEmail)
+	g.main.tabs.SelectIndex(2) // Clients: only the tab on screen is laid out and scrolls
+	g.settle()
 	fake.fire(g)
 	tab := g.main.clients
 	row := rowOf(t, tab, 0, "Client 000150")
@@ -316,7 +318,11 @@ func TestSync_RefreshKeepsSelectionAndForm(t *testing.T) {
 	// The same with a search typed and a form open on a record a colleague changes.
 	tab.search.SetText("Kevin")
 	g.settle()
-	openRow(g, tab, rowOf(t, tab, 0, "Kevin Casey"))
+	// Select and press Open: the table is still scrolled from row 150, which a double-click at
+	// the position of row 0 would not reach under the test driver.
+	tab.table.selectRow(rowOf(t, tab, 0, "Kevin Casey"))
+	test.Tap(tab.openBtn)
+	g.settle()
 	f := g.main.form.(*clientForm)
 	f.notes.entry.SetText("typed before the change arrived")
 	phone := "+33 6 11 22 33 44"
@@ -650,4 +656,55 @@ func tapIn(t *testing.T, o fyne.CanvasObject, text string) {
 		}
 	}
 	t.Fatalf("no button %q", text)
+}
+
+// Changes waiting while the cluster answers are pushed at the next tick even when nothing
+// nudged the sync (a write made outside the forms); offline, the tick only reads again.
+func TestSync_TickNudgesWaitingChanges(t *testing.T) {
+	e := newEnv(t, true)
+	fake := newFakeRep(true)
+	g := e.startTeam(fake, adminEmail)
+	fake.fire(g)
+	s := g.main.sync
+	nudges := func() int { fake.mu.Lock(); defer fake.mu.Unlock(); return fake.nudges }
+	fake.set(func(st *core.SyncStatus) { st.Outbox = 2 })
+	fake.fire(g)
+	before := nudges()
+	s.onTick() // within syncEvery of the last read: nothing
+	if nudges() != before {
+		t.Fatal("the tick nudged right after a read")
+	}
+	clock := fixedNow.Add(syncEvery)
+	s.now = func() time.Time { return clock }
+	s.onTick()
+	g.settle()
+	if nudges() != before+1 {
+		t.Fatalf("waiting changes were not nudged: %d → %d", before, nudges())
+	}
+	fake.set(func(st *core.SyncStatus) { st.Connected = false })
+	fake.fire(g)
+	clock = clock.Add(2 * syncEvery)
+	before = nudges()
+	s.onTick()
+	g.settle()
+	if nudges() != before {
+		t.Error("offline, the tick nudged")
+	}
+	if got := statusLine(g); got != "Offline — 2 changes waiting" {
+		t.Errorf("status %q", got)
+	}
+}
+
+// Stop ends the background sync: the engine's Run returns before main.go closes the database.
+func TestSync_StopEndsRun(t *testing.T) {
+	e := newEnv(t, true)
+	fake := newFakeRep(true)
+	g := e.startTeam(fake, adminEmail)
+	fake.fire(g)
+	g.Stop()
+	select {
+	case <-g.main.sync.done:
+	default:
+		t.Fatal("the sync loop still runs after Stop")
+	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,12 @@ func startEngineWindow(t *testing.T, e *env) *teamWindow {
 // assertion is made on how long it took.
 func waitUI(t *testing.T, g *GUI, what string, cond func() bool) {
 	t.Helper()
+	waitUIOr(t, g, what, cond, func() string { return "status line: " + statusLine(g) })
+}
+
+// waitUIOr is waitUI with what to say when cond never holds.
+func waitUIOr(t *testing.T, g *GUI, what string, cond func() bool, state func() string) {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		g.settle()
@@ -42,7 +49,7 @@ func waitUI(t *testing.T, g *GUI, what string, cond func() bool) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("never happened: %s", what)
+			t.Fatalf("never happened: %s (%s)", what, state())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -71,15 +78,30 @@ func TestTeam_RealEngine(t *testing.T) {
 	f.key.entry.SetText(root.KeyFile)
 	test.Tap(f.submit)
 	hq.g.settle()
-	if st, err := hq.e.svc.SyncStatus(t.Context(), hq.e.actor(adminEmail)); err != nil || st.Mode != core.ModeTeam {
+	// (No login through core here: a write made beside the window is pushed only at its next
+	// change, and the test waits for an empty outbox.)
+	if st, err := hq.e.svc.SyncStatus(t.Context(), hq.g.actor); err != nil || st.Mode != core.ModeTeam {
 		t.Fatalf("team create from the window: %+v, %v; %q", st, err, dialogTexts(hq.g))
 	}
-	waitUI(t, hq.g, "management's status line says synced", func() bool {
+	waitUIOr(t, hq.g, "management's status line says synced", func() bool {
 		return strings.HasPrefix(statusLine(hq.g), "Synced ")
+	}, func() string {
+		var out string
+		_ = hq.e.db.SyncView(func(tx core.SyncTx) error {
+			p, _ := tx.Pending(0)
+			for _, c := range p {
+				out += fmt.Sprintf("%+v\n", c)
+			}
+			cs, _ := tx.Conflicts()
+			out += fmt.Sprintf("conflicts %+v", cs)
+			return nil
+		})
+		return statusLine(hq.g) + "\n" + out
 	})
 
 	// The commercial's new laptop joins from the first-start screen.
-	jeanID := hq.e.actor(jean).ID()
+	jeanID, err := hq.e.svc.ResolveUser(hq.g.actor, jean)
+	mustNoErr(t, err)
 	creds := c.ClientCert(t, core.EtcdUser(jeanID))
 	road := startEngineWindow(t, newEnv(t, false))
 	road.e.demo = hq.e.demo

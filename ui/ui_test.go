@@ -135,9 +135,9 @@ func TestMain_TabsAndActionsByDepartment(t *testing.T) {
 		tabs                           string
 		clientNew, contractNew, evtNew bool
 	}{
-		{adminEmail, "Clients Contracts Events Collaborators Activity", true, true, true},
-		{jean, "Clients Contracts Events", true, false, true},
-		{lucas, "Clients Contracts Events", false, false, false},
+		{adminEmail, "Home Agenda Clients Contracts Events Collaborators Activity", true, true, true},
+		{jean, "Home Agenda Clients Contracts Events", true, false, true},
+		{lucas, "Home Agenda Clients Contracts Events", false, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.email, func(t *testing.T) {
@@ -168,8 +168,8 @@ func TestMain_TabsAndActionsByDepartment(t *testing.T) {
 func TestMain_ShortcutsSwitchTabs(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(adminEmail)
-	for i := 4; i >= 0; i-- {
-		k := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5}[i]
+	for i := 6; i >= 0; i-- {
+		k := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7}[i]
 		g.win.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault})
 		if g.main.tabs.SelectedIndex() != i {
 			t.Errorf("Ctrl+%d selected tab %d", i+1, g.main.tabs.SelectedIndex())
