@@ -482,8 +482,11 @@ func TestEngine_Run(t *testing.T) {
 		got, err := tm.road.svc.GetClient(tm.sales, tm.client.ID)
 		return err == nil && got.Notes == "live"
 	})
+	// The service nudges the engine after each change: no explicit Nudge.
 	must[core.Client](t)(tm.road.svc.UpdateClient(tm.sales, tm.client.ID, core.ClientPatch{Phone: ptr("09 99 99 99 99")}))
-	tm.road.eng.Nudge()
+	if st, err := tm.road.svc.SyncStatus(context.Background(), tm.sales); err != nil || st.Mode != core.ModeTeam {
+		t.Fatalf("status while running: %+v, %v", st, err)
+	}
 	waitFor(t, func() bool {
 		st, _ := tm.road.eng.Status(context.Background())
 		return st.Outbox == 0
