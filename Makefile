@@ -20,7 +20,7 @@ WIN_PKGS   := gcc-mingw-w64-x86-64 zip
 WIN_ENV    := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc
 
 .PHONY: all build run test vet deps-build deps-test deps-shots deps-windows check-go clean screenshots package soak fuzz \
-        bench bench-1m norace mutate cross windows
+        bench bench-1m norace mutate cross windows team-demo
 
 all: build
 
@@ -136,6 +136,12 @@ bench: check-go
 
 bench-1m: check-go
 	cd bench && $(GO) run ./cmd/compare -scale 1m -count 5
+
+# team-demo starts a 3-member etcd cluster on loopback (Debian's etcd, TLS, client certificates)
+# and two laptops' data directories in one team, then prints how to open both (docs/TEAM.md);
+# Ctrl-C stops the cluster.
+team-demo: deps-test build
+	$(GO) run ./tests/teamdemo -bin $(BIN)
 
 # soak kills the writing process 2,000 times instead of 100.
 soak: check-go

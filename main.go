@@ -8,7 +8,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"fyne.io/fyne/v2/app"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/epicevents/crm/storage"
 	"github.com/epicevents/crm/ui"
 	// Imported first of our packages so that it runs before Fyne reads the locale.
+	"github.com/epicevents/crm/core/datadir"
 	_ "github.com/epicevents/crm/ui/locale"
 )
 
@@ -35,7 +35,7 @@ func main() {
 }
 
 func run(args []string) int {
-	dir, err := dataDir()
+	dir, err := datadir.Home()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		return 1
@@ -53,18 +53,6 @@ func run(args []string) int {
 		Monitor: mon,
 		Version: version,
 	})
-}
-
-// dataDir is $EPICEVENTS_HOME, else <user config dir>/epicevents (PRODUCT.md §6).
-func dataDir() (string, error) {
-	if d := os.Getenv("EPICEVENTS_HOME"); d != "" {
-		return filepath.Abs(d)
-	}
-	base, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("cannot find a configuration directory; set EPICEVENTS_HOME: %w", err)
-	}
-	return filepath.Join(base, "epicevents"), nil
 }
 
 // setupMonitoring starts Sentry when SENTRY_DSN is set (PRODUCT.md §5) and returns the monitor
@@ -94,7 +82,7 @@ func runWindow(dir string, mon core.Monitor) (code int) {
 	// The lock wait is storage.DefaultTimeout, PRODUCT.md §6's 2 s: the message that another
 	// program holds the database comes within it, and a command that holds the database for a
 	// moment is waited for rather than reported.
-	db, err := storage.Open(filepath.Join(dir, "epicevents.db"), storage.Options{})
+	db, err := storage.Open(datadir.Database(dir), storage.Options{})
 	if err != nil {
 		return ui.Fail(a, err)
 	}
@@ -108,7 +96,8 @@ func runWindow(dir string, mon core.Monitor) (code int) {
 	eng := replica.New(db)
 	defer func() { _ = eng.Close() }()
 	svc := core.NewService(db, core.Options{Monitor: mon, Replicator: eng, Refetcher: eng})
-	ui.Run(a, ui.Options{Service: svc, DataDir: dir, Version: version, Monitor: mon, Syncer: eng})
+	g := ui.Run(a, ui.Options{Service: svc, DataDir: dir, Version: version, Monitor: mon, Syncer: eng})
 	a.Run()
+	g.Stop() // the background sync ends before the engine and the database close
 	return 0
 }

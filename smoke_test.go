@@ -51,6 +51,11 @@ echo "EXIT:$?"
 
 // TestSmoke_Window builds the real binary, starts it under Xvfb, logs in with keystrokes and
 // checks the main window's title. It needs xvfb-run and xdotool (installed in CI by make test).
+//
+// "release" is the binary the Makefile ships: built with -tags migrated_fynedo, where Fyne
+// trusts the program to call it on the UI goroutine (fyne.Do) and checks nothing. "plain" is
+// built without the tag, where Fyne reports every call from another goroutine ("Error in Fyne
+// call thread"): the one build that catches a wrong-thread call.
 func TestSmoke_Window(t *testing.T) {
 	for _, tool := range []string{"xvfb-run", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -60,11 +65,21 @@ func TestSmoke_Window(t *testing.T) {
 	if testing.Short() {
 		t.Skip("smoke test skipped in -short mode")
 	}
+	t.Run("release", func(t *testing.T) { smokeWindow(t, "migrated_fynedo") })
+	t.Run("plain", func(t *testing.T) { smokeWindow(t, "") })
+}
+
+// smokeWindow builds the binary with tags and runs the smoke script against it.
+func smokeWindow(t *testing.T, tags string) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "epicevents")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	args := []string{"build", "-o", bin}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	build := exec.CommandContext(ctx, "go", append(args, ".")...)
 	build.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)

@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/datadir"
 	"github.com/epicevents/crm/storage"
 )
 
@@ -202,8 +203,8 @@ func runLogout(r *runner, args []string) error {
 	if err != nil {
 		return err
 	}
-	if rerr := os.Remove(r.sessionPath()); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-		return fmt.Errorf("remove session file: %w", rerr)
+	if rerr := datadir.RemoveSession(r.env.DataDir); rerr != nil {
+		return rerr
 	}
 	out.OK = true
 	if out.ID == "" {

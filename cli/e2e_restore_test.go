@@ -11,6 +11,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/epicevents/crm/core/datadir"
 	"github.com/epicevents/crm/storage"
 )
 
@@ -220,7 +221,7 @@ func TestE2E_RestoreDamagedDatabase(t *testing.T) {
 
 	// A damaged database held by another program is not replaced.
 	damageFile(t, db)
-	unlock, err := lockFile(db, time.Second)
+	unlock, err := datadir.Lock(db, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -162,6 +164,109 @@ func TestE2E_Scenario_Cluster(t *testing.T) {
 		syncRetry(t, road)
 		if got := len(road.list("client", "list")); got != local {
 			t.Fatalf("road holds %d clients, hq %d", got, local)
+		}
+	})
+}
+
+// TestE2E_Scenario_Laptops: two data directories and the real binary against embedded etcd
+// 3.7: offline edits of different fields merge; two offline creates with one email give one
+// client and one conflict; a deactivation replicates and shuts the collaborator's laptop out;
+// a laptop whose cursor was compacted away re-copies and keeps its waiting change.
+func TestE2E_Scenario_Laptops(t *testing.T) {
+	if binary == "" {
+		t.Skip("end-to-end tests are skipped with -short")
+	}
+	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
+	tw := newTeamWorld(t, c)
+	hq, road := tw.hq, tw.road
+	cl := road.obj("client", "create", "--name", "Merge Test", "--email", "merge@test.io",
+		"--phone", "0102030405", "--company", "MT")
+	id := cl["id"].(string)
+	syncRetry(t, road)
+	syncRetry(t, hq)
+
+	t.Run("DifferentFieldsMerge", func(t *testing.T) {
+		road.ok("", "client", "update", id, "--phone", "0611111111")
+		hq.ok("", "client", "update", id, "--company", "MT Group")
+		syncRetry(t, hq)
+		if r := syncJSON(t, road); r["conflicts"] != 0 {
+			t.Fatalf("road sync: %v", r)
+		}
+		syncRetry(t, hq)
+		for _, w := range []*e2e{hq, road} {
+			if got := w.obj("client", "view", id); got["phone"] != "0611111111" || got["company_name"] != "MT Group" {
+				t.Fatalf("merged: %v / %v", got["phone"], got["company_name"])
+			}
+		}
+	})
+
+	t.Run("TwoCreatesOneEmail", func(t *testing.T) {
+		road.ok("", "client", "create", "--name", "Road Dup", "--email", "dup@test.io", "--phone", "0102030405", "--company", "D")
+		hq.ok("", "client", "create", "--name", "HQ Dup", "--email", "dup@test.io", "--phone", "0102030405", "--company", "D",
+			"--commercial", "jean.dupont@epicevents.com")
+		syncRetry(t, hq)
+		if r := syncJSON(t, road); r["conflicts"] != 1 {
+			t.Fatalf("road sync: %v", r)
+		}
+		cs := road.list("sync", "conflicts")
+		if len(cs) != 1 || cs[0]["kind"] != "unique" {
+			t.Fatalf("conflicts: %v", cs)
+		}
+		road.ok("", "sync", "resolve", cs[0]["id"].(string), "--theirs")
+		for _, w := range []*e2e{hq, road} {
+			n := 0
+			for _, c := range w.list("client", "list") {
+				if c["email"] == "dup@test.io" {
+					n++
+					if c["full_name"] != "HQ Dup" {
+						t.Fatalf("the client kept is %v", c["full_name"])
+					}
+				}
+			}
+			if n != 1 {
+				t.Fatalf("%d clients with the email", n)
+			}
+		}
+	})
+
+	t.Run("CompactionPastCursor", func(t *testing.T) {
+		road.ok("", "client", "update", id, "--notes", "written before the compaction")
+		for i := 0; i < 3; i++ {
+			hq.ok("", "client", "update", id, "--company", "MT "+string(rune('A'+i)))
+			syncRetry(t, hq)
+		}
+		root := c.Client(t, c.Root())
+		resp, err := root.Get(context.Background(), "/", clientv3.WithCountOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := root.Compact(context.Background(), resp.Header.Revision); err != nil {
+			t.Fatal(err)
+		}
+		syncRetry(t, road)
+		syncRetry(t, hq)
+		for _, w := range []*e2e{hq, road} {
+			if got := w.obj("client", "view", id); got["notes"] != "written before the compaction" || got["company_name"] != "MT C" {
+				t.Fatalf("after re-copy: %v / %v", got["notes"], got["company_name"])
+			}
+		}
+	})
+
+	t.Run("DeactivationReplicates", func(t *testing.T) {
+		hq.ok("", "user", "deactivate", "jean.dupont@epicevents.com")
+		syncRetry(t, hq)
+		// Jean's laptop is shut out by the cluster: its identity is gone.
+		road.fail(exitForbidden, "refused", "", "sync")
+		// Another laptop that joins as management sees the deactivation.
+		other := &e2e{t: t, home: filepath.Join(t.TempDir(), "other")}
+		if err := os.MkdirAll(other.home, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		other.ok("", append([]string{"team", "join"}, tw.connFlags("root")...)...)
+		admin := template.users["admin"]
+		other.ok(admin.password+"\n", "login", "--email", admin.email, "--password-stdin")
+		if u := other.obj("user", "view", "jean.dupont@epicevents.com"); u["active"] != false {
+			t.Fatalf("jean on a new laptop: %v", u)
 		}
 	})
 }

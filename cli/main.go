@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime/debug"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/datadir"
 	"github.com/epicevents/crm/replica"
-	"github.com/epicevents/crm/storage"
 )
 
 // Env is what the command line needs from its process: the standard streams, the data
@@ -41,8 +40,8 @@ const (
 // dbFile and sessionFile are the names of the database and the session token in the data
 // directory.
 const (
-	dbFile      = "epicevents.db"
-	sessionFile = storage.SessionFile
+	dbFile      = datadir.DatabaseFile
+	sessionFile = datadir.SessionFile
 )
 
 // runner carries one run of the command line: its environment, the global --json flag, the
@@ -195,10 +194,10 @@ func extractJSON(args []string) ([]string, bool) {
 }
 
 // dbPath is the database file in the data directory.
-func (r *runner) dbPath() string { return filepath.Join(r.env.DataDir, dbFile) }
+func (r *runner) dbPath() string { return datadir.Database(r.env.DataDir) }
 
 // sessionPath is the session token file in the data directory.
-func (r *runner) sessionPath() string { return filepath.Join(r.env.DataDir, sessionFile) }
+func (r *runner) sessionPath() string { return datadir.Session(r.env.DataDir) }
 
 // Usage is the top-level help of the command line.
 const Usage = `Epic Events CRM — clients, contracts and events of Epic Events.

@@ -3,14 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
-	"time"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/datadir"
 	"github.com/epicevents/crm/storage"
 )
 
@@ -51,10 +49,10 @@ func runRestore(r *runner, args []string) error {
 		return fmt.Errorf("restore: %w", err)
 	}
 	dst := r.dbPath()
-	if sameFile(src, dst) {
+	if datadir.SameFile(src, dst) {
 		return usagef("restore", "%s is the database itself", src)
 	}
-	tmp, err := copyBeside(src, dst)
+	tmp, err := datadir.CopyBeside(src, dst)
 	if err != nil {
 		return &cliError{code: exitInvalid, msg: fmt.Sprintf("cannot read the backup %s: %v", src, unwrapPath(err))}
 	}
@@ -82,44 +80,6 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func sameFile(a, b string) bool {
-	fa, errA := os.Stat(a)
-	fb, errB := os.Stat(b)
-	return (errA == nil && errB == nil && os.SameFile(fa, fb)) || filepath.Clean(a) == filepath.Clean(b)
-}
-
-// copyBeside copies src to a new private file in the directory of dst, synced, and returns its
-// name.
-func copyBeside(src, dst string) (name string, err error) {
-	in, err := os.Open(src)
-	if err != nil {
-		return "", err
-	}
-	defer in.Close()
-	if fi, err := in.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("not a regular file")
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return "", err
-	}
-	out, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".restore-*")
-	if err != nil {
-		return "", err
-	}
-	_, err = io.Copy(out, in)
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(out.Name())
-		return "", err
-	}
-	return out.Name(), nil
 }
 
 // verifyBackup opens the copy of a backup read-only and checks it (a copy of an older version
@@ -166,32 +126,43 @@ func (r *runner) replaceDatabase(tmp, dst string) (string, error) {
 		}
 		// No database: a link fails rather than overwrite one created meanwhile; where links
 		// are not supported, a rename does.
-		if err := os.Link(tmp, dst); err != nil && (errors.Is(err, fs.ErrExist) || os.Rename(tmp, dst) != nil) {
+		if err := datadir.Place(tmp, dst); err != nil {
 			return "", fmt.Errorf("restore: %w", err)
 		}
-		return "", syncDir(filepath.Dir(dst))
+		return "", nil
 	}
 	db, err := storage.Open(dst, storage.Options{})
 	var by *core.Actor
 	switch {
 	case errors.Is(err, storage.ErrDamaged):
-		unlock, err := lockFile(dst, storage.DefaultTimeout)
-		if err != nil {
-			return "", err
-		}
-		defer unlock()
 	case err != nil:
 		return "", err
 	default:
-		defer db.Close()
-		if by, err = r.mayRestore(db); err != nil {
+		by, err = r.mayRestore(db)
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			return "", err
 		}
 	}
+	// The swap happens with the database closed — Windows refuses to rename over a file that
+	// is open and memory-mapped — and under the file's lock, so that no other program opens
+	// it meanwhile. Another program that took it in between makes this wait, then exit "in
+	// use" with nothing changed.
+	unlock, err := datadir.Lock(dst, storage.DefaultTimeout)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	if err := r.prepareRestored(tmp, by); err != nil {
 		return "", err
 	}
-	return swapFiles(tmp, dst)
+	prev, err := datadir.Swap(tmp, dst)
+	if err != nil {
+		return "", fmt.Errorf("restore: %w", err)
+	}
+	return prev, nil
 }
 
 // mayRestore asks core whether the actor of the session may replace the current database; a
@@ -227,74 +198,4 @@ func (r *runner) prepareRestored(tmp string, by *core.Actor) (err error) {
 		}
 	}()
 	return core.NewService(db, core.Options{Monitor: r.env.Monitor}).PrepareRestored(by)
-}
-
-// swapFiles keeps dst under a dated name (a hard link, or a copy where links are not
-// supported), then renames tmp over dst, so that dst always names a whole database.
-func swapFiles(tmp, dst string) (string, error) {
-	prev, err := keepPrevious(dst)
-	if err != nil {
-		return "", fmt.Errorf("restore: keep the current database: %w", err)
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return "", fmt.Errorf("restore: %w", err)
-	}
-	return prev, syncDir(filepath.Dir(dst))
-}
-
-// keepPrevious gives dst a second, dated name: dst.YYYYMMDD-HHMMSS.bak, with -2, -3… when
-// taken.
-func keepPrevious(dst string) (string, error) {
-	base := dst + "." + time.Now().Format("20060102-150405")
-	for i := 1; i < 100; i++ {
-		name := base + ".bak"
-		if i > 1 {
-			name = fmt.Sprintf("%s-%d.bak", base, i)
-		}
-		err := os.Link(dst, name)
-		if err == nil || (!errors.Is(err, fs.ErrExist) && copyFile(dst, name) == nil) {
-			return name, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return "", err
-		}
-	}
-	return "", fmt.Errorf("too many copies named %s*.bak", base)
-}
-
-// copyFile copies src to the new file dst (mode 0600), synced.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	if err == nil {
-		err = out.Sync()
-	}
-	return errors.Join(err, out.Close())
-}
-
-// syncDir makes renames and links in dir durable (Windows cannot sync a directory).
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("restore: sync %s: %w", dir, err)
-	}
-	return nil
 }

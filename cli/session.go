@@ -2,14 +2,13 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/datadir"
 	"github.com/epicevents/crm/replica"
 	"github.com/epicevents/crm/storage"
 )
@@ -150,27 +149,18 @@ func (r *runner) checkSession() error {
 
 // readToken reads the session file.
 func (r *runner) readToken() (string, error) {
-	b, err := os.ReadFile(r.sessionPath())
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", errNotLoggedIn()
-	}
+	tok, err := datadir.ReadSession(r.env.DataDir)
 	if err != nil {
-		return "", fmt.Errorf("read session file: %w", err)
+		return "", err
 	}
-	tok := strings.TrimSpace(string(b))
 	if tok == "" {
 		return "", errNotLoggedIn()
 	}
 	return tok, nil
 }
 
-// saveToken writes the session file (mode 0600, atomically).
-func (r *runner) saveToken(tok string) error {
-	if err := storage.WriteFileAtomic(r.sessionPath(), []byte(tok+"\n"), 0o600); err != nil {
-		return fmt.Errorf("write session file: %w", err)
-	}
-	return nil
-}
+// saveToken writes the session file (private, atomically).
+func (r *runner) saveToken(tok string) error { return datadir.SaveSession(r.env.DataDir, tok) }
 
 // contactName returns the name of a collaborator, "" for none or unknown.
 func (s *session) contactName(id uuid.UUID) (string, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/datadir"
 	"github.com/epicevents/crm/replica/pki"
 	"github.com/epicevents/crm/storage"
 )
@@ -227,10 +228,10 @@ func teamIdentity(r *runner, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := storage.WriteFileAtomic(*outKey, ident.KeyPEM, 0o600); err != nil {
+		if err := datadir.WriteFileAtomic(*outKey, ident.KeyPEM, 0o600); err != nil {
 			return fmt.Errorf("write %s: %w", *outKey, err)
 		}
-		if err := storage.WriteFileAtomic(*outCert, ident.CertPEM, 0o644); err != nil {
+		if err := datadir.WriteFileAtomic(*outCert, ident.CertPEM, 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", *outCert, err)
 		}
 		return r.done(map[string]string{"etcd_user": ident.User, "department": string(ident.Department),

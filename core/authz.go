@@ -123,3 +123,27 @@ func CanCreateTeam(a *Actor) bool { return a.Can(permissions.Team, permissions.C
 
 // CanLeaveTeam reports whether a may take this laptop out of its team (TeamLeave).
 func CanLeaveTeam(a *Actor) bool { return a.Can(permissions.Team, permissions.Leave) == all }
+
+// HomeView is the home tab a collaborator's department sees.
+type HomeView int
+
+// The home views.
+const (
+	// HomeEvents: the support's next events, with the clients' phones to call them.
+	HomeEvents HomeView = iota
+	// HomeCompany: management's figures of the whole company.
+	HomeCompany
+	// HomeWork: a commercial's own clients, contracts and events.
+	HomeWork
+)
+
+// HomeViewOf returns the home view of department d.
+func HomeViewOf(d Department) HomeView {
+	switch d {
+	case Management:
+		return HomeCompany
+	case Commercial:
+		return HomeWork
+	}
+	return HomeEvents
+}

@@ -112,7 +112,7 @@ func (e *Engine) apply(evs []*clientv3.Event, header int64) (int, int64, error) 
 				continue
 			}
 			if strings.HasPrefix(key, access.AuditPrefix) && ev.Type == mvccpb.PUT && ev.Kv.CreateRevision == ev.Kv.ModRevision {
-				if err := appendChangeAudit(tx, ev.Kv.Value, ev.Kv.CreateRevision, origin, false); err != nil {
+				if _, err := appendChangeAudit(tx, ev.Kv.Value, ev.Kv.CreateRevision, origin, false); err != nil {
 					return err
 				}
 			}
@@ -152,22 +152,23 @@ func putRemote(tx core.SyncTx, value []byte, rev int64) error {
 }
 
 // appendChangeAudit adds the audit entries of a published change to the trail, at the change's
-// revision. skipOwn leaves out this laptop's own entries (they are in the trail already).
-func appendChangeAudit(tx core.SyncTx, value []byte, rev int64, origin [16]byte, all bool) error {
+// revision, and returns how many. Unless all is set, this laptop's own entries are left out
+// (they are in the trail already).
+func appendChangeAudit(tx core.SyncTx, value []byte, rev int64, origin [16]byte, all bool) (int, error) {
 	var doc changeDoc
 	if err := json.Unmarshal(value, &doc); err != nil {
-		return core.InternalError("decode change from the cluster", err)
+		return 0, core.InternalError("decode change from the cluster", err)
 	}
 	if doc.Origin == origin && !all {
-		return nil
+		return 0, nil
 	}
 	for _, a := range doc.Audit {
 		a.Origin, a.Rev, a.Seq = doc.Origin, uint64(rev), 0
 		if err := tx.AppendRemoteAudit(&a); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(doc.Audit), nil
 }
 
 // copyAll copies the whole dataset at one revision: the records of each type, then the audit
@@ -200,9 +201,16 @@ func (e *Engine) copyAll(ctx context.Context, cli *clientv3.Client, fresh bool) 
 	prefixes := []string{access.UsersPrefix, access.ClientsPrefix, access.ContractsPrefix, access.EventsPrefix, access.AuditPrefix}
 	for _, p := range prefixes {
 		key, end := p, clientv3.GetPrefixRangeEnd(p)
+		// A change key holds the audit entries of one change, or up to auditPerKey of a
+		// published database: the page of audit keys adapts so that one request and one
+		// local transaction hold about copyPage entries.
+		limit := int64(copyPage)
+		if p == access.AuditPrefix {
+			limit = 4
+		}
 		for {
 			rc, cancel := rctx(ctx)
-			resp, err := cli.Get(rc, key, clientv3.WithRange(end), clientv3.WithRev(at), clientv3.WithLimit(copyPage))
+			resp, err := cli.Get(rc, key, clientv3.WithRange(end), clientv3.WithRev(at), clientv3.WithLimit(limit))
 			cancel()
 			if err != nil {
 				if errors.Is(err, rpctypes.ErrCompacted) {
@@ -210,12 +218,15 @@ func (e *Engine) copyAll(ctx context.Context, cli *clientv3.Client, fresh bool) 
 				}
 				return n, 0, clusterError("copy", err)
 			}
+			entries := 0
 			if err := e.store.SyncUpdate(func(tx core.SyncTx) error {
 				for _, kv := range resp.Kvs {
 					if p == access.AuditPrefix {
-						if err := appendChangeAudit(tx, kv.Value, kv.CreateRevision, e.store.Origin(), true); err != nil {
+						k, err := appendChangeAudit(tx, kv.Value, kv.CreateRevision, e.store.Origin(), true)
+						if err != nil {
 							return err
 						}
+						entries += k
 						continue
 					}
 					if err := putRemote(tx, kv.Value, kv.ModRevision); err != nil {
@@ -228,6 +239,9 @@ func (e *Engine) copyAll(ctx context.Context, cli *clientv3.Client, fresh bool) 
 			}
 			if p != access.AuditPrefix {
 				n += len(resp.Kvs)
+			} else {
+				per := max(entries/max(len(resp.Kvs), 1), 1)
+				limit = int64(min(max(copyPage/per, 1), copyPage))
 			}
 			if !resp.More || len(resp.Kvs) == 0 {
 				break

@@ -13,6 +13,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/datadir"
 )
 
 // copyTxSize is how many bytes of keys and values a backup writes per transaction of the copy.
@@ -54,10 +55,10 @@ func (db *DB) Backup(dst core.Destination) (int, error) {
 	}
 	switch out.kind {
 	case outRegular:
-		if err := os.Rename(tmp, out.path); err != nil {
+		if err := datadir.Rename(tmp, out.path); err != nil {
 			return 0, refuseErr(out.name, err)
 		}
-		if err := syncDir(filepath.Dir(out.path)); err != nil {
+		if err := datadir.SyncDir(filepath.Dir(out.path)); err != nil {
 			return n, err
 		}
 		db.rememberBackup(out.path)

@@ -16,6 +16,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/datadir"
 )
 
 // DefaultTimeout is how long Open waits for another program to release the database: PRODUCT.md
@@ -23,8 +24,9 @@ import (
 // wait Open allows; callers may ask for less (Options.Timeout).
 const DefaultTimeout = 2 * time.Second
 
-// ErrInUse is returned by Open when another program holds the database.
-var ErrInUse = errors.New("database is in use by another program")
+// ErrInUse is returned by Open when another program holds the database (datadir's, which the
+// faces' own lock returns too).
+var ErrInUse = datadir.ErrInUse
 
 // ErrDamaged is returned when the database file is not a readable bbolt database: Open,
 // View and Update return it instead of the panic bbolt raises on a damaged file.
@@ -141,8 +143,8 @@ func damaged(path string, cause error) error {
 }
 
 // InUseError is the error of a database file whose lock another program keeps: it wraps
-// ErrInUse and names path. Open returns it; so does a face that locks the file itself.
-func InUseError(path string) error { return fileError(core.CodeInUse, ErrInUse, nil, path) }
+// ErrInUse and names path (datadir.InUseError).
+func InUseError(path string) error { return datadir.InUseError(path) }
 
 // fileError is the Internal *core.Error of a failure of the database file as a whole (in use,
 // damaged, written by a newer version, disk full): its code and message tell people what to

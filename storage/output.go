@@ -7,14 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/datadir"
 )
-
-// SessionFile is the name of the file, in the database's directory, where the command line and
-// the window keep the session token.
-const SessionFile = "session"
 
 var _ core.Admin = (*DB)(nil)
 
@@ -127,9 +123,7 @@ func (db *DB) isOwnFile(path, final string) bool {
 	if dir == "" {
 		dir = "."
 	}
-	own := func(name string) bool {
-		return name == SessionFile || strings.HasPrefix(name, base) || strings.HasPrefix(name, "."+base)
-	}
+	own := func(name string) bool { return datadir.IsOwnFile(name, base) }
 	if fi, err := os.Stat(path); err == nil {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
@@ -159,7 +153,7 @@ func (db *DB) WriteExport(dst core.Destination, data []byte) error {
 	}
 	switch out.kind {
 	case outRegular:
-		if err := WriteFileAtomic(out.path, data, 0o600); err != nil {
+		if err := datadir.WriteFileAtomic(out.path, data, 0o600); err != nil {
 			return refuseErr(out.name, err)
 		}
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/core/datadir"
 )
 
 // localState gives db a session signing key and a login-throttling record, the laptop-local
@@ -264,7 +265,7 @@ func wantOwnFilesRefused(t *testing.T, write func(db *DB, path string) error) {
 			t.Fatalf("%s: the database file changed", name)
 		}
 	}
-	if b, _ := os.ReadFile(filepath.Join(filepath.Dir(db.Path()), SessionFile)); string(b) != "token\n" {
+	if b, _ := os.ReadFile(filepath.Join(filepath.Dir(db.Path()), datadir.SessionFile)); string(b) != "token\n" {
 		t.Fatalf("the session file holds %q", b)
 	}
 	if err := db.Check(); err != nil {
@@ -276,7 +277,7 @@ func wantOwnFilesRefused(t *testing.T, write func(db *DB, path string) error) {
 func ownFiles(t *testing.T, db *DB) map[string]string {
 	t.Helper()
 	dir := filepath.Dir(db.Path())
-	session := filepath.Join(dir, SessionFile)
+	session := filepath.Join(dir, datadir.SessionFile)
 	if err := os.WriteFile(session, []byte("token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +308,7 @@ func ownFiles(t *testing.T, db *DB) map[string]string {
 		"a restore's copy":           bak,
 		"a new sibling":              db.Path() + ".lock",
 		"a sibling via linked dir":   filepath.Join(dirLink, "epicevents.db-wal"),
-		"the session via linked dir": filepath.Join(dirLink, SessionFile),
+		"the session via linked dir": filepath.Join(dirLink, datadir.SessionFile),
 	}
 }
 

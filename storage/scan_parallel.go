@@ -29,9 +29,16 @@ func (t *tx) scanParts() int {
 // collectAll reads every record of a table and returns those keep keeps, in no particular
 // order, with the number of damaged records skipped. With more than one part, the key space is
 // cut into that many ranges of ids (which are random, so the ranges hold about as many records
-// each) read at once, each by its own goroutine with its own keep function from newKeep: bbolt
-// lets the cursors of a read-only transaction be used side by side, since reading only follows
-// pages of the memory map.
+// each) read at once, each by its own goroutine with its own keep function from newKeep.
+//
+// The goroutines share t, a read-only transaction. bbolt calls a Tx not safe for concurrent use
+// because of what writes do (node caches, page allocation); the goroutines only open cursors on
+// one read-only bucket, which read pages of the memory map, and the one shared counter they
+// touch (the cursor count of the transaction's statistics) is atomic.
+// TestCollectAll_SharedReadTransaction runs this under the race detector while a writer
+// commits. A read transaction per goroutine would be worse: bbolt documents that a second read
+// transaction opened while the program holds one can deadlock against a writer that remaps the
+// file. Nothing else of t (its other buckets, its write methods) may be used by the goroutines.
 func collectAll[R any](t *tx, tb *table, parts int, newKeep func() keepFunc[R]) ([]R, int, error) {
 	b, err := t.bucket(tb.bucket)
 	if err != nil {

@@ -40,7 +40,7 @@ func homeEventColumns(d core.Department) []column[core.HomeEvent] {
 		textColumn(tr("Location"), 200, func(e core.HomeEvent) string { return e.Location }),
 		textColumn(tr("Client"), 160, func(e core.HomeEvent) string { return e.ClientName }),
 	}
-	if d == core.Support {
+	if core.HomeViewOf(d) == core.HomeEvents {
 		cols = append(cols, textColumn(tr("Phone"), 140, func(e core.HomeEvent) string { return e.ClientPhone }))
 	}
 	return cols
@@ -84,8 +84,8 @@ func (h *homeTab) show(home core.Home) {
 	h.figures = map[string]*widget.Button{}
 	var figs []fyne.CanvasObject
 	var title, listTitle string
-	switch home.Department {
-	case core.Management:
+	switch core.HomeViewOf(home.Department) {
+	case core.HomeCompany:
 		title = tr("Company")
 		listTitle = tr("Events of the next 30 days without support — double-click to assign")
 		figs = append(figs,
@@ -103,7 +103,7 @@ func (h *homeTab) show(home core.Home) {
 			figs = append(figs, h.figure("clients:"+c.ID.String(), label, fmtInt(c.Clients),
 				func() { h.showClientsOf(c.ID, c.Name) }))
 		}
-	case core.Commercial:
+	case core.HomeWork:
 		title = tr("My work")
 		listTitle = tr("My upcoming events (next 30 days)")
 		figs = append(figs,

@@ -110,6 +110,7 @@ type teamSync struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wake   chan struct{} // team mode was turned on: Run again
+	done   chan struct{} // closed when loop has returned
 
 	// Read and written on the UI goroutine only.
 	snap     syncSnapshot
@@ -130,7 +131,8 @@ type teamSync struct {
 // startSync starts the background sync of a's session and returns the status line item to
 // put at the bottom of the main screen.
 func (g *GUI) startSync(a *core.Actor) *teamSync {
-	s := &teamSync{g: g, actor: a, syncer: g.opt.Syncer, now: time.Now, wake: make(chan struct{}, 1)}
+	s := &teamSync{g: g, actor: a, syncer: g.opt.Syncer, now: time.Now, wake: make(chan struct{}, 1),
+		done: make(chan struct{})}
 	if s.syncer == nil {
 		s.syncer = newServiceSyncer(g.svc, a)
 	}
@@ -149,6 +151,24 @@ func (g *GUI) startSync(a *core.Actor) *teamSync {
 
 // stop ends the session's background sync.
 func (s *teamSync) stop() { s.cancel() }
+
+// syncStopWait bounds how long Stop waits for the sync to end (PRODUCT.md §5: quitting never
+// waits on the network for long).
+const syncStopWait = 2 * time.Second
+
+// Stop ends the background sync and waits for it, up to syncStopWait, so that main.go closes
+// the engine and the database after it. main.go calls it once the app has quit.
+func (g *GUI) Stop() {
+	if g.main == nil || g.main.sync == nil {
+		return
+	}
+	s := g.main.sync
+	s.stop()
+	select {
+	case <-s.done:
+	case <-time.After(syncStopWait):
+	}
+}
 
 // restart runs the sync again after team mode was turned on or off.
 func (s *teamSync) restart() {
@@ -169,6 +189,7 @@ func (s *teamSync) nudge() {
 // loop runs the Syncer until the session ends, waiting for team mode in solo mode and
 // restarting a Run that failed, with a growing pause.
 func (s *teamSync) loop() {
+	defer close(s.done)
 	backoff := syncMinBackoff
 	for s.ctx.Err() == nil {
 		err := s.runOnce()

@@ -694,3 +694,17 @@ func TestSync_TickNudgesWaitingChanges(t *testing.T) {
 		t.Errorf("status %q", got)
 	}
 }
+
+// Stop ends the background sync: the engine's Run returns before main.go closes the database.
+func TestSync_StopEndsRun(t *testing.T) {
+	e := newEnv(t, true)
+	fake := newFakeRep(true)
+	g := e.startTeam(fake, adminEmail)
+	fake.fire(g)
+	g.Stop()
+	select {
+	case <-g.main.sync.done:
+	default:
+		t.Fatal("the sync loop still runs after Stop")
+	}
+}

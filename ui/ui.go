@@ -6,10 +6,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +15,7 @@ import (
 
 	"github.com/epicevents/crm/assets"
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/storage"
+	"github.com/epicevents/crm/core/datadir"
 )
 
 // Options are what the window needs from main.go.
@@ -98,29 +94,20 @@ func (g *GUI) start() {
 	}
 }
 
-// sessionPath is the file where the CLI and the window keep the session token.
-func (g *GUI) sessionPath() string {
-	if g.opt.DataDir == "" {
-		return ""
-	}
-	return filepath.Join(g.opt.DataDir, storage.SessionFile)
-}
-
 // resume returns the actor of the saved session, or nil when there is none or it is no longer
 // valid.
 func (g *GUI) resume() *core.Actor {
-	p := g.sessionPath()
-	if p == "" {
+	if g.opt.DataDir == "" {
 		return nil
 	}
-	b, err := os.ReadFile(p)
+	tok, err := datadir.ReadSession(g.opt.DataDir)
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			fyne.LogError("reading the session file", err)
-		}
+		fyne.LogError("reading the session file", err)
+	}
+	if tok == "" {
 		return nil
 	}
-	a, err := g.svc.Resume(strings.TrimSpace(string(b)))
+	a, err := g.svc.Resume(tok)
 	if err != nil {
 		return nil
 	}
@@ -129,18 +116,20 @@ func (g *GUI) resume() *core.Actor {
 
 // saveSession writes the actor's token where the CLI finds it too.
 func (g *GUI) saveSession(a *core.Actor) {
-	if p := g.sessionPath(); p != "" {
-		if err := storage.WriteFileAtomic(p, []byte(a.Token()+"\n"), 0o600); err != nil {
-			fyne.LogError("writing the session file", err)
-		}
+	if g.opt.DataDir == "" {
+		return
+	}
+	if err := datadir.SaveSession(g.opt.DataDir, a.Token()); err != nil {
+		fyne.LogError("writing the session file", err)
 	}
 }
 
 func (g *GUI) removeSession() {
-	if p := g.sessionPath(); p != "" {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			fyne.LogError("removing the session file", err)
-		}
+	if g.opt.DataDir == "" {
+		return
+	}
+	if err := datadir.RemoveSession(g.opt.DataDir); err != nil {
+		fyne.LogError("removing the session file", err)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/epicevents/crm/storage"
+	"github.com/epicevents/crm/core/datadir"
 )
 
 // File modes of what Save writes.
@@ -53,7 +53,7 @@ func (c *Cert) Save(certFile, keyFile string) error {
 	if err != nil {
 		return fmt.Errorf("save %s: %w", keyFile, err)
 	}
-	if err := storage.WriteFileAtomic(keyFile, keyPEM, KeyFileMode); err != nil {
+	if err := datadir.WriteFileAtomic(keyFile, keyPEM, KeyFileMode); err != nil {
 		return fmt.Errorf("save key: %w", err)
 	}
 	return c.SaveCert(certFile)
@@ -62,7 +62,7 @@ func (c *Cert) Save(certFile, keyFile string) error {
 // SaveCert writes only the certificate to certFile (mode CertFileMode), atomically: what a
 // laptop keeps of the team's CA.
 func (c *Cert) SaveCert(certFile string) error {
-	if err := storage.WriteFileAtomic(certFile, c.CertPEM(), CertFileMode); err != nil {
+	if err := datadir.WriteFileAtomic(certFile, c.CertPEM(), CertFileMode); err != nil {
 		return fmt.Errorf("save certificate: %w", err)
 	}
 	return nil
