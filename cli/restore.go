@@ -135,19 +135,26 @@ func (r *runner) replaceDatabase(tmp, dst string) (string, error) {
 	var by *core.Actor
 	switch {
 	case errors.Is(err, storage.ErrDamaged):
-		unlock, err := datadir.Lock(dst, storage.DefaultTimeout)
-		if err != nil {
-			return "", err
-		}
-		defer unlock()
 	case err != nil:
 		return "", err
 	default:
-		defer db.Close()
-		if by, err = r.mayRestore(db); err != nil {
+		by, err = r.mayRestore(db)
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			return "", err
 		}
 	}
+	// The swap happens with the database closed — Windows refuses to rename over a file that
+	// is open and memory-mapped — and under the file's lock, so that no other program opens
+	// it meanwhile. Another program that took it in between makes this wait, then exit "in
+	// use" with nothing changed.
+	unlock, err := datadir.Lock(dst, storage.DefaultTimeout)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	if err := r.prepareRestored(tmp, by); err != nil {
 		return "", err
 	}

@@ -75,9 +75,18 @@ func (s *Service) view(a *Actor, op string, fn func(tx Tx) error) error {
 }
 
 // update runs one write transaction — one change — and reports unexpected errors.
+// In team mode a Replicator that is also a Nudger is nudged after each committed change, so
+// that a background sync (replica.Engine.Run) pushes it at once.
 func (s *Service) update(a *Actor, op string, fn func(tx Tx) error) error {
-	return s.report(a, InternalError(op, s.store.Update(fn)))
+	err := s.store.Update(fn)
+	if n, ok := s.rep.(Nudger); ok && err == nil {
+		n.Nudge()
+	}
+	return s.report(a, InternalError(op, err))
 }
+
+// Nudger is told that a local change was committed; Nudge must never block.
+type Nudger interface{ Nudge() }
 
 func (s *Service) report(a *Actor, err error) error {
 	switch KindOf(err) {

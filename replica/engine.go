@@ -56,6 +56,8 @@ type Engine struct {
 
 	stateMu   sync.Mutex
 	connected bool
+	running   bool // Run is syncing in the background: Status uses its view of the cluster
+	cliMu     sync.Mutex
 }
 
 // Store is what the engine needs of the database: the sync surface, and the store the
@@ -72,8 +74,8 @@ func New(store Store) *Engine {
 
 // Close closes the connection to the cluster, if any.
 func (e *Engine) Close() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.cliMu.Lock()
+	defer e.cliMu.Unlock()
 	if e.cli != nil {
 		err := e.cli.Close()
 		e.cli = nil
@@ -118,6 +120,8 @@ func (e *Engine) SetPassword(p string) {
 
 // client returns the connection to the cluster, dialling it from the stored settings.
 func (e *Engine) client() (*clientv3.Client, error) {
+	e.cliMu.Lock()
+	defer e.cliMu.Unlock()
 	if e.cli != nil {
 		return e.cli, nil
 	}
@@ -244,9 +248,15 @@ func (e *Engine) Status(ctx context.Context) (core.SyncStatus, error) {
 	if err != nil {
 		return st, err
 	}
-	e.mu.Lock()
+	e.stateMu.Lock()
+	running, connected := e.running, e.connected
+	e.stateMu.Unlock()
+	if running {
+		// The background sync knows: no request, and no wait behind a sync in progress.
+		st.Connected = connected
+		return st, nil
+	}
 	cli, err := e.client()
-	e.mu.Unlock()
 	if err != nil {
 		return st, err
 	}
@@ -342,9 +352,8 @@ func (e *Engine) conflictCount() (int, error) {
 func (e *Engine) Leave() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.cli != nil {
-		_ = e.cli.Close()
-		e.cli = nil
+	if err := e.Close(); err != nil {
+		return core.InternalError("close the connection", err)
 	}
 	if err := e.store.SetTeamMode(false); err != nil {
 		return err

@@ -3,6 +3,7 @@ package replica_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -482,8 +483,11 @@ func TestEngine_Run(t *testing.T) {
 		got, err := tm.road.svc.GetClient(tm.sales, tm.client.ID)
 		return err == nil && got.Notes == "live"
 	})
+	// The service nudges the engine after each change: no explicit Nudge.
 	must[core.Client](t)(tm.road.svc.UpdateClient(tm.sales, tm.client.ID, core.ClientPatch{Phone: ptr("09 99 99 99 99")}))
-	tm.road.eng.Nudge()
+	if st, err := tm.road.svc.SyncStatus(context.Background(), tm.sales); err != nil || st.Mode != core.ModeTeam {
+		t.Fatalf("status while running: %+v, %v", st, err)
+	}
 	waitFor(t, func() bool {
 		st, _ := tm.road.eng.Status(context.Background())
 		return st.Outbox == 0
@@ -558,4 +562,41 @@ func TestEngine_RefusedChange(t *testing.T) {
 			t.Fatalf("later change: notes = %q", got.Notes)
 		}
 	})
+}
+
+// TestEngine_InvalidMerge: two edits valid on their own whose merge breaks a rule of §2 — the
+// event's end moved earlier on the venue's laptop, its start moved later by management — give
+// one conflict of kind invalid; the cluster's version stays.
+func TestEngine_InvalidMerge(t *testing.T) {
+	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
+	tm := newTeam(t, c)
+	k := must[core.Contract](t)(tm.hq.svc.SignContract(tm.admin, tm.contract.ID))
+	start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
+	ev := must[core.Event](t)(tm.hq.svc.CreateEvent(tm.admin, core.EventInput{ContractID: k.ID, Name: "Gala",
+		Start: start, End: start.Add(4 * time.Hour), Location: "Lyon", Attendees: 50}))
+	must[core.Event](t)(tm.hq.svc.AssignSupport(tm.admin, ev.ID, tm.sup.ID))
+	tm.hq.sync()
+	venue := newLaptop(t)
+	if err := venue.svc.TeamJoin(ctx(t), cfgOf(c, c.ClientCert(t, core.EtcdUser(tm.sup.ID)))); err != nil {
+		t.Fatal(err)
+	}
+	sue := venue.login("sue@epicevents.com")
+	venue.sync()
+	must[core.Event](t)(venue.svc.UpdateEvent(sue, ev.ID, core.EventPatch{End: ptr(start.Add(time.Hour))}))
+	must[core.Event](t)(tm.hq.svc.UpdateEvent(tm.admin, ev.ID, core.EventPatch{Start: ptr(start.Add(2 * time.Hour))}))
+	tm.hq.sync()
+	if r := venue.sync(); r.Conflicts != 1 {
+		t.Fatalf("venue sync = %+v", r)
+	}
+	cs := must[[]core.SyncConflict](t)(venue.svc.Conflicts(sue))
+	if len(cs) != 1 || cs[0].Kind != core.ConflictInvalid || !slices.Equal(cs[0].Fields, []string{core.WireEnd}) {
+		t.Fatalf("conflicts = %+v", cs)
+	}
+	for _, l := range []*laptop{venue, tm.hq} {
+		l.sync()
+		got := must[core.Event](t)(l.svc.GetEvent(tm.admin, ev.ID))
+		if !got.Start.Equal(start.Add(2*time.Hour)) || !got.End.Equal(start.Add(4*time.Hour)) {
+			t.Fatalf("event = %v – %v, want the cluster's version", got.Start, got.End)
+		}
+	}
 }

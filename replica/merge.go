@@ -138,7 +138,13 @@ func (e *Engine) reconcile(ctx context.Context, cli *clientv3.Client, c core.Cha
 				keep = false
 			default:
 				merged, fields := merge(b.record, mine, th.record)
-				if len(fields) > 0 {
+				if validMerged(merged) != nil {
+					// Each side valid, together not (an end moved before a start moved
+					// later): the cluster's version stays, the local values wait.
+					fields = changedSince(b.record, mine)
+					conflict(core.ConflictInvalid, fields, pick(mine, fields), pick(th.record, fields), pick(b.record, fields))
+					merged = th.record.Clone()
+				} else if len(fields) > 0 {
 					conflict(core.ConflictField, fields, pick(mine, fields), pick(th.record, fields), pick(b.record, fields))
 				}
 				fix.rebase[k] = rebaser{base: fieldsOf(b.record), mine: mine.Fields, target: merged.Fields, conflicts: fields}
@@ -374,4 +380,45 @@ func actorOf(c core.Change) uuid.UUID {
 		}
 	}
 	return uuid.Nil
+}
+
+// changedSince names the fields of w that differ from base, updated_at aside.
+func changedSince(base, w *core.Wire) []string {
+	bf := fieldsOf(base)
+	var out []string
+	for f, v := range fieldsOf(w) {
+		if f != core.WireUpdatedAt && bf[f] != v {
+			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// validMerged checks a merged record by the rules of PRODUCT.md §2 that span fields.
+func validMerged(w core.Wire) error {
+	switch w.Type {
+	case core.ClientRecord:
+		c, err := w.Client()
+		if err == nil {
+			_, err = core.ValidateClient(c)
+		}
+		return err
+	case core.ContractRecord:
+		k, err := w.Contract()
+		if err == nil {
+			err = core.ValidateAmounts(k.Total, k.Due)
+		}
+		return err
+	case core.EventRecord:
+		e, err := w.Event()
+		if err == nil {
+			_, err = core.ValidateEvent(e)
+		}
+		return err
+	case core.UserRecord:
+		_, err := w.User()
+		return err
+	}
+	return nil
 }

@@ -30,6 +30,14 @@ func (e *Engine) Run(ctx context.Context, notify func()) error {
 	if notify == nil {
 		notify = func() {}
 	}
+	e.stateMu.Lock()
+	e.running = true
+	e.stateMu.Unlock()
+	defer func() {
+		e.stateMu.Lock()
+		e.running = false
+		e.stateMu.Unlock()
+	}()
 	backoff := minBackoff
 	for ctx.Err() == nil {
 		_, err := e.Sync(ctx)

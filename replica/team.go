@@ -227,10 +227,12 @@ func (e *Engine) Join(ctx context.Context, cfg core.TeamConfig) error {
 		cli.Close()
 		return err
 	}
+	e.cliMu.Lock()
 	if e.cli != nil {
 		_ = e.cli.Close()
 	}
 	e.cli, e.cfg = cli, cfg
+	e.cliMu.Unlock()
 	if _, _, err := e.copyAll(ctx, cli, true); err != nil {
 		return err
 	}
@@ -239,9 +241,7 @@ func (e *Engine) Join(ctx context.Context, cfg core.TeamConfig) error {
 
 // Grant creates or updates collaborator u's etcd user with the role of u's department.
 func (e *Engine) Grant(ctx context.Context, u core.User) error {
-	e.mu.Lock()
 	cli, err := e.client()
-	e.mu.Unlock()
 	if err != nil {
 		return err
 	}
@@ -254,9 +254,7 @@ func (e *Engine) Grant(ctx context.Context, u core.User) error {
 // of every type; audit entries are left out (they are kept per change, not per entry). A
 // record the cluster does not hold is left out.
 func (e *Engine) Refetch(ctx context.Context, refs []core.RecordRef) ([]core.Fetched, error) {
-	e.mu.Lock()
 	cli, err := e.client()
-	e.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}

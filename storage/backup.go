@@ -55,7 +55,7 @@ func (db *DB) Backup(dst core.Destination) (int, error) {
 	}
 	switch out.kind {
 	case outRegular:
-		if err := os.Rename(tmp, out.path); err != nil {
+		if err := datadir.Rename(tmp, out.path); err != nil {
 			return 0, refuseErr(out.name, err)
 		}
 		if err := datadir.SyncDir(filepath.Dir(out.path)); err != nil {

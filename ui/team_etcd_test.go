@@ -23,13 +23,24 @@ type teamWindow struct {
 // startEngineWindow opens the window of e with the real sync engine, as main.go does.
 func startEngineWindow(t *testing.T, e *env) *teamWindow {
 	t.Helper()
+	w := newEngineLaptop(t, e)
+	w.open(t)
+	return w
+}
+
+// newEngineLaptop gives e's services the real sync engine, without a window yet.
+func newEngineLaptop(t *testing.T, e *env) *teamWindow {
 	w := &teamWindow{e: e, eng: replica.New(e.db)}
 	t.Cleanup(func() { _ = w.eng.Close() }) // before the database closes (cleanups run last first)
 	e.svc = core.NewService(e.db, core.Options{Replicator: w.eng, Refetcher: w.eng})
-	w.g = Run(test.NewTempApp(t), Options{Service: e.svc, DataDir: e.dir, Version: "9.9.9", Syncer: w.eng})
+	return w
+}
+
+// open opens the laptop's window.
+func (w *teamWindow) open(t *testing.T) {
+	w.g = Run(test.NewTempApp(t), Options{Service: w.e.svc, DataDir: w.e.dir, Version: "9.9.9", Syncer: w.eng})
 	t.Cleanup(func() { w.g.settle(); w.g.win.Close() })
 	w.g.settle()
-	return w
 }
 
 // waitUI runs the windows' UI work until cond holds. The bound only stops a broken test; no
@@ -156,4 +167,66 @@ func rowTexts[T any](tab *listTab[T]) []string {
 		out[i] = strings.Join(cells, " | ")
 	}
 	return out
+}
+
+// TestTeam_RealEngineConflict: the same field edited on the commercial's laptop (offline) and in
+// management's window gives the commercial one conflict with both values; Keep mine in the
+// Conflicts dialog writes the commercial's value, which reaches management's laptop.
+func TestTeam_RealEngineConflict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an etcd member")
+	}
+	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
+	cfg := func(cr etcdtest.Creds) core.TeamConfig {
+		return core.TeamConfig{Endpoints: c.Endpoints(), CACert: c.CAFile(), Cert: cr.CertFile, Key: cr.KeyFile}
+	}
+	ctx := t.Context()
+	hq := newEngineLaptop(t, newEnv(t, true))
+	admin := hq.e.actor(adminEmail)
+	mustNoErr(t, hq.e.svc.TeamCreate(ctx, admin, cfg(c.ClientCert(t, etcdtest.RootUser))))
+	jeanID, err := hq.e.svc.ResolveUser(admin, jean)
+	mustNoErr(t, err)
+	road := newEngineLaptop(t, newEnv(t, false))
+	road.e.demo = hq.e.demo
+	mustNoErr(t, road.e.svc.TeamJoin(ctx, cfg(c.ClientCert(t, core.EtcdUser(jeanID)))))
+	cs, _, err := hq.e.svc.ListClients(admin, core.ClientQuery{Search: "Kevin Casey"})
+	mustNoErr(t, err)
+	kevinID := cs[0].ID
+
+	// Offline on the road (no sync), then management first.
+	j := road.e.actor(jean)
+	company := func(v string) core.ClientPatch { return core.ClientPatch{CompanyName: &v} }
+	_, err = road.e.svc.UpdateClient(j, kevinID, company("Road Company"))
+	mustNoErr(t, err)
+	_, err = hq.e.svc.UpdateClient(admin, kevinID, company("Head Office Company"))
+	mustNoErr(t, err)
+	_, err = hq.e.svc.Sync(ctx, admin)
+	mustNoErr(t, err)
+
+	// The commercial opens the window: its first sync meets management's change.
+	road.open(t)
+	road.e.login(road.g, jean)
+	s := road.g.main.sync
+	waitUI(t, road.g, "the conflict badge", func() bool { return s.badge.Visible() && s.badge.Text == "1 conflict" })
+	test.Tap(s.badge)
+	road.g.settle()
+	texts := dialogTexts(road.g)
+	for _, want := range []string{"Client Kevin Casey — changed on both sides", "Company", "Road Company", "Head Office Company"} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("the dialog does not show %q:\n%s", want, texts)
+		}
+	}
+	if got, err := road.e.svc.GetClient(road.g.actor, kevinID); err != nil || got.CompanyName != "Head Office Company" {
+		t.Errorf("before resolving, the cluster's version should be in force: %q, %v", got.CompanyName, err)
+	}
+	test.Tap(s.dialog.cards[0].mine)
+	road.g.settle()
+	waitUI(t, road.g, "the kept value is pushed", func() bool {
+		return !s.badge.Visible() && strings.HasPrefix(statusLine(road.g), "Synced ")
+	})
+	_, err = hq.e.svc.Sync(ctx, admin)
+	mustNoErr(t, err)
+	if got, err := hq.e.svc.GetClient(admin, kevinID); err != nil || got.CompanyName != "Road Company" {
+		t.Errorf("management's laptop has %q, %v; want the commercial's kept value", got.CompanyName, err)
+	}
 }

@@ -194,6 +194,10 @@ func Lock(path string, timeout time.Duration) (func(), error) {
 	}
 }
 
+// Rename renames old over new as os.Rename does; on Windows it retries for a moment while
+// another program (an antivirus, the indexer) holds new open.
+func Rename(old, new string) error { return rename(old, new) }
+
 // Place puts the new database tmp at dst, where there is none: a link fails rather than
 // overwrite one created meanwhile; where links are not supported, a rename does.
 func Place(tmp, dst string) error {
