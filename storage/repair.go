@@ -136,6 +136,10 @@ func (db *DB) Repair(opt core.RepairOptions) (core.RepairResult, error) {
 	if len(before.Records) > 0 || local > 0 {
 		res.Kept = fmt.Sprintf("%s.%s.damaged", db.path, opt.At.Local().Format("20060102-150405"))
 		if err := db.boltTx(false, func(tx *bbolt.Tx) error { return tx.CopyFile(res.Kept, 0o600) }); err != nil {
+			_ = os.Remove(res.Kept)
+			if diskFull(err) { // nothing changed: the database is untouched
+				return core.RepairResult{}, fileError(core.CodeDiskFull, ErrDiskFull, err)
+			}
 			return core.RepairResult{}, fmt.Errorf("keep a copy of the damaged file: %w", err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage/storagetest"
 )
 
 // flipStored flips one bit in the middle of a stored value, as a failing disk would.
@@ -201,5 +202,33 @@ func TestDB_RepairWithoutBackup(t *testing.T) {
 	}
 	if len(res.Restored) != 0 || len(res.Lost) != 2 || res.Backup != "" {
 		t.Fatalf("restored %+v, lost %v, backup %q", res.Restored, res.Lost, res.Backup)
+	}
+}
+
+// TestDB_RepairDiskFull: with no room for the copy of the damaged file, repair says the disk is
+// full and changes nothing; once room is made it repairs.
+func TestDB_RepairDiskFull(t *testing.T) {
+	dir := storagetest.MountTmpfs(t, 8<<20)
+	db, err := Open(filepath.Join(dir, "epicevents.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	newRepairWorld(t, db)
+	free := storagetest.FillDisk(t, dir)
+	_, err = db.Repair(core.RepairOptions{At: t0})
+	if core.CodeOf(err) != core.CodeDiskFull || core.MessageOf(err) != core.Text(core.CodeDiskFull) {
+		t.Fatalf("repair on a full disk: %v", err)
+	}
+	if rep, _ := db.Inspect(); len(rep.Records) != 2 {
+		t.Fatalf("the refused repair changed the database: %v", rep.Lines())
+	}
+	if kept, _ := filepath.Glob(filepath.Join(dir, "*.damaged")); len(kept) != 0 {
+		t.Fatalf("the refused repair left %v", kept)
+	}
+	free()
+	res, err := db.Repair(core.RepairOptions{At: t0})
+	if err != nil || !res.After.OK() {
+		t.Fatalf("repair once room is made: %+v, %v", res, err)
 	}
 }

@@ -133,7 +133,12 @@ func newEnv(t *testing.T, init bool) *env {
 // index check at the end is then left out, the damage being deliberate.
 func newEnvWith(t *testing.T, init bool, prepare func(path string)) *env {
 	t.Helper()
-	dir := t.TempDir()
+	return newEnvIn(t, t.TempDir(), init, prepare)
+}
+
+// newEnvIn is newEnvWith with the database in dir (a small file system that fills up).
+func newEnvIn(t *testing.T, dir string, init bool, prepare func(path string)) *env {
+	t.Helper()
 	path := filepath.Join(dir, "epicevents.db")
 	demo := map[string]string{}
 	if init {
