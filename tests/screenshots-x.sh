@@ -107,7 +107,7 @@ shot damaged-hidden 1
 click "${FILE_X:-22}" "${FILE_Y:-12}" # the File menu
 sleep 0.5
 [ -n "${SHOT_MENU:-}" ] && shot file-menu 0.5
-click "${CHECK_X:-80}" "${CHECK_Y:-136}" # File → Check database…
+click "${CHECK_X:-80}" "${CHECK_Y:-168}" # File → Check database… (after Export, Import clients, Backup)
 shot check-database 1.5
 click "${REPAIR_X:-672}" "${REPAIR_Y:-550}" # Repair
 shot repair-database 1.5
