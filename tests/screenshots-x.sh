@@ -20,15 +20,19 @@ click() { # x y [clicks]: the window is at 0,0
 	for _ in $(seq 1 "${3:-1}"); do xdotool click 1; sleep 0.05; done
 }
 
-wid=""
-for _ in $(seq 1 150); do
-	wid=$(xdotool search --name '^Epic Events CRM$' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no login window" >&2; exit 1; }
-sleep 1
-xdotool windowfocus "$wid"
-sleep 0.3
+find_window() { # wait for a window whose title matches the regular expression $1, focus it
+	wid=""
+	for _ in $(seq 1 150); do
+		wid=$(xdotool search --name "$1" 2>/dev/null | head -n1) && [ -n "$wid" ] && break
+		sleep 0.2
+	done
+	[ -n "$wid" ] || { echo "no window $1" >&2; exit 1; }
+	sleep 1
+	xdotool windowfocus "$wid"
+	sleep 0.3
+}
+
+find_window '^Epic Events CRM$'
 xdotool type --delay 15 "$EMAIL"
 shot login 0.5
 xdotool key Tab
@@ -62,15 +66,7 @@ printf '%s\n' "$PASSWORD" | "$BIN" login --email "$EMAIL" --password-stdin >/dev
 "$FLIPBIT" "$EPICEVENTS_HOME/epicevents.db" clients 1 >/dev/null
 "$BIN" >>"$WORK/window.log" 2>&1 &
 pid=$!
-wid=""
-for _ in $(seq 1 150); do
-	wid=$(xdotool search --name '^Epic Events CRM' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no window" >&2; exit 1; }
-sleep 1
-xdotool windowfocus "$wid"
-sleep 0.3
+find_window '^Epic Events CRM'
 case "$(xdotool getwindowname "$wid")" in
 'Epic Events CRM')
 	xdotool type --delay 15 "$EMAIL"
@@ -83,7 +79,8 @@ esac
 xdotool windowmove "$wid" 0 0
 xdotool windowsize "$wid" 1280 800
 sleep 1.5
-shot damaged-hidden 0.5
+xdotool key "ctrl+${CLIENTS_TAB:-3}" # the Clients tab
+shot damaged-hidden 1
 click "${FILE_X:-22}" "${FILE_Y:-12}" # the File menu
 sleep 0.5
 [ -n "${SHOT_MENU:-}" ] && shot file-menu 0.5
@@ -91,7 +88,9 @@ click "${CHECK_X:-80}" "${CHECK_Y:-136}" # File → Check database…
 shot check-database 1.5
 click "${REPAIR_X:-672}" "${REPAIR_Y:-550}" # Repair
 shot repair-database 1.5
-xdotool key ctrl+q
+xdotool key Escape ctrl+q
+sleep 2
+kill "$pid" 2>/dev/null || true # a dialog left open (the menu moved) must not hang the script
 wait "$pid" || true
 
 # Team mode (issue #12): sync status, the Conflicts dialog, two windows syncing.
