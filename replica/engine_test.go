@@ -600,3 +600,60 @@ func TestEngine_InvalidMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestEngine_ChangeTooLarge: a change larger than one etcd transaction may be (a client with
+// 130 contracts reassigned: 131 records) becomes conflicts instead of blocking the outbox, and
+// each resolved with "mine" reaches the cluster.
+func TestEngine_ChangeTooLarge(t *testing.T) {
+	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
+	tm := newTeam(t, c)
+	for range 129 {
+		must[core.Contract](t)(tm.hq.svc.CreateContract(tm.admin, core.ContractInput{ClientID: tm.client.ID, Total: dec("10")}))
+	}
+	other := must[core.User](t)(tm.hq.svc.CreateUser(tm.admin, core.UserInput{FullName: "Olga Other", Email: "olga@epicevents.com",
+		Department: core.Commercial}, pw))
+	tm.hq.sync()
+	must[core.Client](t)(tm.hq.svc.ReassignClient(tm.admin, tm.client.ID, other.ID))
+	r := tm.hq.sync()
+	if r.Conflicts != 131 {
+		t.Fatalf("sync = %+v, want 131 conflicts", r)
+	}
+	if st, _ := tm.hq.eng.Status(ctx(t)); st.Outbox != 0 {
+		t.Fatalf("outbox = %d", st.Outbox)
+	}
+	cs := must[[]core.SyncConflict](t)(tm.hq.svc.Conflicts(tm.admin))
+	// The client first (its contracts follow it), then the contracts.
+	slices.SortFunc(cs, func(a, b core.SyncConflict) int {
+		if a.Record == b.Record {
+			return 0
+		}
+		if a.Record == core.ClientRecord {
+			return -1
+		}
+		return 1
+	})
+	for _, sc := range cs {
+		if sc.Kind != core.ConflictInvalid {
+			t.Fatalf("conflict kind %s", sc.Kind)
+		}
+		if err := tm.hq.svc.ResolveConflict(tm.admin, sc.ID, core.KeepMine, nil); err != nil {
+			t.Fatalf("resolve %s: %v", sc.Record, err)
+		}
+	}
+	tm.hq.sync()
+	tm.road.sync()
+	got := must[core.Client](t)(tm.road.svc.GetClient(tm.sales, tm.client.ID))
+	ks, _, err := tm.road.svc.ListContracts(tm.sales, core.ContractQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for _, k := range ks {
+		if k.ClientID == tm.client.ID && k.CommercialID == other.ID {
+			moved++
+		}
+	}
+	if got.CommercialID != other.ID || moved != 130 {
+		t.Fatalf("road: client's commercial %v, %d of 130 contracts moved", got.CommercialID == other.ID, moved)
+	}
+}

@@ -134,9 +134,13 @@ func (e *Engine) pushOne(ctx context.Context, cli *clientv3.Client, c core.Chang
 		rc, cancel := rctx(ctx)
 		resp, err := cli.Txn(rc).If(cmps...).Then(ops...).Else(clientv3.OpGet(ck)).Commit()
 		cancel()
-		if errors.Is(err, rpctypes.ErrPermissionDenied) && len(c.Records) > 0 {
+		if tooBig := errors.Is(err, rpctypes.ErrTooManyOps) || errors.Is(err, rpctypes.ErrRequestTooLarge); (tooBig ||
+			errors.Is(err, rpctypes.ErrPermissionDenied)) && len(c.Records) > 0 {
 			// This laptop's identity may not write these records (a manager's change made on
-			// a commercial's laptop): the change becomes conflicts, its audit entries go on.
+			// a commercial's laptop), or the change is larger than one etcd transaction may
+			// be (a client with more than ~60 contracts reassigned): the change becomes
+			// conflicts — each resolved by itself is small enough — and its audit entries go
+			// on. The outbox is never blocked.
 			if c, err = e.refused(ctx, cli, c, bases); err != nil {
 				return c, 0, rewritten, err
 			}
