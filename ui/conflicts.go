@@ -18,9 +18,9 @@ import (
 // conflict the record, the fields, their values on this laptop and in the cluster, and the
 // buttons Keep mine, Keep theirs and Edit.
 type conflictsDialog struct {
-	s     *teamSync
-	d     *dialog.CustomDialog
-	box   *fyne.Container
+	s      *teamSync
+	d      *dialog.CustomDialog
+	box    *fyne.Container
 	cards  []*conflictCard
 	open   bool
 	people map[string]string // collaborators' names by id
