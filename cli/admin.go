@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -250,8 +249,14 @@ func runExport(r *runner, args []string) error {
 	})
 }
 
-// exportCSV returns every record of a kind as CSV, with the number of records.
+// exportCSV returns every record of a kind as CSV in core's schema of the record (the window
+// exports the same bytes), with the number of records.
 func (s *session) exportCSV(kind string) ([]byte, int, error) {
+	l, err := s.svc.ExportLookup(s.actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	var lines [][]string
 	switch kind {
 	case "clients":
 		list, hidden, err := s.svc.ListClients(s.actor, core.ClientQuery{})
@@ -259,61 +264,27 @@ func (s *session) exportCSV(kind string) ([]byte, int, error) {
 			return nil, 0, err
 		}
 		s.warnHidden(hidden)
-		out, err := s.toClients(list)
-		return toCSV(out, err)
+		lines = core.ClientsCSV(list, l)
 	case "contracts":
 		list, hidden, err := s.svc.ListContracts(s.actor, core.ContractQuery{})
 		if err != nil {
 			return nil, 0, err
 		}
 		s.warnHidden(hidden)
-		return toCSV(s.toContracts(list))
+		lines = core.ContractsCSV(list, l)
 	case "events":
 		list, hidden, err := s.svc.ListEvents(s.actor, core.EventQuery{})
 		if err != nil {
 			return nil, 0, err
 		}
 		s.warnHidden(hidden)
-		return toCSV(s.toEvents(list))
-	}
-	return nil, 0, usagef("export", "unknown kind %q: export clients, contracts or events", kind)
-}
-
-// toCSV writes rows as CSV with core.WriteCSV (cells escaped, CRLF line endings): a header of
-// the JSON field names, then one line per row.
-func toCSV[T any](rows []T, err error) ([]byte, int, error) {
-	if err != nil {
-		return nil, 0, err
-	}
-	t := reflect.TypeFor[T]()
-	head := make([]string, t.NumField())
-	for i := range head {
-		head[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
-	}
-	lines := make([][]string, 0, len(rows)+1)
-	lines = append(lines, head)
-	for _, row := range rows {
-		v := reflect.ValueOf(row)
-		line := make([]string, v.NumField())
-		for i := range line {
-			line[i] = cellText(v.Field(i))
-		}
-		lines = append(lines, line)
+		lines = core.EventsCSV(list, l)
+	default:
+		return nil, 0, usagef("export", "unknown kind %q: export clients, contracts or events", kind)
 	}
 	var buf bytes.Buffer
 	err = core.WriteCSV(&buf, lines)
-	return buf.Bytes(), len(rows), err
-}
-
-// cellText formats one field of an output record: nil pointers are empty, times RFC 3339.
-func cellText(v reflect.Value) string {
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return ""
-		}
-		v = v.Elem()
-	}
-	return fmt.Sprint(v.Interface())
+	return buf.Bytes(), len(lines) - 1, err
 }
 
 // checkOut is the JSON answer of check and reindex.

@@ -107,6 +107,10 @@ func (s *Service) planImport(tx Tx, a *Actor, rows []csvRow) (ImportReport, erro
 				return rep, err
 			}
 		}
+		if row.Err != nil {
+			// The line as written, so that a preview can say which one it is.
+			row.Client = Client{FullName: in.cells[colFullName], Email: in.cells[colEmail]}
+		}
 		switch {
 		case row.Err != nil:
 			rep.Failed++

@@ -69,6 +69,7 @@ wid=$(window "$road" 'Jean Dupont')
 sleep 1
 xdotool windowmove "$wid" 0 0
 xdotool windowsize "$wid" 1280 800
+xdotool windowfocus "$wid" key ctrl+3 # Clients (Home and Agenda come first)
 sleep 4 # the first sync and the status line
 shotw sync-status "$wid" 1
 xdotool mousemove "${BADGE_X:-1215}" "${BADGE_Y:-781}"
@@ -86,6 +87,10 @@ xdotool windowmove "$left" 0 0
 xdotool windowsize "$left" 640 800
 xdotool windowmove "$right" 640 0
 xdotool windowsize "$right" 640 800
+for w in "$left" "$right"; do
+	xdotool windowfocus "$w" key ctrl+3 # Clients
+	sleep 0.5
+done
 sleep 3
 as "$third" client update "$marie" --company "TechCorp Europe" >/dev/null
 as "$third" sync >/dev/null

@@ -38,13 +38,18 @@ wait_title 'Epic Events CRM — *'
 xdotool windowmove "$wid" 0 0
 xdotool windowsize "$wid" 1280 800
 sleep 1
+shot home 1.5 # the first tab (issue #14)
+xdotool key ctrl+2
+shot agenda 1.5
+xdotool key ctrl+3
+sleep 1
 click 300 213 # select the second client: the whole row is highlighted
 shot clients 1.5
-xdotool key ctrl+2
-shot contracts
 xdotool key ctrl+4
+shot contracts
+xdotool key ctrl+6
 shot collaborators
-xdotool key ctrl+3
+xdotool key ctrl+5
 sleep 1
 # Double-click the unassigned event: its form opens with the support picker focused; Space
 # opens the picker.
@@ -52,6 +57,35 @@ click "${EVENT_X:-300}" "${EVENT_Y:-252}" 2
 sleep 1
 xdotool key space
 shot events-assign 1.5
+xdotool key ctrl+q
+wait "$pid" || true
+
+# The agenda in French (issue #14): the saved session opens the main window directly.
+LANG=fr_FR.UTF-8 "$BIN" >>"$WORK/window.log" 2>&1 &
+pid=$!
+wid=""
+for _ in $(seq 1 150); do
+	wid=$(xdotool search --name '^Epic Events CRM' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
+	sleep 0.2
+done
+[ -n "$wid" ] || { echo "no French window" >&2; exit 1; }
+sleep 1
+xdotool windowfocus "$wid"
+sleep 0.3
+case "$(xdotool getwindowname "$wid")" in
+'Epic Events CRM')
+	xdotool type --delay 15 "$EMAIL"
+	xdotool key Tab
+	xdotool type --delay 15 "$PASSWORD"
+	xdotool key Return
+	wait_title 'Epic Events CRM — *'
+	;;
+esac
+xdotool windowmove "$wid" 0 0
+xdotool windowsize "$wid" 1280 800
+sleep 1
+xdotool key ctrl+2
+shot agenda-fr 1.5
 xdotool key ctrl+q
 wait "$pid" || true
 
@@ -83,7 +117,8 @@ esac
 xdotool windowmove "$wid" 0 0
 xdotool windowsize "$wid" 1280 800
 sleep 1.5
-shot damaged-hidden 0.5
+xdotool key ctrl+3 # Clients (Home and Agenda come first)
+shot damaged-hidden 1
 click "${FILE_X:-22}" "${FILE_Y:-12}" # the File menu
 sleep 0.5
 [ -n "${SHOT_MENU:-}" ] && shot file-menu 0.5

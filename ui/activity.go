@@ -108,10 +108,10 @@ func newActivityTab(m *mainScreen) *listTab[auditRow] {
 			return rows, hidden, err
 		},
 		same: func(x, y auditRow) bool { return x.Seq == y.Seq },
-		csv: func(rows []auditRow) [][]string {
+		csv: func(rows []auditRow, _ core.ExportLookup) [][]string {
 			out := [][]string{{"seq", "at", "who", "action", "record", "record_id", "fields", "count"}}
 			for _, r := range rows {
-				out = append(out, []string{fmtInt64(r.Seq), csvTime(r.At), r.Who, r.Action, string(r.Record),
+				out = append(out, []string{fmtInt64(r.Seq), core.CSVTime(r.At), r.Who, r.Action, string(r.Record),
 					r.RecordID.String(), strings.Join(r.Fields, " "), strconv.Itoa(r.Count)})
 			}
 			return out

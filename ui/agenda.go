@@ -42,6 +42,7 @@ func newAgendaTab(m *mainScreen) *agendaTab {
 	t := &agendaTab{m: m, span: core.AgendaMonth, status: widget.NewLabel(""), items: map[uuid.UUID]*agendaItem{}}
 	t.day = dayOf(m.g.svc.Now().In(time.Local))
 	t.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	t.title.Truncation = fyne.TextTruncateEllipsis
 	t.mine = widget.NewCheck(tr("Mine"), func(bool) { t.refresh() })
 	t.mine.Checked = core.AgendaMineByDefault(m.g.actor)
 	t.mode = widget.NewRadioGroup([]string{tr("Month"), tr("Week")}, func(s string) {
@@ -53,6 +54,7 @@ func newAgendaTab(m *mainScreen) *agendaTab {
 		t.refresh()
 	})
 	t.mode.Horizontal = true
+	t.mode.Required = true
 	t.mode.Selected = tr("Month")
 	t.jump = widget.NewEntry()
 	t.jump.SetPlaceHolder(dateHint())
@@ -61,7 +63,9 @@ func newAgendaTab(m *mainScreen) *agendaTab {
 	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { t.move(1) })
 	today := widget.NewButton(tr("Today"), func() { t.day = dayOf(m.g.svc.Now().In(time.Local)); t.refresh() })
 	goBtn := widget.NewButton(tr("Go"), t.jumpTo)
-	bar := container.NewHBox(prev, today, next, t.title, widget.NewSeparator(), t.mode, t.mine, widget.NewSeparator(),
+	// The title's width is fixed: it changes with the span, the toolbar must not move.
+	title := container.NewGridWrap(fyne.NewSize(340, t.title.MinSize().Height), t.title)
+	bar := container.NewHBox(prev, today, next, title, widget.NewSeparator(), t.mode, t.mine, widget.NewSeparator(),
 		container.NewGridWrap(fyne.NewSize(130, t.jump.MinSize().Height), t.jump), goBtn)
 	t.body = container.NewStack()
 	t.box = container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), t.status, nil, nil, t.body)
@@ -214,10 +218,10 @@ func (t *agendaTab) highlight() *canvas.Rectangle {
 const maxPerCell = 3
 
 func (t *agendaTab) monthGrid(ag core.Agenda, byDay map[time.Time][]core.EventLine, today time.Time) fyne.CanvasObject {
-	var cells []fyne.CanvasObject
+	var head, cells []fyne.CanvasObject
 	for i := range 7 {
 		wd := time.Weekday((i + 1) % 7) // Monday first
-		cells = append(cells, widget.NewLabelWithStyle(capitalize(shortDayName(wd)), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
+		head = append(head, widget.NewLabelWithStyle(capitalize(shortDayName(wd)), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	}
 	first := ag.From
 	lead := (int(first.Weekday()) + 6) % 7 // days of the week before the 1st (Monday first)
@@ -229,7 +233,8 @@ func (t *agendaTab) monthGrid(ag core.Agenda, byDay map[time.Time][]core.EventLi
 		}
 		cells = append(cells, t.dayCell(d, d.Month() == first.Month(), byDay[d], today))
 	}
-	return container.NewVScroll(container.NewGridWithColumns(7, cells...))
+	return container.NewBorder(container.NewGridWithColumns(7, head...), nil, nil, nil,
+		container.NewVScroll(container.NewGridWithColumns(7, cells...)))
 }
 
 func (t *agendaTab) dayCell(d time.Time, inMonth bool, lines []core.EventLine, today time.Time) fyne.CanvasObject {

@@ -50,13 +50,12 @@ func newClientsTab(m *mainScreen) *listTab[clientRow] {
 		canNew:   core.CanCreateClient(a),
 		remove:   func(r clientRow) { m.deleted(g.svc.DeleteClient(a, r.ID), m.clients) },
 		canerase: func(clientRow) bool { return core.CanDeleteClient(a) },
-		csv: func(rows []clientRow) [][]string {
-			out := [][]string{{"id", "full_name", "company_name", "email", "phone", "commercial_contact", "created_at", "updated_at"}}
-			for _, r := range rows {
-				out = append(out, []string{r.ID.String(), r.FullName, r.CompanyName, r.Email, r.Phone,
-					r.Commercial, csvTime(r.CreatedAt), csvTime(r.UpdatedAt)})
+		csv: func(rows []clientRow, l core.ExportLookup) [][]string {
+			list := make([]core.Client, len(rows))
+			for i, r := range rows {
+				list[i] = r.Client
 			}
-			return out
+			return core.ClientsCSV(list, l)
 		},
 	}
 	return newListTab(g, spec)

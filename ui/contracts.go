@@ -76,13 +76,12 @@ func newContractsTab(m *mainScreen) *listTab[contractRow] {
 		canNew:   core.CanCreateContract(a),
 		remove:   func(r contractRow) { m.deleted(g.svc.DeleteContract(a, r.ID), m.contracts) },
 		canerase: func(contractRow) bool { return core.CanDeleteContract(a) },
-		csv: func(rows []contractRow) [][]string {
-			out := [][]string{{"id", "client", "company_name", "commercial_contact", "total_amount", "amount_due", "status", "created_at", "signed_at"}}
-			for _, r := range rows {
-				out = append(out, []string{r.ID.String(), r.Client, r.Company, r.Commercial, r.Total.StringFixed(2),
-					r.Due.StringFixed(2), string(r.Status), csvTime(r.CreatedAt), csvTime(r.SignedAt)})
+		csv: func(rows []contractRow, l core.ExportLookup) [][]string {
+			list := make([]core.Contract, len(rows))
+			for i, r := range rows {
+				list[i] = r.Contract
 			}
-			return out
+			return core.ContractsCSV(list, l)
 		},
 	}
 	return newListTab(g, spec)

@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -16,13 +15,6 @@ func csvBytes(rows [][]string) ([]byte, error) {
 	var b bytes.Buffer
 	err := core.WriteCSV(&b, rows)
 	return b.Bytes(), err
-}
-
-func csvTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 func fmtInt64(n uint64) string { return strconv.FormatUint(n, 10) }
@@ -39,7 +31,11 @@ func (t *listTab[T]) exportCSV() {
 			return
 		}
 		background(t.g, func() (int, error) {
-			data, err := csvBytes(t.spec.csv(rows))
+			l, err := t.g.svc.ExportLookup(t.g.actor)
+			var data []byte
+			if err == nil {
+				data, err = csvBytes(t.spec.csv(rows, l))
+			}
 			if err == nil {
 				err = t.g.writeTo(w, func(dst core.Destination) error {
 					return t.g.svc.Export(t.g.actor, t.spec.record, len(rows), data, dst)

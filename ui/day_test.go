@@ -354,7 +354,7 @@ func TestImport_PreviewFrench(t *testing.T) {
 	g := e.startAs(adminEmail)
 	p := g.main.previewImport([]byte("nom;e-mail;fax\nA B;a@b.fr;1\n"), "x.csv")
 	g.settle()
-	if p.summary.Text != `colonne inconnue "fax" : les colonnes sont nom, email, téléphone, entreprise, notes et commercial (ou leurs noms anglais)` {
+	if p.summary.Text != `Colonne inconnue "fax" : les colonnes sont nom, email, téléphone, entreprise, notes et commercial (ou leurs noms anglais)` {
 		t.Errorf("summary %q", p.summary.Text)
 	}
 	p = g.main.previewImport([]byte("nom;e-mail;tel;entreprise\nA B;a@b.fr;0102030405;AB\n"), "y.csv")
@@ -362,7 +362,7 @@ func TestImport_PreviewFrench(t *testing.T) {
 	if got := p.table.cols[4].Value(p.table.rows[0]); got != "Commercial: est obligatoire : choisissez le commercial chargé de ce client (e-mail, identifiant ou nom)" {
 		t.Errorf("row error %q", got)
 	}
-	if !strings.Contains(p.summary.Text, "rien n'a été importé : 1 ligne(s) comportent des erreurs, la première à la ligne 2") {
+	if !strings.Contains(p.summary.Text, "Rien n'a été importé : 1 ligne(s) comportent des erreurs, la première à la ligne 2") {
 		t.Errorf("summary %q", p.summary.Text)
 	}
 }

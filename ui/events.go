@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"strconv"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -70,13 +68,12 @@ func newEventsTab(m *mainScreen) *listTab[eventRow] {
 		canNew:   core.CanCreateEvents(a),
 		remove:   func(r eventRow) { m.deleted(g.svc.DeleteEvent(a, r.ID), m.events) },
 		canerase: func(eventRow) bool { return core.CanDeleteEvent(a) },
-		csv: func(rows []eventRow) [][]string {
-			out := [][]string{{"id", "name", "client", "start", "end", "location", "attendees", "support_contact", "notes"}}
-			for _, r := range rows {
-				out = append(out, []string{r.ID.String(), r.Name, r.Client, csvTime(r.Start), csvTime(r.End),
-					r.Location, strconv.Itoa(r.Attendees), r.Support, r.Notes})
+		csv: func(rows []eventRow, l core.ExportLookup) [][]string {
+			list := make([]core.Event, len(rows))
+			for i, r := range rows {
+				list[i] = r.Event
 			}
-			return out
+			return core.EventsCSV(list, l)
 		},
 	}
 	return newListTab(g, spec)

@@ -109,9 +109,9 @@ func (p *importPreview) show(rep core.ImportReport, err error) {
 			p.m.g.showError(err)
 			return
 		}
-		p.summary.SetText(importErrText(err))
+		p.summary.SetText(capitalize(importErrText(err)))
 	case rep.Failed > 0:
-		p.summary.SetText(importErrText(err) + "\n" + tr("Correct the file and import it again; nothing has been written."))
+		p.summary.SetText(capitalize(importErrText(err)) + "\n" + tr("Correct the file and import it again; nothing has been written."))
 	case rep.Created+rep.Updated == 0:
 		p.summary.SetText(tr("Nothing to import: the {{.Count}} clients of the file are already as it says.",
 			map[string]any{"Count": fmtInt(rep.Unchanged)}))

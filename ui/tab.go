@@ -56,7 +56,7 @@ type tabSpec[T any] struct {
 	canNew   bool
 	canOpen  func(T) bool
 	canerase func(T) bool
-	csv      func(rows []T) [][]string
+	csv      func(rows []T, l core.ExportLookup) [][]string
 	extra    []fyne.CanvasObject // more toolbar buttons
 }
 

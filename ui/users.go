@@ -61,11 +61,11 @@ func newUsersTab(m *mainScreen) *listTab[userRow] {
 		canNew:   core.CanCreateUser(a),
 		remove:   func(r userRow) { m.deleted(g.svc.DeleteUser(a, r.ID), m.users) },
 		canerase: func(r userRow) bool { return r.ID != a.ID() },
-		csv: func(rows []userRow) [][]string {
+		csv: func(rows []userRow, _ core.ExportLookup) [][]string {
 			out := [][]string{{"id", "employee_number", "full_name", "email", "department", "active", "created_at"}}
 			for _, r := range rows {
 				out = append(out, []string{r.ID.String(), r.EmployeeNumber, r.FullName, r.Email, string(r.Department),
-					map[bool]string{true: "true", false: "false"}[r.Active], csvTime(r.CreatedAt)})
+					map[bool]string{true: "true", false: "false"}[r.Active], core.CSVTime(r.CreatedAt)})
 			}
 			return out
 		},
