@@ -224,16 +224,7 @@ func TestClients_ErrInvalidEmail(t *testing.T) {
 }
 
 func TestClients_ConflictKeepsFormOpen(t *testing.T) {
-	e := newEnv(t, true)
-	g := e.startAs(jean)
-	test.Tap(g.main.clients.newBtn)
-	f := g.main.form.(*clientForm)
-	test.Type(f.name.entry, "Kevin Again")
-	test.Type(f.company.entry, "Dup")
-	test.Type(f.email.entry, "kevin@startup.io")
-	test.Type(f.phone.entry, "0612345678")
-	test.Tap(f.dlg.save)
-	g.settle()
+	g, f := duplicateClient(t)
 	if !strings.Contains(dialogTexts(g), "email") {
 		t.Errorf("core's conflict should show in a dialog; got %q", dialogTexts(g))
 	}
