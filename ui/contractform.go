@@ -89,7 +89,10 @@ func showContractForm(m *mainScreen, k *core.Contract) *contractForm {
 	// A client that cannot be read (damaged) is said in a dialog over the form, once it is
 	// shown; the contract itself stays usable.
 	c, readErr := g.svc.GetClient(g.actor, k.ClientID)
-	n, _ := g.loadNames()
+	n, namesErr := g.loadNames()
+	if readErr == nil {
+		readErr = namesErr // the commercial's name is then left blank; say why
+	}
 	f.view.addRow(tr("Client"), widget.NewLabel(c.FullName+" — "+c.CompanyName))
 	f.view.addRow(tr("Commercial"), widget.NewLabel(n.name(k.CommercialID)))
 	f.view.addRow(tr("Status"), widget.NewLabel(statusName(k.Status)))

@@ -258,27 +258,28 @@ func showNewEvent(m *mainScreen, k *core.Contract) *eventForm {
 	return f
 }
 
-func (f *eventForm) values() (string, time.Time, time.Time, string, int, string, error) {
-	s, _, err := at(f.startDate, f.startTime.entry.Text, "start")
-	if err != nil {
-		return "", s, s, "", 0, "", err
+// values reads the form into the input of an event (its ContractID left to the caller).
+func (f *eventForm) values() (core.EventInput, error) {
+	in := core.EventInput{Name: f.name.entry.Text, Location: f.location.entry.Text, Notes: f.notes.entry.Text}
+	var err error
+	if in.Start, _, err = at(f.startDate, f.startTime.entry.Text, "start"); err != nil {
+		return in, err
 	}
-	e, _, err := at(f.endDate, f.endTime.entry.Text, "end")
-	if err != nil {
-		return "", s, e, "", 0, "", err
+	if in.End, _, err = at(f.endDate, f.endTime.entry.Text, "end"); err != nil {
+		return in, err
 	}
-	n, err := parseAttendees(f.attendees.entry.Text)
-	return f.name.entry.Text, s, e, f.location.entry.Text, n, f.notes.entry.Text, err
+	in.Attendees, err = parseAttendees(f.attendees.entry.Text)
+	return in, err
 }
 
 func (f *eventForm) create() error {
 	g := f.m.g
-	name, s, e, loc, n, notes, err := f.values()
+	in, err := f.values()
 	if err != nil {
 		return err
 	}
-	ev, err := g.svc.CreateEvent(g.actor, core.EventInput{ContractID: f.contract.ID, Name: name, Start: s, End: e,
-		Location: loc, Attendees: n, Notes: notes})
+	in.ContractID = f.contract.ID
+	ev, err := g.svc.CreateEvent(g.actor, in)
 	if err != nil {
 		return err
 	}
@@ -307,18 +308,18 @@ func (f *eventForm) save() error {
 }
 
 func (f *eventForm) saveDetails() error {
-	name, s, e, loc, n, notes, err := f.values()
+	in, err := f.values()
 	if err != nil {
 		return err
 	}
-	p := core.EventPatch{Name: &name, Location: &loc, Attendees: &n, Notes: &notes}
+	p := core.EventPatch{Name: &in.Name, Location: &in.Location, Attendees: &in.Attendees, Notes: &in.Notes}
 	// A moment shown to the minute and left alone is not a change (it may be in the past, or
 	// the second of two 02:30s of the night the clocks go back).
 	if !f.unchanged(f.startDate, f.startTime, "start", f.event.Start) {
-		p.Start = &s
+		p.Start = &in.Start
 	}
 	if !f.unchanged(f.endDate, f.endTime, "end", f.event.End) {
-		p.End = &e
+		p.End = &in.End
 	}
 	ev, err := f.m.g.svc.UpdateEvent(f.m.g.actor, f.event.ID, p)
 	if err != nil {
