@@ -20,6 +20,33 @@ click() { # x y [clicks]: the window is at 0,0
 	for _ in $(seq 1 "${3:-1}"); do xdotool click 1; sleep 0.05; done
 }
 
+# restart [LANG]: starts the window again (in that language), logs in unless the saved session
+# opens the main window directly, and puts the window at 0,0 in 1280x800.
+restart() {
+	LANG="${1:-$LANG}" "$BIN" >>"$WORK/window.log" 2>&1 &
+	pid=$!
+	wid=""
+	for _ in $(seq 1 150); do
+		wid=$(xdotool search --name '^Epic Events CRM' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
+		sleep 0.2
+	done
+	[ -n "$wid" ] || { echo "no window" >&2; exit 1; }
+	sleep 1
+	xdotool windowfocus "$wid"
+	sleep 0.3
+	case "$(xdotool getwindowname "$wid")" in
+	'Epic Events CRM')
+		xdotool type --delay 15 "$EMAIL"
+		xdotool key Tab
+		xdotool type --delay 15 "$PASSWORD"
+		xdotool key Return
+		wait_title 'Epic Events CRM — *'
+		;;
+	esac
+	xdotool windowmove "$wid" 0 0
+	xdotool windowsize "$wid" 1280 800
+}
+
 wid=""
 for _ in $(seq 1 150); do
 	wid=$(xdotool search --name '^Epic Events CRM$' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
@@ -61,28 +88,7 @@ xdotool key ctrl+q
 wait "$pid" || true
 
 # The agenda in French (issue #14): the saved session opens the main window directly.
-LANG=fr_FR.UTF-8 "$BIN" >>"$WORK/window.log" 2>&1 &
-pid=$!
-wid=""
-for _ in $(seq 1 150); do
-	wid=$(xdotool search --name '^Epic Events CRM' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no French window" >&2; exit 1; }
-sleep 1
-xdotool windowfocus "$wid"
-sleep 0.3
-case "$(xdotool getwindowname "$wid")" in
-'Epic Events CRM')
-	xdotool type --delay 15 "$EMAIL"
-	xdotool key Tab
-	xdotool type --delay 15 "$PASSWORD"
-	xdotool key Return
-	wait_title 'Epic Events CRM — *'
-	;;
-esac
-xdotool windowmove "$wid" 0 0
-xdotool windowsize "$wid" 1280 800
+restart fr_FR.UTF-8
 sleep 1
 xdotool key ctrl+2
 shot agenda-fr 1.5
@@ -94,28 +100,7 @@ wait "$pid" || true
 printf '%s\n' "$PASSWORD" | "$BIN" login --email "$EMAIL" --password-stdin >/dev/null
 "$BIN" backup "$WORK/friday.db" >/dev/null
 "$FLIPBIT" "$EPICEVENTS_HOME/epicevents.db" clients 1 >/dev/null
-"$BIN" >>"$WORK/window.log" 2>&1 &
-pid=$!
-wid=""
-for _ in $(seq 1 150); do
-	wid=$(xdotool search --name '^Epic Events CRM' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no window" >&2; exit 1; }
-sleep 1
-xdotool windowfocus "$wid"
-sleep 0.3
-case "$(xdotool getwindowname "$wid")" in
-'Epic Events CRM')
-	xdotool type --delay 15 "$EMAIL"
-	xdotool key Tab
-	xdotool type --delay 15 "$PASSWORD"
-	xdotool key Return
-	wait_title 'Epic Events CRM — *'
-	;;
-esac
-xdotool windowmove "$wid" 0 0
-xdotool windowsize "$wid" 1280 800
+restart
 sleep 1.5
 xdotool key ctrl+3 # Clients (Home and Agenda come first)
 shot damaged-hidden 1
