@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/epicevents/crm/core"
-	"github.com/epicevents/crm/storage"
 )
 
 func homeRows(h core.Home, err error) (int, error) {
@@ -61,16 +60,7 @@ func BenchmarkAgendaMonthEvents(b *testing.B) {
 // by email on each line) in one durable transaction, on a copy of the database.
 func BenchmarkImport10k(b *testing.B) {
 	w := getWorld(b)
-	db, err := storage.Open(copyWorld(b, w), storage.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	svc := newBenchService(db)
-	admin, err := svc.Login(benchAdmin, benchPassword)
-	if err != nil {
-		b.Fatal(err)
-	}
+	svc, admin := openCopy(b, w)
 	round := 0
 	run(b, func() (int, error) {
 		round++

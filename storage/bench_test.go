@@ -352,16 +352,7 @@ func BenchmarkAllClients(b *testing.B) {
 // copy of the database.
 func BenchmarkCreateClient(b *testing.B) {
 	w := getWorld(b)
-	db, err := storage.Open(copyWorld(b, w), storage.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	svc := newBenchService(db)
-	admin, err := svc.Login(benchAdmin, benchPassword)
-	if err != nil {
-		b.Fatal(err)
-	}
+	svc, admin := openCopy(b, w)
 	i := 0
 	run(b, func() (int, error) {
 		i++
@@ -388,6 +379,23 @@ func BenchmarkOpen(b *testing.B) {
 func BenchmarkLogin(b *testing.B) {
 	w := getWorld(b)
 	run(b, func() (int, error) { return one(w.svc.Login(benchAdmin, benchPassword)) })
+}
+
+// openCopy opens a copy of the database (closed after the benchmark) with a service and its
+// administrator logged in, for the benchmarks that write.
+func openCopy(b *testing.B, w *benchWorld) (*core.Service, *core.Actor) {
+	b.Helper()
+	db, err := storage.Open(copyWorld(b, w), storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	svc := newBenchService(db)
+	admin, err := svc.Login(benchAdmin, benchPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, admin
 }
 
 // copyWorld copies the database into a temporary directory, removed after the benchmark, and

@@ -20,19 +20,42 @@ click() { # x y [clicks]: the window is at 0,0
 	for _ in $(seq 1 "${3:-1}"); do xdotool click 1; sleep 0.05; done
 }
 
-find_window() { # wait for a window whose title matches the regular expression $1, focus it
+# restart [LANG]: starts the window again (in that language), logs in unless the saved session
+# opens the main window directly, and puts the window at 0,0 in 1280x800.
+restart() {
+	LANG="${1:-$LANG}" "$BIN" >>"$WORK/window.log" 2>&1 &
+	pid=$!
 	wid=""
 	for _ in $(seq 1 150); do
-		wid=$(xdotool search --name "$1" 2>/dev/null | head -n1) && [ -n "$wid" ] && break
+		wid=$(xdotool search --name '^Epic Events CRM' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
 		sleep 0.2
 	done
-	[ -n "$wid" ] || { echo "no window $1" >&2; exit 1; }
+	[ -n "$wid" ] || { echo "no window" >&2; exit 1; }
 	sleep 1
 	xdotool windowfocus "$wid"
 	sleep 0.3
+	case "$(xdotool getwindowname "$wid")" in
+	'Epic Events CRM')
+		xdotool type --delay 15 "$EMAIL"
+		xdotool key Tab
+		xdotool type --delay 15 "$PASSWORD"
+		xdotool key Return
+		wait_title 'Epic Events CRM — *'
+		;;
+	esac
+	xdotool windowmove "$wid" 0 0
+	xdotool windowsize "$wid" 1280 800
 }
 
-find_window '^Epic Events CRM$'
+wid=""
+for _ in $(seq 1 150); do
+	wid=$(xdotool search --name '^Epic Events CRM$' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
+	sleep 0.2
+done
+[ -n "$wid" ] || { echo "no login window" >&2; exit 1; }
+sleep 1
+xdotool windowfocus "$wid"
+sleep 0.3
 xdotool type --delay 15 "$EMAIL"
 shot login 0.5
 xdotool key Tab
@@ -65,28 +88,7 @@ xdotool key ctrl+q
 wait "$pid" || true
 
 # The agenda in French (issue #14): the saved session opens the main window directly.
-LANG=fr_FR.UTF-8 "$BIN" >>"$WORK/window.log" 2>&1 &
-pid=$!
-wid=""
-for _ in $(seq 1 150); do
-	wid=$(xdotool search --name '^Epic Events CRM' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no French window" >&2; exit 1; }
-sleep 1
-xdotool windowfocus "$wid"
-sleep 0.3
-case "$(xdotool getwindowname "$wid")" in
-'Epic Events CRM')
-	xdotool type --delay 15 "$EMAIL"
-	xdotool key Tab
-	xdotool type --delay 15 "$PASSWORD"
-	xdotool key Return
-	wait_title 'Epic Events CRM — *'
-	;;
-esac
-xdotool windowmove "$wid" 0 0
-xdotool windowsize "$wid" 1280 800
+restart fr_FR.UTF-8
 sleep 1
 xdotool key ctrl+2
 shot agenda-fr 1.5
@@ -98,20 +100,7 @@ wait "$pid" || true
 printf '%s\n' "$PASSWORD" | "$BIN" login --email "$EMAIL" --password-stdin >/dev/null
 "$BIN" backup "$WORK/friday.db" >/dev/null
 "$FLIPBIT" "$EPICEVENTS_HOME/epicevents.db" clients 1 >/dev/null
-"$BIN" >>"$WORK/window.log" 2>&1 &
-pid=$!
-find_window '^Epic Events CRM'
-case "$(xdotool getwindowname "$wid")" in
-'Epic Events CRM')
-	xdotool type --delay 15 "$EMAIL"
-	xdotool key Tab
-	xdotool type --delay 15 "$PASSWORD"
-	xdotool key Return
-	wait_title 'Epic Events CRM — *'
-	;;
-esac
-xdotool windowmove "$wid" 0 0
-xdotool windowsize "$wid" 1280 800
+restart
 sleep 1.5
 xdotool key ctrl+3 # Clients (Home and Agenda come first)
 shot damaged-hidden 1
@@ -122,9 +111,7 @@ click "${CHECK_X:-80}" "${CHECK_Y:-136}" # File → Check database…
 shot check-database 1.5
 click "${REPAIR_X:-672}" "${REPAIR_Y:-550}" # Repair
 shot repair-database 1.5
-xdotool key Escape ctrl+q
-sleep 2
-kill "$pid" 2>/dev/null || true # a dialog left open (the menu moved) must not hang the script
+xdotool key ctrl+q
 wait "$pid" || true
 
 # Team mode (issue #12): sync status, the Conflicts dialog, two windows syncing.
