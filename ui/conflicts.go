@@ -18,11 +18,12 @@ import (
 // conflict the record, the fields, their values on this laptop and in the cluster, and the
 // buttons Keep mine, Keep theirs and Edit.
 type conflictsDialog struct {
-	s     *teamSync
-	d     *dialog.CustomDialog
-	box   *fyne.Container
-	cards []*conflictCard
-	open  bool
+	s      *teamSync
+	d      *dialog.CustomDialog
+	box    *fyne.Container
+	cards  []*conflictCard
+	open   bool
+	people map[string]string // collaborators' names by id
 }
 
 // conflictCard is one conflict in the dialog.
@@ -46,14 +47,15 @@ func (s *teamSync) showConflicts() {
 		cd.d.SetOnClosed(func() { cd.open = false })
 		s.dialog = cd
 	}
-	s.dialog.update(s.snap.conflicts)
+	s.dialog.update(s.snap.conflicts, s.snap.people)
 	s.dialog.open = true
 	s.dialog.d.Resize(fyne.NewSize(820, 560))
 	s.dialog.d.Show()
 }
 
-// update shows cs (UI goroutine).
-func (cd *conflictsDialog) update(cs []core.SyncConflict) {
+// update shows cs; people names collaborators by id (UI goroutine).
+func (cd *conflictsDialog) update(cs []core.SyncConflict, people map[string]string) {
+	cd.people = people
 	cd.box.RemoveAll()
 	cd.cards = nil
 	if len(cs) == 0 {
@@ -81,8 +83,8 @@ func (cd *conflictsDialog) card(c core.SyncConflict) *conflictCard {
 		widget.NewLabelWithStyle(tr("Theirs (the cluster)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, f := range conflictFields(c) {
 		grid.Add(widget.NewLabel(wireFieldName(f)))
-		grid.Add(valueLabel(c.Mine, f))
-		grid.Add(valueLabel(c.Theirs, f))
+		grid.Add(cd.valueLabel(c.Mine, f))
+		grid.Add(cd.valueLabel(c.Theirs, f))
 	}
 	s := cd.s
 	k.mine = widget.NewButton(tr("Keep mine"), s.g.guard(func() { cd.resolve(k, core.KeepMine, nil) }))
@@ -189,8 +191,9 @@ func conflictFields(c core.SyncConflict) []string {
 	return out
 }
 
-// valueLabel shows one side's value of a field; a side without the record says so.
-func valueLabel(m map[string]string, f string) *widget.Label {
+// valueLabel shows one side's value of a field, a collaborator by name; a side without the
+// record says so.
+func (cd *conflictsDialog) valueLabel(m map[string]string, f string) *widget.Label {
 	var l *widget.Label
 	switch v, ok := m[f]; {
 	case m == nil:
@@ -199,6 +202,8 @@ func valueLabel(m map[string]string, f string) *widget.Label {
 	case !ok || v == "":
 		l = widget.NewLabel(tr("(empty)"))
 		l.Importance = widget.LowImportance
+	case (f == core.WireCommercialID || f == core.WireSupportID) && cd.people[v] != "":
+		l = widget.NewLabel(cd.people[v])
 	default:
 		l = widget.NewLabel(v)
 	}

@@ -98,6 +98,7 @@ func (s *serviceSyncer) Run(ctx context.Context, notify func()) error {
 type syncSnapshot struct {
 	status    core.SyncStatus
 	conflicts []core.SyncConflict // those the actor may see
+	people    map[string]string   // collaborators' names by id, for the conflicts' values
 }
 
 // teamSync is the team mode of one session of the main screen.
@@ -282,7 +283,15 @@ func (s *teamSync) read() {
 			return syncSnapshot{}, err
 		}
 		cs, err := s.g.svc.Conflicts(s.actor)
-		return syncSnapshot{status: st, conflicts: cs}, err
+		if err != nil || len(cs) == 0 {
+			return syncSnapshot{status: st, conflicts: cs}, err
+		}
+		people := map[string]string{}
+		contacts, err := s.g.svc.Contacts(s.actor)
+		for _, c := range contacts {
+			people[c.ID.String()] = c.FullName
+		}
+		return syncSnapshot{status: st, conflicts: cs, people: people}, err
 	}, func(snap syncSnapshot, err error) {
 		if s.live() {
 			s.lastPoll = s.now()
@@ -319,7 +328,7 @@ func (s *teamSync) apply(snap syncSnapshot) {
 	s.rev = snap.status.Revision
 	s.render()
 	if s.dialog != nil {
-		s.dialog.update(snap.conflicts)
+		s.dialog.update(snap.conflicts, snap.people)
 	}
 	if seen && snap.status.Revision != prev {
 		s.g.main.liveRefresh()

@@ -393,25 +393,37 @@ func TestConflicts_ResolveEachWay(t *testing.T) {
 	cs, _, err := e.svc.ListClients(admin, core.ClientQuery{})
 	mustNoErr(t, err)
 	fake := newFakeRep(true)
+	reassign := clientConflict(cs[3], admin.ID(), "", "")
+	reassign.Fields = []string{core.WireCommercialID}
+	reassign.Mine = map[string]string{core.WireCommercialID: e.actor(jean).ID().String()}
+	reassign.Theirs = map[string]string{core.WireCommercialID: cs[3].CommercialID.String()}
 	fake.conflicts = []core.SyncConflict{
 		clientConflict(cs[0], admin.ID(), "Mine Zero", cs[0].FullName),
 		clientConflict(cs[1], admin.ID(), "Mine One", cs[1].FullName),
 		clientConflict(cs[2], admin.ID(), "Mine Two", cs[2].FullName),
+		reassign,
 	}
 	g := e.startTeam(fake, adminEmail)
 	fake.fire(g)
 	s := g.main.sync
-	if s.badge.Text != "3 conflicts" {
+	if s.badge.Text != "4 conflicts" {
 		t.Fatalf("badge %q", s.badge.Text)
 	}
 	test.Tap(s.badge)
 	g.settle()
 	texts := dialogTexts(g)
-	for _, want := range []string{"Client " + cs[0].FullName + " — changed on both sides", "Full name", "Mine Zero", "Mine One"} {
+	for _, want := range []string{"Client " + cs[0].FullName + " — changed on both sides", "Full name", "Mine Zero", "Mine One",
+		"Commercial", "Jean Dupont"} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("the dialog does not show %q:\n%s", want, texts)
 		}
 	}
+	if strings.Contains(texts, e.actor(jean).ID().String()) {
+		t.Errorf("the dialog shows a collaborator's id instead of their name:\n%s", texts)
+	}
+	// Keep theirs on the reassignment first (the last card), then the three names.
+	test.Tap(s.dialog.cards[3].theirs)
+	g.settle()
 	name := func(id uuid.UUID) string {
 		c, err := e.svc.GetClient(admin, id)
 		mustNoErr(t, err)

@@ -36,8 +36,10 @@ const RootUser = "root"
 const (
 	// ReadyTimeout bounds the wait for members to serve and agree on a leader.
 	ReadyTimeout = 60 * time.Second
-	// DialTimeout is the dial timeout of the clients that Client returns.
-	DialTimeout = 5 * time.Second
+	// DialTimeout is the dial timeout of the clients that Client returns. A password login
+	// runs bcrypt in the member; an embedded member under -race on a loaded machine took more
+	// than 5 s for it, so the bound is generous.
+	DialTimeout = 30 * time.Second
 	// stopTimeout bounds a graceful stop before the member is killed.
 	stopTimeout = 15 * time.Second
 	// probeTimeout bounds one status request to one member: a member that listens but does
