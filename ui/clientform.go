@@ -20,8 +20,7 @@ type clientForm struct {
 	phone      *field
 	company    *field
 	notes      *field
-	commercial *widget.Select
-	choices    []core.Contact
+	commercial *contactPicker
 	dlg        *formDialog
 }
 
@@ -50,8 +49,8 @@ func showClientForm(m *mainScreen, c *core.Client) *clientForm {
 		below = f.related()
 	}
 	f.dlg = newFormDialog(m.g, title, f.view, below, editable, f.save)
-	if f.commercial != nil && !editable {
-		f.commercial.Disable()
+	if f.commercial.sel != nil && !editable {
+		f.commercial.sel.Disable()
 	}
 	f.dlg.show(fyne.NewSize(680, 640))
 	if editable {
@@ -60,52 +59,22 @@ func showClientForm(m *mainScreen, c *core.Client) *clientForm {
 	return f
 }
 
-// addCommercial adds the commercial contact: a picker for management, a label otherwise.
+// addCommercial adds the commercial contact: a picker for management, a name otherwise.
 func (f *clientForm) addCommercial(v core.Client) {
 	g := f.m.g
+	editing := f.client != nil
+	nobody := ""
+	if !editing {
+		nobody = g.actor.FullName() // who creates a client becomes its commercial
+	}
+	f.commercial = addContactPicker(f.view, tr("Commercial"), "commercial_contact", core.CanChooseCommercial(g.actor, editing),
+		core.ActiveCommercials, v.CommercialID, nobody, "", tr("Choose a commercial"))
 	cs, err := g.svc.Contacts(g.actor)
-	if err != nil {
-		g.showError(err)
-	}
-	n := names{}
-	for _, c := range cs {
-		n[c.ID] = c
-	}
-	if !core.CanChooseCommercial(g.actor, f.client != nil) {
-		name := n.name(v.CommercialID)
-		if f.client == nil {
-			name = g.actor.FullName()
-		}
-		f.view.addRow(tr("Commercial"), widget.NewLabel(name))
-		return
-	}
-	f.choices = core.ActiveCommercials(cs)
-	opts := make([]string, len(f.choices))
-	for i, c := range f.choices {
-		opts[i] = c.FullName + " <" + c.Email + ">"
-	}
-	f.commercial = widget.NewSelect(opts, nil)
-	f.commercial.PlaceHolder = tr("Choose a commercial")
-	for i, c := range f.choices {
-		if c.ID == v.CommercialID {
-			f.commercial.SetSelectedIndex(i)
-		}
-	}
-	fd := newField("commercial_contact", f.commercial, func() error {
-		if f.commercial.SelectedIndex() < 0 {
-			return core.FieldError("commercial_contact", core.CodeRequired)
-		}
-		return nil
-	})
-	f.view.add(tr("Commercial"), fd)
+	g.showError(err)
+	f.commercial.fill(cs)
 }
 
-func (f *clientForm) commercialID() uuid.UUID {
-	if f.commercial == nil || f.commercial.SelectedIndex() < 0 {
-		return uuid.Nil
-	}
-	return f.choices[f.commercial.SelectedIndex()].ID
-}
+func (f *clientForm) commercialID() uuid.UUID { return f.commercial.picked() }
 
 // save creates or updates the client through core.
 func (f *clientForm) save() error {

@@ -30,8 +30,8 @@ type eventForm struct {
 	location  *field
 	attendees *field
 	notes     *field
-	support   *widget.Select
-	supports  []core.Contact // the support picker's choices after "(unassigned)"
+	contact   *contactPicker // the support contact's row
+	support   *widget.Select // its picker, nil when the actor may not assign
 	dlg       *formDialog
 	readErr   error // a record the form could not read (its client), shown once it is open
 }
@@ -154,44 +154,16 @@ func (f *eventForm) addClient(clientID uuid.UUID) {
 // addSupport adds the support picker (management) or the support's name.
 func (f *eventForm) addSupport(v core.Event) {
 	g := f.m.g
+	f.contact = addContactPicker(f.view, tr("Support"), "support_contact", core.CanAssignSupport(g.actor),
+		core.ActiveSupports, v.SupportID, tr("(unassigned)"), tr("(unassigned)"), "")
 	cs, err := g.svc.Contacts(g.actor)
-	if err != nil {
-		g.showError(err)
-	}
-	if !core.CanAssignSupport(g.actor) {
-		n := names{}
-		for _, c := range cs {
-			n[c.ID] = c
-		}
-		name := n.name(v.SupportID)
-		if name == "" {
-			name = tr("(unassigned)")
-		}
-		f.view.addRow(tr("Support"), widget.NewLabel(name))
-		return
-	}
-	f.supports = core.ActiveSupports(cs)
-	opts := []string{tr("(unassigned)")}
-	for _, c := range f.supports {
-		opts = append(opts, c.FullName+" <"+c.Email+">")
-	}
-	f.support = widget.NewSelect(opts, nil)
-	f.support.SetSelectedIndex(0)
-	for i, c := range f.supports {
-		if c.ID == v.SupportID {
-			f.support.SetSelectedIndex(i + 1)
-		}
-	}
-	f.view.add(tr("Support"), newField("support_contact", f.support, nil))
+	g.showError(err)
+	f.contact.fill(cs)
+	f.support = f.contact.sel
 }
 
 // supportID is the support picked, uuid.Nil for none.
-func (f *eventForm) supportID() uuid.UUID {
-	if f.support == nil || f.support.SelectedIndex() <= 0 {
-		return uuid.Nil
-	}
-	return f.supports[f.support.SelectedIndex()-1].ID
-}
+func (f *eventForm) supportID() uuid.UUID { return f.contact.picked() }
 
 // showEventForm opens an existing event: editable for management and for its support person,
 // read-only for everyone else.
