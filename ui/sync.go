@@ -219,7 +219,9 @@ func (s *teamSync) runOnce() (err error) {
 			err = errors.New("sync stopped")
 		}
 	}()
-	return s.syncer.Run(s.ctx, s.poke)
+	// The engine notifies from its own goroutine: the status read starts from the UI goroutine,
+	// like every other background() call (its WaitGroup is never added to while a test waits).
+	return s.syncer.Run(s.ctx, func() { onUI(s.poke) })
 }
 
 // tick redraws the age of the last sync ("Synced 3 s ago") every second.
@@ -261,7 +263,7 @@ func (s *teamSync) live() bool {
 }
 
 // poke reads the sync status and conflicts off the UI goroutine and shows them; notifications
-// that come while a read is under way are folded into one more read. Safe from any goroutine.
+// that come while a read is under way are folded into one more read (UI goroutine).
 func (s *teamSync) poke() {
 	s.mu.Lock()
 	if s.busy {
