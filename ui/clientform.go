@@ -22,6 +22,16 @@ type clientForm struct {
 	notes      *field
 	commercial *contactPicker
 	dlg        *formDialog
+	contracts  *fyne.Container // the client's contracts, filled once read
+	events     *fyne.Container // the events of those contracts, filled once read
+}
+
+// clientData is what a client form reads off the UI goroutine: the contacts for the
+// commercial row, and an existing client's contracts and their events.
+type clientData struct {
+	contacts  []core.Contact
+	contracts []core.Contract
+	events    []core.Event
 }
 
 func showClientForm(m *mainScreen, c *core.Client) *clientForm {
@@ -56,7 +66,51 @@ func showClientForm(m *mainScreen, c *core.Client) *clientForm {
 	if editable {
 		m.g.win.Canvas().Focus(f.name.entry)
 	}
+	f.load()
 	return f
+}
+
+// load reads the form's data in the background (1+N queries for the related lists), then
+// fills the commercial row and the related lists on the UI goroutine; the first error of the
+// reading is shown, and what could be read is shown too.
+func (f *clientForm) load() {
+	g := f.m.g
+	id := uuid.Nil
+	if f.client != nil {
+		id = f.client.ID
+	}
+	background(g, func() (clientData, error) {
+		var d clientData
+		var first error
+		note := func(err error) {
+			if first == nil {
+				first = err
+			}
+		}
+		var err error
+		d.contacts, err = g.svc.Contacts(g.actor)
+		note(err)
+		if id == uuid.Nil {
+			return d, first
+		}
+		d.contracts, _, err = g.svc.ListContracts(g.actor, core.ContractQuery{ClientID: id})
+		note(err)
+		for _, k := range d.contracts {
+			evs, _, err := g.svc.ListEvents(g.actor, core.EventQuery{ContractID: k.ID})
+			if err != nil {
+				note(err)
+				break
+			}
+			d.events = append(d.events, evs...)
+		}
+		return d, first
+	}, func(d clientData, err error) {
+		g.showError(err)
+		f.commercial.fill(d.contacts)
+		if f.contracts != nil {
+			f.fillRelated(d)
+		}
+	})
 }
 
 // addCommercial adds the commercial contact: a picker for management, a name otherwise.
@@ -69,9 +123,6 @@ func (f *clientForm) addCommercial(v core.Client) {
 	}
 	f.commercial = addContactPicker(f.view, tr("Commercial"), "commercial_contact", core.CanChooseCommercial(g.actor, editing),
 		core.ActiveCommercials, v.CommercialID, nobody, "", tr("Choose a commercial"))
-	cs, err := g.svc.Contacts(g.actor)
-	g.showError(err)
-	f.commercial.fill(cs)
 }
 
 func (f *clientForm) commercialID() uuid.UUID { return f.commercial.picked() }
@@ -106,44 +157,44 @@ func (f *clientForm) save() error {
 	return nil
 }
 
-// related lists the client's contracts and events, and offers a new contract to management.
+// related lays out the client's contracts and events (filled by fillRelated once read), and
+// offers a new contract to management.
 func (f *clientForm) related() fyne.CanvasObject {
 	g := f.m.g
-	ks, _, err := g.svc.ListContracts(g.actor, core.ContractQuery{ClientID: f.client.ID})
-	if err != nil {
-		g.showError(err)
-	}
+	f.contracts = container.NewVBox()
+	f.events = container.NewVBox()
 	box := container.NewVBox(widget.NewSeparator(),
-		widget.NewLabelWithStyle(tr("Contracts"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	if len(ks) == 0 {
-		box.Add(widget.NewLabel(tr("No contracts yet.")))
-	}
-	for _, k := range ks {
-		k := k
-		line := tr("{{.Status}} — total {{.Total}}, due {{.Due}} — created {{.Date}}", map[string]any{
-			"Status": statusName(k.Status), "Total": fmtMoney(k.Total), "Due": fmtMoney(k.Due), "Date": fmtDate(k.CreatedAt)})
-		box.Add(widget.NewButton(line, func() { showContractForm(f.m, &k) }))
-	}
+		widget.NewLabelWithStyle(tr("Contracts"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.contracts)
 	if core.CanCreateContract(g.actor) {
 		c := *f.client
 		box.Add(widget.NewButton(tr("New contract for this client"), func() { showNewContract(f.m, &c) }))
 	}
 	box.Add(widget.NewLabelWithStyle(tr("Events"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	n := 0
-	for _, k := range ks {
-		evs, _, err := g.svc.ListEvents(g.actor, core.EventQuery{ContractID: k.ID})
-		if err != nil {
-			g.showError(err)
-			break
-		}
-		for _, e := range evs {
-			e := e
-			n++
-			box.Add(widget.NewButton(e.Name+" — "+fmtDateTime(e.Start)+" — "+e.Location, func() { showEventForm(f.m, &e) }))
-		}
-	}
-	if n == 0 {
-		box.Add(widget.NewLabel(tr("No events yet.")))
-	}
+	box.Add(f.events)
 	return box
+}
+
+// fillRelated shows the contracts and events read by load.
+func (f *clientForm) fillRelated(d clientData) {
+	var ks, evs []fyne.CanvasObject
+	for _, k := range d.contracts {
+		k := k
+		line := tr("{{.Status}} — total {{.Total}}, due {{.Due}} — created {{.Date}}", map[string]any{
+			"Status": statusName(k.Status), "Total": fmtMoney(k.Total), "Due": fmtMoney(k.Due), "Date": fmtDate(k.CreatedAt)})
+		ks = append(ks, widget.NewButton(line, func() { showContractForm(f.m, &k) }))
+	}
+	if len(ks) == 0 {
+		ks = append(ks, widget.NewLabel(tr("No contracts yet.")))
+	}
+	for _, e := range d.events {
+		e := e
+		evs = append(evs, widget.NewButton(e.Name+" — "+fmtDateTime(e.Start)+" — "+e.Location, func() { showEventForm(f.m, &e) }))
+	}
+	if len(evs) == 0 {
+		evs = append(evs, widget.NewLabel(tr("No events yet.")))
+	}
+	f.contracts.Objects = ks
+	f.contracts.Refresh()
+	f.events.Objects = evs
+	f.events.Refresh()
 }

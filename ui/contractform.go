@@ -81,18 +81,35 @@ func showNewContract(m *mainScreen, c *core.Client) *contractForm {
 	return f
 }
 
-// showContractForm opens an existing contract.
+// showContractForm opens an existing contract. Its client and the collaborators' names are
+// read in the background; the form opens on the UI goroutine once they are. A client that
+// cannot be read (damaged) is said in a dialog over the form; the contract stays usable.
 func showContractForm(m *mainScreen, k *core.Contract) *contractForm {
 	g := m.g
-	f := &contractForm{m: m, contract: k, view: newFormView()}
+	f := &contractForm{m: m, contract: k}
 	m.form = f
-	// A client that cannot be read (damaged) is said in a dialog over the form, once it is
-	// shown; the contract itself stays usable.
-	c, readErr := g.svc.GetClient(g.actor, k.ClientID)
-	n, namesErr := g.loadNames()
-	if readErr == nil {
-		readErr = namesErr // the commercial's name is then left blank; say why
+	type data struct {
+		client core.Client
+		names  names
 	}
+	background(g, func() (data, error) {
+		c, readErr := g.svc.GetClient(g.actor, k.ClientID)
+		n, namesErr := g.loadNames()
+		if readErr == nil {
+			readErr = namesErr // the commercial's name is then left blank; say why
+		}
+		return data{c, n}, readErr
+	}, func(d data, err error) {
+		f.open(d.client, d.names)
+		g.showError(err)
+	})
+	return f
+}
+
+// open builds and shows the form of the contract, for client c.
+func (f *contractForm) open(c core.Client, n names) {
+	g, k := f.m.g, f.contract
+	f.view = newFormView()
 	f.view.addRow(tr("Client"), widget.NewLabel(c.FullName+" — "+c.CompanyName))
 	f.view.addRow(tr("Commercial"), widget.NewLabel(n.name(k.CommercialID)))
 	f.view.addRow(tr("Status"), widget.NewLabel(statusName(k.Status)))
@@ -105,8 +122,6 @@ func showContractForm(m *mainScreen, k *core.Contract) *contractForm {
 	f.dlg = newFormDialog(g, tr("Contract of {{.Client}}", map[string]any{"Client": c.FullName}), f.view, nil, editable, f.save)
 	f.addActions()
 	f.dlg.show(fyne.NewSize(560, 460))
-	g.showError(readErr)
-	return f
 }
 
 func (f *contractForm) addActions() {

@@ -33,7 +33,37 @@ type eventForm struct {
 	contact   *contactPicker // the support contact's row
 	support   *widget.Select // its picker, nil when the actor may not assign
 	dlg       *formDialog
-	readErr   error // a record the form could not read (its client), shown once it is open
+	client    *widget.Label // who the event is for, once read
+}
+
+// eventData is what an event form reads off the UI goroutine: the client, and for an existing
+// event the contacts (support row) and its contract (is it cancelled?).
+type eventData struct {
+	client   core.Client
+	contacts []core.Contact
+	contract core.Contract
+}
+
+// readEvent reads an event form's data; call it off the UI goroutine. The first error is
+// returned with whatever could be read.
+func readEvent(g *GUI, clientID, contractID uuid.UUID) (eventData, error) {
+	var d eventData
+	var first error
+	note := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
+	var err error
+	d.client, err = g.svc.GetClient(g.actor, clientID)
+	note(err)
+	if contractID != uuid.Nil {
+		d.contacts, err = g.svc.Contacts(g.actor)
+		note(err)
+		d.contract, err = g.svc.GetContract(g.actor, contractID)
+		note(err)
+	}
+	return d, first
 }
 
 func (f *eventForm) build(v core.Event) {
@@ -140,15 +170,16 @@ func parseAttendees(s string) (int, error) {
 	return n, core.ValidateAttendees(n)
 }
 
-// addClient shows who the event is for, through its contract.
-func (f *eventForm) addClient(clientID uuid.UUID) {
-	g := f.m.g
-	c, err := g.svc.GetClient(g.actor, clientID)
-	if err != nil {
-		f.readErr = err // shown over the form once it is open
-		return
+// addClient adds the row of who the event is for (through its contract); setClient fills it.
+func (f *eventForm) addClient() {
+	f.client = widget.NewLabel("")
+	f.view.addRow(tr("Client"), f.client)
+}
+
+func (f *eventForm) setClient(c core.Client) {
+	if c.ID != uuid.Nil {
+		f.client.SetText(c.FullName + " — " + c.CompanyName + "\n" + c.Email + " — " + c.Phone)
 	}
-	f.view.addRow(tr("Client"), widget.NewLabel(c.FullName+" — "+c.CompanyName+"\n"+c.Email+" — "+c.Phone))
 }
 
 // addSupport adds the support picker (management) or the support's name.
@@ -156,9 +187,6 @@ func (f *eventForm) addSupport(v core.Event) {
 	g := f.m.g
 	f.contact = addContactPicker(f.view, tr("Support"), "support_contact", core.CanAssignSupport(g.actor),
 		core.ActiveSupports, v.SupportID, tr("(unassigned)"), tr("(unassigned)"), "")
-	cs, err := g.svc.Contacts(g.actor)
-	g.showError(err)
-	f.contact.fill(cs)
 	f.support = f.contact.sel
 }
 
@@ -167,15 +195,29 @@ func (f *eventForm) supportID() uuid.UUID { return f.contact.picked() }
 
 // showEventForm opens an existing event: editable for management and for its support person,
 // read-only for everyone else.
+// Its client, the contacts and its contract are read in the background; the form opens on the
+// UI goroutine once they are, and says what could not be read.
 func showEventForm(m *mainScreen, e *core.Event) *eventForm {
-	g := m.g
 	f := &eventForm{m: m, event: e}
 	m.form = f
+	background(m.g, func() (eventData, error) { return readEvent(m.g, e.ClientID, e.ContractID) },
+		func(d eventData, err error) {
+			f.open(d)
+			m.g.showError(err)
+		})
+	return f
+}
+
+// open builds and shows the form of an existing event from the data read.
+func (f *eventForm) open(d eventData) {
+	g, e := f.m.g, f.event
 	f.view = newFormView()
 	f.addSupport(*e)
-	f.addClient(e.ClientID)
+	f.contact.fill(d.contacts)
+	f.addClient()
+	f.setClient(d.client)
 	f.build(*e)
-	final := f.contractCancelled(e.ContractID)
+	final := f.contractCancelled(d.contract)
 	editable := core.CanUpdateEvent(g.actor, *e) && !final
 	canAssign := f.support != nil && !final
 	if final && f.support != nil {
@@ -195,21 +237,17 @@ func showEventForm(m *mainScreen, e *core.Event) *eventForm {
 		f.endDate.Enable()
 	}
 	f.dlg.show(fyne.NewSize(680, 520))
-	g.showError(f.readErr)
 	if f.support != nil {
 		// Picking a support person moves the focus to Save: Space, arrows, Enter, Space.
 		f.support.OnChanged = func(string) { g.win.Canvas().Focus(f.dlg.save) }
 		g.win.Canvas().Focus(f.support)
 	}
-	return f
 }
 
 // contractCancelled reports whether the event's contract is cancelled (core.IsFinal): the
 // form then says so and changes nothing, as core would refuse.
-func (f *eventForm) contractCancelled(id uuid.UUID) bool {
-	g := f.m.g
-	k, err := g.svc.GetContract(g.actor, id)
-	if err != nil || !core.IsFinal(k) {
+func (f *eventForm) contractCancelled(k core.Contract) bool {
+	if k.ID == uuid.Nil || !core.IsFinal(k) {
 		return false
 	}
 	f.view.addRow("", widget.NewLabel(tr("The contract is cancelled: this event can no longer change.")))
@@ -221,12 +259,16 @@ func showNewEvent(m *mainScreen, k *core.Contract) *eventForm {
 	f := &eventForm{m: m, contract: k}
 	m.form = f
 	f.view = newFormView()
-	f.addClient(k.ClientID)
+	f.addClient()
 	f.build(core.Event{})
 	f.dlg = newFormDialog(m.g, tr("New event"), f.view, nil, true, f.create)
 	f.dlg.show(fyne.NewSize(680, 640))
 	m.g.win.Canvas().Focus(f.name.entry)
-	m.g.showError(f.readErr)
+	background(m.g, func() (eventData, error) { return readEvent(m.g, k.ClientID, uuid.Nil) },
+		func(d eventData, err error) {
+			f.setClient(d.client)
+			m.g.showError(err)
+		})
 	return f
 }
 

@@ -152,6 +152,7 @@ func TestEventForm_DaylightSaving(t *testing.T) {
 	openRow(g, g.main.contracts, rowOf(t, g.main.contracts, 0, "Kevin Casey"))
 	k := g.main.form.(*contractForm)
 	f := showNewEvent(g.main, k.contract)
+	g.settle() // the client's row is read in the background
 	day := func(y int, m time.Month, d int) *time.Time {
 		v := time.Date(y, m, d, 0, 0, 0, 0, paris)
 		return &v

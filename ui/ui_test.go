@@ -308,6 +308,7 @@ func TestEvents_EnterOpensAndSupportFormIsReadOnly(t *testing.T) {
 	tab := g.main.events
 	tab.table.selectRow(rowOf(t, tab, 0, "Startup Launch Party")) // Lucas's event
 	tab.table.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	g.settle() // the form opens once its data is read
 	f, ok := g.main.form.(*eventForm)
 	if !ok {
 		t.Fatal("Enter should open the event form")
