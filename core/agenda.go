@@ -104,13 +104,7 @@ func (s *Service) AgendaEvents(a *Actor, q AgendaQuery) ([]Event, int, Agenda, e
 	if err != nil {
 		return nil, 0, Agenda{}, err
 	}
-	var out []Event
-	var hidden int
-	err = s.view(a, "agenda", func(tx Tx) error {
-		var err error
-		out, hidden, err = tx.Events(f)
-		return err
-	})
+	out, hidden, err := viewList(s, a, "agenda", func(tx Tx) ([]Event, int, error) { return tx.Events(f) })
 	SortEvents(out)
 	return out, hidden, ag, err
 }

@@ -227,22 +227,13 @@ func (s *Service) DeleteClient(a *Actor, id uuid.UUID) error {
 	if err := authorize(a, resClient, permissions.Delete, "delete clients"); err != nil {
 		return err
 	}
-	return s.update(a, "delete client", func(tx Tx) error {
+	return s.deleteAudited(a, ClientRecord, id, func(tx Tx) error {
 		if _, err := tx.Client(id); err != nil {
 			return err
 		}
 		k, hidden, err := tx.Contracts(ContractFilter{ClientID: id, Limit: 1})
-		if err := inTheWay(ContractRecord, hidden, err); err != nil {
-			return err
-		}
-		if len(k) > 0 {
-			return NewError(Conflict, CodeClientHasContracts)
-		}
-		if err := tx.DeleteClient(id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, ActionDelete, ClientRecord, id)
-	})
+		return stillReferenced(ContractRecord, len(k), hidden, err, CodeClientHasContracts)
+	}, Tx.DeleteClient)
 }
 
 // GetClient returns a client. Any logged-in user. Errors: Unauthenticated, NotFound.
@@ -250,13 +241,7 @@ func (s *Service) GetClient(a *Actor, id uuid.UUID) (Client, error) {
 	if err := authorize(a, resClient, permissions.Read, "read clients"); err != nil {
 		return Client{}, err
 	}
-	var c Client
-	err := s.view(a, "get client", func(tx Tx) error {
-		var err error
-		c, err = tx.Client(id)
-		return err
-	})
-	return c, err
+	return viewOne(s, a, "get client", func(tx Tx) (Client, error) { return tx.Client(id) })
 }
 
 // ListClients returns clients by full name, and how many damaged clients were left out.
@@ -269,13 +254,7 @@ func (s *Service) ListClients(a *Actor, q ClientQuery) ([]Client, int, error) {
 	if q.Mine {
 		f.CommercialID = a.id
 	}
-	var out []Client
-	var hidden int
-	err := s.view(a, "list clients", func(tx Tx) error {
-		var err error
-		out, hidden, err = tx.Clients(f)
-		return err
-	})
+	out, hidden, err := viewList(s, a, "list clients", func(tx Tx) ([]Client, int, error) { return tx.Clients(f) })
 	SortClients(out)
 	return out, hidden, err
 }

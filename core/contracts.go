@@ -167,22 +167,13 @@ func (s *Service) DeleteContract(a *Actor, id uuid.UUID) error {
 	if err := authorize(a, resContract, permissions.Delete, "delete contracts"); err != nil {
 		return err
 	}
-	return s.update(a, "delete contract", func(tx Tx) error {
+	return s.deleteAudited(a, ContractRecord, id, func(tx Tx) error {
 		if _, err := tx.Contract(id); err != nil {
 			return err
 		}
 		ev, hidden, err := tx.Events(EventFilter{ContractID: id, Limit: 1})
-		if err := inTheWay(EventRecord, hidden, err); err != nil {
-			return err
-		}
-		if len(ev) > 0 {
-			return NewError(Conflict, CodeContractHasEvents)
-		}
-		if err := tx.DeleteContract(id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, ActionDelete, ContractRecord, id)
-	})
+		return stillReferenced(EventRecord, len(ev), hidden, err, CodeContractHasEvents)
+	}, Tx.DeleteContract)
 }
 
 // GetContract returns a contract. Any logged-in user. Errors: Unauthenticated, NotFound.
@@ -190,13 +181,7 @@ func (s *Service) GetContract(a *Actor, id uuid.UUID) (Contract, error) {
 	if err := authorize(a, resContract, permissions.Read, "read contracts"); err != nil {
 		return Contract{}, err
 	}
-	var k Contract
-	err := s.view(a, "get contract", func(tx Tx) error {
-		var err error
-		k, err = tx.Contract(id)
-		return err
-	})
-	return k, err
+	return viewOne(s, a, "get contract", func(tx Tx) (Contract, error) { return tx.Contract(id) })
 }
 
 // ListContracts returns contracts, newest first, and how many damaged contracts were left
@@ -210,13 +195,7 @@ func (s *Service) ListContracts(a *Actor, q ContractQuery) ([]Contract, int, err
 	if q.Mine {
 		f.CommercialID = a.id
 	}
-	var out []Contract
-	var hidden int
-	err := s.view(a, "list contracts", func(tx Tx) error {
-		var err error
-		out, hidden, err = tx.Contracts(f)
-		return err
-	})
+	out, hidden, err := viewList(s, a, "list contracts", func(tx Tx) ([]Contract, int, error) { return tx.Contracts(f) })
 	SortContracts(out)
 	return out, hidden, err
 }

@@ -254,15 +254,10 @@ func (s *Service) DeleteEvent(a *Actor, id uuid.UUID) error {
 	if err := authorize(a, resEvent, permissions.Delete, "delete events"); err != nil {
 		return err
 	}
-	return s.update(a, "delete event", func(tx Tx) error {
-		if _, err := tx.Event(id); err != nil {
-			return err
-		}
-		if err := tx.DeleteEvent(id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, ActionDelete, EventRecord, id)
-	})
+	return s.deleteAudited(a, EventRecord, id, func(tx Tx) error {
+		_, err := tx.Event(id)
+		return err
+	}, Tx.DeleteEvent)
 }
 
 // GetEvent returns an event. Any logged-in user. Errors: Unauthenticated, NotFound.
@@ -270,13 +265,7 @@ func (s *Service) GetEvent(a *Actor, id uuid.UUID) (Event, error) {
 	if err := authorize(a, resEvent, permissions.Read, "read events"); err != nil {
 		return Event{}, err
 	}
-	var e Event
-	err := s.view(a, "get event", func(tx Tx) error {
-		var err error
-		e, err = tx.Event(id)
-		return err
-	})
-	return e, err
+	return viewOne(s, a, "get event", func(tx Tx) (Event, error) { return tx.Event(id) })
 }
 
 // CanUpdateEvent reports whether the actor may change e's details (for the window to decide
@@ -318,13 +307,7 @@ func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, int, error) {
 		now := s.Now()
 		f.StartFrom, f.StartTo = now, now.AddDate(0, 0, days)
 	}
-	var out []Event
-	var hidden int
-	err := s.view(a, "list events", func(tx Tx) error {
-		var err error
-		out, hidden, err = tx.Events(f)
-		return err
-	})
+	out, hidden, err := viewList(s, a, "list events", func(tx Tx) ([]Event, int, error) { return tx.Events(f) })
 	SortEvents(out)
 	return out, hidden, err
 }

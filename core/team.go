@@ -232,12 +232,8 @@ func (s *Service) TeamIdentity(ctx context.Context, a *Actor, id uuid.UUID, issu
 	if err != nil {
 		return Identity{}, err
 	}
-	var u User
-	if err := s.view(a, "read user", func(tx Tx) error {
-		var err error
-		u, err = tx.User(id)
-		return err
-	}); err != nil {
+	u, err := viewOne(s, a, "read user", func(tx Tx) (User, error) { return tx.User(id) })
+	if err != nil {
 		return Identity{}, err
 	}
 	if !u.Active {

@@ -278,19 +278,13 @@ func (s *Service) DeleteUser(a *Actor, id uuid.UUID) error {
 	if id == a.id {
 		return NewError(Forbidden, CodeOwnAccountDelete)
 	}
-	err := s.update(a, "delete user", func(tx Tx) error {
+	err := s.deleteAudited(a, UserRecord, id, func(tx Tx) error {
 		u, err := tx.User(id)
 		if err != nil {
 			return err
 		}
-		if err := checkNotContact(tx, u, CodeStillContactDelete); err != nil {
-			return err
-		}
-		if err := tx.DeleteUser(id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, ActionDelete, UserRecord, id)
-	})
+		return checkNotContact(tx, u, CodeStillContactDelete)
+	}, Tx.DeleteUser)
 	if err == nil {
 		s.event(a, EventUserDelete, "collaborator deleted", map[string]string{"record_id": id.String()})
 	}
@@ -350,15 +344,11 @@ func (s *Service) ResetPassword(a *Actor, id uuid.UUID, next string) error {
 	if id == a.id {
 		return NewError(Forbidden, CodeOwnPassword)
 	}
-	var u User
-	if err := s.view(a, "reset password", func(tx Tx) error {
-		var err error
-		u, err = tx.User(id)
-		return err
-	}); err != nil {
+	u, err := viewOne(s, a, "reset password", func(tx Tx) (User, error) { return tx.User(id) })
+	if err != nil {
 		return err
 	}
-	_, err := s.setPassword(a, id, u.Email, next, ActionPasswordReset)
+	_, err = s.setPassword(a, id, u.Email, next, ActionPasswordReset)
 	return err
 }
 
@@ -405,13 +395,7 @@ func (s *Service) GetUser(a *Actor, id uuid.UUID) (User, error) {
 	if id != a.id && a.Can(resUser, permissions.Read) == deny {
 		return User{}, NewError(Forbidden, CodeViewCollaborators, a.dept)
 	}
-	var u User
-	err := s.view(a, "get user", func(tx Tx) error {
-		var err error
-		u, err = tx.User(id)
-		return err
-	})
-	return u, err
+	return viewOne(s, a, "get user", func(tx Tx) (User, error) { return tx.User(id) })
 }
 
 // ListUsers returns collaborators by full name, and how many damaged ones were left out.
@@ -428,13 +412,7 @@ func (s *Service) ListUsers(a *Actor, q UserQuery) ([]User, int, error) {
 		}
 		f.Department = d
 	}
-	var users []User
-	var hidden int
-	err := s.view(a, "list users", func(tx Tx) error {
-		var err error
-		users, hidden, err = tx.Users(f)
-		return err
-	})
+	users, hidden, err := viewList(s, a, "list users", func(tx Tx) ([]User, int, error) { return tx.Users(f) })
 	sortUsers(users)
 	return users, hidden, err
 }
@@ -465,12 +443,7 @@ func (s *Service) Contacts(a *Actor) ([]Contact, error) {
 	if a == nil {
 		return nil, unauthenticated(CodeNotLoggedIn)
 	}
-	var users []User
-	err := s.view(a, "list contacts", func(tx Tx) error {
-		var err error
-		users, _, err = tx.Users(UserFilter{})
-		return err
-	})
+	users, _, err := viewList(s, a, "list contacts", func(tx Tx) ([]User, int, error) { return tx.Users(UserFilter{}) })
 	sortUsers(users)
 	out := make([]Contact, len(users))
 	for i, u := range users {
