@@ -76,22 +76,14 @@ func (s *Service) UpdateContractAmounts(a *Actor, id uuid.UUID, total, due *deci
 			return NewError(Conflict, CodeContractCancelled)
 		}
 		next := k
-		if total != nil {
-			next.Total = *total
-		}
-		if due != nil {
-			next.Due = *due
-		}
+		setIf(&next.Total, total)
+		setIf(&next.Due, due)
 		if err := ValidateAmounts(next.Total, next.Due); err != nil {
 			return err
 		}
-		var fields []string
-		if !next.Total.Equal(k.Total) {
-			fields = append(fields, "total_amount")
-		}
-		if !next.Due.Equal(k.Due) {
-			fields = append(fields, "amount_due")
-		}
+		fields := changedNames(
+			fieldDiff{"total_amount", next.Total.Equal(k.Total)},
+			fieldDiff{"amount_due", next.Due.Equal(k.Due)})
 		if len(fields) == 0 {
 			return nil
 		}
@@ -178,10 +170,7 @@ func (s *Service) DeleteContract(a *Actor, id uuid.UUID) error {
 
 // GetContract returns a contract. Any logged-in user. Errors: Unauthenticated, NotFound.
 func (s *Service) GetContract(a *Actor, id uuid.UUID) (Contract, error) {
-	if err := authorize(a, resContract, permissions.Read, "read contracts"); err != nil {
-		return Contract{}, err
-	}
-	return viewOne(s, a, "get contract", func(tx Tx) (Contract, error) { return tx.Contract(id) })
+	return getRecord(s, a, resContract, ContractRecord, Tx.Contract, id)
 }
 
 // ListContracts returns contracts, newest first, and how many damaged contracts were left

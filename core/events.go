@@ -170,45 +170,23 @@ func errContractCancelled() *Error {
 func IsFinal(k Contract) bool { return k.Status == Cancelled }
 
 func applyEventPatch(e Event, p EventPatch) Event {
-	if p.Name != nil {
-		e.Name = *p.Name
-	}
-	if p.Start != nil {
-		e.Start = *p.Start
-	}
-	if p.End != nil {
-		e.End = *p.End
-	}
-	if p.Location != nil {
-		e.Location = *p.Location
-	}
-	if p.Attendees != nil {
-		e.Attendees = *p.Attendees
-	}
-	if p.Notes != nil {
-		e.Notes = *p.Notes
-	}
+	setIf(&e.Name, p.Name)
+	setIf(&e.Start, p.Start)
+	setIf(&e.End, p.End)
+	setIf(&e.Location, p.Location)
+	setIf(&e.Attendees, p.Attendees)
+	setIf(&e.Notes, p.Notes)
 	return e
 }
 
 func eventChanges(a, b Event) []string {
-	var f []string
-	for _, d := range []struct {
-		name string
-		same bool
-	}{
-		{"name", a.Name == b.Name},
-		{"start", a.Start.Equal(b.Start)},
-		{"end", a.End.Equal(b.End)},
-		{"location", a.Location == b.Location},
-		{"attendees", a.Attendees == b.Attendees},
-		{"notes", a.Notes == b.Notes},
-	} {
-		if !d.same {
-			f = append(f, d.name)
-		}
-	}
-	return f
+	return changedNames(
+		fieldDiff{"name", a.Name == b.Name},
+		fieldDiff{"start", a.Start.Equal(b.Start)},
+		fieldDiff{"end", a.End.Equal(b.End)},
+		fieldDiff{"location", a.Location == b.Location},
+		fieldDiff{"attendees", a.Attendees == b.Attendees},
+		fieldDiff{"notes", a.Notes == b.Notes})
 }
 
 // AssignSupport makes an active support user the event's support contact; uuid.Nil unassigns.
@@ -262,10 +240,7 @@ func (s *Service) DeleteEvent(a *Actor, id uuid.UUID) error {
 
 // GetEvent returns an event. Any logged-in user. Errors: Unauthenticated, NotFound.
 func (s *Service) GetEvent(a *Actor, id uuid.UUID) (Event, error) {
-	if err := authorize(a, resEvent, permissions.Read, "read events"); err != nil {
-		return Event{}, err
-	}
-	return viewOne(s, a, "get event", func(tx Tx) (Event, error) { return tx.Event(id) })
+	return getRecord(s, a, resEvent, EventRecord, Tx.Event, id)
 }
 
 // CanUpdateEvent reports whether the actor may change e's details (for the window to decide

@@ -1,6 +1,10 @@
 package core
 
-import "github.com/google/uuid"
+import (
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/permissions"
+)
 
 // The reads of the service share one shape: one read transaction, one call of the store, its
 // result handed back with the error (reported through view). viewOne and viewList are that shape
@@ -56,4 +60,13 @@ func stillReferenced(t RecordType, n, hidden int, err error, code Code) error {
 		return NewError(Conflict, code)
 	}
 	return nil
+}
+
+// getRecord is the Get of a record type any department may read: authorize, then one read.
+func getRecord[T any](s *Service, a *Actor, r resource, t RecordType, get func(Tx, uuid.UUID) (T, error), id uuid.UUID) (T, error) {
+	if err := authorize(a, r, permissions.Read, "read "+string(t)+"s"); err != nil {
+		var none T
+		return none, err
+	}
+	return viewOne(s, a, "get "+string(t), func(tx Tx) (T, error) { return get(tx, id) })
 }

@@ -159,15 +159,9 @@ func (s *Service) UpdateUser(a *Actor, id uuid.UUID, p UserPatch) (User, error) 
 
 func applyUserPatch(u User, p UserPatch) (User, error) {
 	in := UserInput{FullName: u.FullName, Email: u.Email, Department: u.Department}
-	if p.FullName != nil {
-		in.FullName = *p.FullName
-	}
-	if p.Email != nil {
-		in.Email = *p.Email
-	}
-	if p.Department != nil {
-		in.Department = *p.Department
-	}
+	setIf(&in.FullName, p.FullName)
+	setIf(&in.Email, p.Email)
+	setIf(&in.Department, p.Department)
 	in, err := validateUserInput(in)
 	if err != nil {
 		return u, err
@@ -177,17 +171,10 @@ func applyUserPatch(u User, p UserPatch) (User, error) {
 }
 
 func userChanges(a, b User) []string {
-	var f []string
-	if a.FullName != b.FullName {
-		f = append(f, "full_name")
-	}
-	if a.Email != b.Email {
-		f = append(f, "email")
-	}
-	if a.Department != b.Department {
-		f = append(f, "department")
-	}
-	return f
+	return changedNames(
+		fieldDiff{"full_name", a.FullName == b.FullName},
+		fieldDiff{"email", a.Email == b.Email},
+		fieldDiff{"department", a.Department == b.Department})
 }
 
 func (s *Service) checkDepartmentChange(tx Tx, a *Actor, u User) error {
