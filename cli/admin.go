@@ -92,17 +92,9 @@ func runAudit(r *runner, args []string) error {
 			}
 		}
 		entries, hidden, err := s.svc.Audit(s.actor, q)
-		if err != nil {
-			return err
-		}
-		r.warnHidden(hidden)
-		out := make([]auditOut, len(entries))
-		for i, e := range entries {
-			if out[i], err = s.toAudit(e); err != nil {
-				return err
-			}
-		}
-		return printList(r, out, auditColumns, "changes recorded")
+		return printRecords(s, entries, hidden, err, func(list []core.AuditEntry) ([]auditOut, error) {
+			return convert(list, s.toAudit)
+		}, auditColumns, "changes recorded")
 	})
 }
 
@@ -256,35 +248,32 @@ func (s *session) exportCSV(kind string) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	var lines [][]string
 	switch kind {
 	case "clients":
 		list, hidden, err := s.svc.ListClients(s.actor, core.ClientQuery{})
-		if err != nil {
-			return nil, 0, err
-		}
-		s.warnHidden(hidden)
-		lines = core.ClientsCSV(list, l)
+		return writeCSV(s, list, hidden, err, core.ClientsCSV, l)
 	case "contracts":
 		list, hidden, err := s.svc.ListContracts(s.actor, core.ContractQuery{})
-		if err != nil {
-			return nil, 0, err
-		}
-		s.warnHidden(hidden)
-		lines = core.ContractsCSV(list, l)
+		return writeCSV(s, list, hidden, err, core.ContractsCSV, l)
 	case "events":
 		list, hidden, err := s.svc.ListEvents(s.actor, core.EventQuery{})
-		if err != nil {
-			return nil, 0, err
-		}
-		s.warnHidden(hidden)
-		lines = core.EventsCSV(list, l)
-	default:
-		return nil, 0, usagef("export", "unknown kind %q: export clients, contracts or events", kind)
+		return writeCSV(s, list, hidden, err, core.EventsCSV, l)
 	}
+	return nil, 0, usagef("export", "unknown kind %q: export clients, contracts or events", kind)
+}
+
+// writeCSV writes the answer of a list query — the records, how many damaged ones were left out
+// (said on standard error), the error — as CSV lines made by lines, with the number of records.
+func writeCSV[R any](s *session, list []R, hidden int, err error, lines func([]R, core.ExportLookup) [][]string,
+	l core.ExportLookup) ([]byte, int, error) {
+	if err != nil {
+		return nil, 0, err
+	}
+	s.warnHidden(hidden)
+	csv := lines(list, l)
 	var buf bytes.Buffer
-	err = core.WriteCSV(&buf, lines)
-	return buf.Bytes(), len(lines) - 1, err
+	err = core.WriteCSV(&buf, csv)
+	return buf.Bytes(), len(csv) - 1, err
 }
 
 // checkOut is the JSON answer of check and reindex.

@@ -38,19 +38,14 @@ func eventAgenda(r *runner, args []string) error {
 	}
 	return r.withSession(func(s *session) error {
 		list, hidden, ag, err := s.svc.AgendaEvents(s.actor, q)
-		if err != nil {
-			return err
-		}
-		s.warnHidden(hidden)
-		out, err := s.toEvents(list)
-		if err != nil {
-			return err
-		}
-		if !r.json {
-			last := ag.To.Add(-time.Nanosecond)
-			fmt.Fprintf(r.env.Stdout, "%s to %s\n", ag.From.Format("Mon 2006-01-02"), last.Format("Mon 2006-01-02"))
-		}
-		return printList(s.runner, out, eventColumns, "events")
+		return printRecords(s, list, hidden, err, func(list []core.Event) ([]eventOut, error) {
+			out, err := s.toEvents(list)
+			if err == nil && !r.json { // the days shown, above the table
+				last := ag.To.Add(-time.Nanosecond)
+				fmt.Fprintf(r.env.Stdout, "%s to %s\n", ag.From.Format("Mon 2006-01-02"), last.Format("Mon 2006-01-02"))
+			}
+			return out, err
+		}, eventColumns, "events")
 	})
 }
 

@@ -68,14 +68,7 @@ func (s *session) toClient(c core.Client) (clientOut, error) {
 }
 
 func (s *session) toClients(list []core.Client) ([]clientOut, error) {
-	out := make([]clientOut, len(list))
-	for i, c := range list {
-		var err error
-		if out[i], err = s.toClient(c); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return convert(list, s.toClient)
 }
 
 var clientColumns = []column[clientOut]{
@@ -99,15 +92,7 @@ func clientFields(c clientOut) []field {
 
 func (s *session) listClients(q core.ClientQuery) error {
 	list, hidden, err := s.svc.ListClients(s.actor, q)
-	if err != nil {
-		return err
-	}
-	s.warnHidden(hidden)
-	out, err := s.toClients(list)
-	if err != nil {
-		return err
-	}
-	return printList(s.runner, out, clientColumns, "clients")
+	return printRecords(s, list, hidden, err, s.toClients, clientColumns, "clients")
 }
 
 func clientList(r *runner, args []string) error {
@@ -229,11 +214,7 @@ func clientCreate(r *runner, args []string) error {
 
 // doneClient prints the client an action returned.
 func (s *session) doneClient(c core.Client, format string, args ...any) error {
-	out, err := s.toClient(c)
-	if err != nil {
-		return err
-	}
-	return s.done(out, format, args...)
+	return doneRecord(s, c, s.toClients, clientFields, format, args...)
 }
 
 func clientUpdate(r *runner, args []string) error {

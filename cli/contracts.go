@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"io"
-
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
@@ -64,27 +62,22 @@ type contractOut struct {
 	UpdatedAt             jtime  `json:"updated_at"`
 }
 
+// toContracts makes the output records of contracts, their clients loaded at once for their names.
 func (s *session) toContracts(list []core.Contract) ([]contractOut, error) {
-	ids := make([]uuid.UUID, len(list))
-	for i, k := range list {
-		ids[i] = k.ClientID
-	}
-	if err := s.loadClients(ids); err != nil {
+	if err := s.loadClients(each(list, func(k core.Contract) uuid.UUID { return k.ClientID })); err != nil {
 		return nil, err
 	}
-	out := make([]contractOut, len(list))
-	for i, k := range list {
-		name, err := s.contactName(k.CommercialID)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = contractOut{ID: k.ID.String(), ClientID: k.ClientID.String(),
-			ClientName: s.clients[k.ClientID].FullName, CommercialContactID: k.CommercialID.String(),
-			CommercialContactName: name, TotalAmount: k.Total.StringFixed(2),
-			AmountDue: k.Due.StringFixed(2), Status: string(k.Status), Signed: k.Status == core.Signed,
-			SignedAt: optTimeOut(k.SignedAt), CreatedAt: jtime(k.CreatedAt), UpdatedAt: jtime(k.UpdatedAt)}
-	}
-	return out, nil
+	return convert(list, s.toContract)
+}
+
+// toContract makes the output record of a contract whose client toContracts loaded.
+func (s *session) toContract(k core.Contract) (contractOut, error) {
+	name, err := s.contactName(k.CommercialID)
+	return contractOut{ID: k.ID.String(), ClientID: k.ClientID.String(),
+		ClientName: s.clients[k.ClientID].FullName, CommercialContactID: k.CommercialID.String(),
+		CommercialContactName: name, TotalAmount: k.Total.StringFixed(2),
+		AmountDue: k.Due.StringFixed(2), Status: string(k.Status), Signed: k.Status == core.Signed,
+		SignedAt: optTimeOut(k.SignedAt), CreatedAt: jtime(k.CreatedAt), UpdatedAt: jtime(k.UpdatedAt)}, err
 }
 
 func signedAt(k contractOut) string {
@@ -107,35 +100,21 @@ var contractColumns = []column[contractOut]{
 
 // doneContract prints the contract an action returned (or shows it, for view).
 func (s *session) doneContract(k core.Contract, format string, args ...any) error {
-	out, err := s.toContracts([]core.Contract{k})
-	if err != nil {
-		return err
+	return doneRecord(s, k, s.toContracts, contractFields, format, args...)
+}
+
+func contractFields(c contractOut) []field {
+	return []field{
+		{"ID", c.ID}, {"Client", orDash(c.ClientName) + " (" + c.ClientID + ")"},
+		{"Commercial", orDash(c.CommercialContactName)}, {"Total amount", c.TotalAmount},
+		{"Amount due", c.AmountDue}, {"Status", c.Status}, {"Signed", signedAt(c)},
+		{"Created", c.CreatedAt.local()}, {"Updated", c.UpdatedAt.local()},
 	}
-	if format != "" {
-		return s.done(out[0], format, args...)
-	}
-	c := out[0]
-	return s.show(c, func(w io.Writer) {
-		writeFields(w, []field{
-			{"ID", c.ID}, {"Client", orDash(c.ClientName) + " (" + c.ClientID + ")"},
-			{"Commercial", orDash(c.CommercialContactName)}, {"Total amount", c.TotalAmount},
-			{"Amount due", c.AmountDue}, {"Status", c.Status}, {"Signed", signedAt(c)},
-			{"Created", c.CreatedAt.local()}, {"Updated", c.UpdatedAt.local()},
-		})
-	})
 }
 
 func (s *session) listContracts(q core.ContractQuery) error {
 	list, hidden, err := s.svc.ListContracts(s.actor, q)
-	if err != nil {
-		return err
-	}
-	s.warnHidden(hidden)
-	out, err := s.toContracts(list)
-	if err != nil {
-		return err
-	}
-	return printList(s.runner, out, contractColumns, "contracts")
+	return printRecords(s, list, hidden, err, s.toContracts, contractColumns, "contracts")
 }
 
 // contractList returns "contract list" or one of its aliases: q holds the alias's filter, the

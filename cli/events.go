@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"io"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -82,29 +81,28 @@ type eventOut struct {
 	UpdatedAt          jtime   `json:"updated_at"`
 }
 
+// toEvents makes the output records of events, their clients loaded at once for their details.
 func (s *session) toEvents(list []core.Event) ([]eventOut, error) {
-	ids := make([]uuid.UUID, len(list))
-	for i, e := range list {
-		ids[i] = e.ClientID
-	}
-	if err := s.loadClients(ids); err != nil {
+	if err := s.loadClients(each(list, func(e core.Event) uuid.UUID { return e.ClientID })); err != nil {
 		return nil, err
 	}
-	out := make([]eventOut, len(list))
-	for i, e := range list {
-		c := s.clients[e.ClientID]
-		out[i] = eventOut{ID: e.ID.String(), ContractID: e.ContractID.String(),
-			ClientID: e.ClientID.String(), ClientName: c.FullName, ClientEmail: c.Email,
-			ClientPhone: c.Phone, Name: e.Name, Start: jtime(e.Start), End: jtime(e.End),
-			Location: e.Location, Attendees: e.Attendees, Notes: e.Notes,
-			SupportContactID: optID(e.SupportID), CreatedAt: jtime(e.CreatedAt), UpdatedAt: jtime(e.UpdatedAt)}
-		if e.SupportID != uuid.Nil {
-			name, err := s.contactName(e.SupportID)
-			if err != nil {
-				return nil, err
-			}
-			out[i].SupportContactName = &name
+	return convert(list, s.toEvent)
+}
+
+// toEvent makes the output record of an event whose client toEvents loaded.
+func (s *session) toEvent(e core.Event) (eventOut, error) {
+	c := s.clients[e.ClientID]
+	out := eventOut{ID: e.ID.String(), ContractID: e.ContractID.String(),
+		ClientID: e.ClientID.String(), ClientName: c.FullName, ClientEmail: c.Email,
+		ClientPhone: c.Phone, Name: e.Name, Start: jtime(e.Start), End: jtime(e.End),
+		Location: e.Location, Attendees: e.Attendees, Notes: e.Notes,
+		SupportContactID: optID(e.SupportID), CreatedAt: jtime(e.CreatedAt), UpdatedAt: jtime(e.UpdatedAt)}
+	if e.SupportID != uuid.Nil {
+		name, err := s.contactName(e.SupportID)
+		if err != nil {
+			return out, err
 		}
+		out.SupportContactName = &name
 	}
 	return out, nil
 }
@@ -122,37 +120,23 @@ var eventColumns = []column[eventOut]{
 
 // doneEvent prints the event an action returned, or shows it in full when format is "".
 func (s *session) doneEvent(e core.Event, format string, args ...any) error {
-	out, err := s.toEvents([]core.Event{e})
-	if err != nil {
-		return err
+	return doneRecord(s, e, s.toEvents, eventFields, format, args...)
+}
+
+func eventFields(v eventOut) []field {
+	return []field{
+		{"ID", v.ID}, {"Name", v.Name}, {"Contract", v.ContractID},
+		{"Client", orDash(v.ClientName)}, {"Client email", orDash(v.ClientEmail)},
+		{"Client phone", orDash(v.ClientPhone)}, {"Start", v.Start.local()}, {"End", v.End.local()},
+		{"Location", v.Location}, {"Attendees", strconv.Itoa(v.Attendees)},
+		{"Support", orDash(deref(v.SupportContactName))}, {"Notes", orDash(v.Notes)},
+		{"Created", v.CreatedAt.local()}, {"Updated", v.UpdatedAt.local()},
 	}
-	if format != "" {
-		return s.done(out[0], format, args...)
-	}
-	v := out[0]
-	return s.show(v, func(w io.Writer) {
-		writeFields(w, []field{
-			{"ID", v.ID}, {"Name", v.Name}, {"Contract", v.ContractID},
-			{"Client", orDash(v.ClientName)}, {"Client email", orDash(v.ClientEmail)},
-			{"Client phone", orDash(v.ClientPhone)}, {"Start", v.Start.local()}, {"End", v.End.local()},
-			{"Location", v.Location}, {"Attendees", strconv.Itoa(v.Attendees)},
-			{"Support", orDash(deref(v.SupportContactName))}, {"Notes", orDash(v.Notes)},
-			{"Created", v.CreatedAt.local()}, {"Updated", v.UpdatedAt.local()},
-		})
-	})
 }
 
 func (s *session) listEvents(q core.EventQuery) error {
 	list, hidden, err := s.svc.ListEvents(s.actor, q)
-	if err != nil {
-		return err
-	}
-	s.warnHidden(hidden)
-	out, err := s.toEvents(list)
-	if err != nil {
-		return err
-	}
-	return printList(s.runner, out, eventColumns, "events")
+	return printRecords(s, list, hidden, err, s.toEvents, eventColumns, "events")
 }
 
 // eventList returns "event list" or one of its aliases: q holds the alias's filter, the flags

@@ -390,11 +390,7 @@ func syncConflicts(r *runner, args []string) error {
 		if err != nil {
 			return err
 		}
-		out := make([]conflictOut, len(cs))
-		for i, c := range cs {
-			out[i] = toConflict(c)
-		}
-		return printList(r, out, conflictColumns, "conflicts")
+		return printList(r, each(cs, toConflict), conflictColumns, "conflicts")
 	})
 }
 

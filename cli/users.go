@@ -61,6 +61,8 @@ func toUser(u core.User) userOut {
 		CreatedAt: jtime(u.CreatedAt), UpdatedAt: jtime(u.UpdatedAt)}
 }
 
+func toUsers(list []core.User) ([]userOut, error) { return each(list, toUser), nil }
+
 var userColumns = []column[userOut]{
 	{title: "ID", cell: func(u userOut) string { return short(u.ID) }},
 	{title: "EMPLOYEE", cell: func(u userOut) string { return u.EmployeeNumber }},
@@ -90,15 +92,7 @@ func (s *session) showUser(u core.User) error {
 
 func (s *session) listUsers(q core.UserQuery) error {
 	users, hidden, err := s.svc.ListUsers(s.actor, q)
-	if err != nil {
-		return err
-	}
-	s.warnHidden(hidden)
-	out := make([]userOut, len(users))
-	for i, u := range users {
-		out[i] = toUser(u)
-	}
-	return printList(s.runner, out, userColumns, "collaborators")
+	return printRecords(s, users, hidden, err, toUsers, userColumns, "collaborators")
 }
 
 func userList(r *runner, args []string) error {
