@@ -79,14 +79,10 @@ var auditColumns = []column[auditOut]{
 }
 
 func runAudit(r *runner, args []string) error {
-	f := r.newFlags("audit", adminUsage)
-	pos, err := f.parse(args, "RECORD?")
-	if err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return r.newFlags("audit", adminUsage).inSession(args, func(s *session, pos []string) error {
 		var q core.AuditQuery
 		if pos[0] != "" {
+			var err error
 			if q.RecordID, err = s.resolveAny(pos[0]); err != nil {
 				return err
 			}
@@ -95,7 +91,7 @@ func runAudit(r *runner, args []string) error {
 		return printRecords(s, entries, hidden, err, func(list []core.AuditEntry) ([]auditOut, error) {
 			return convert(list, s.toAudit)
 		}, auditColumns, "changes recorded")
-	})
+	}, "RECORD?")
 }
 
 func (s *session) toAudit(e core.AuditEntry) (auditOut, error) {
@@ -212,13 +208,10 @@ var exportKinds = map[string]core.RecordType{
 }
 
 func runExport(r *runner, args []string) error {
-	f := r.newFlags("export", adminUsage)
+	f := r.newFlags("export", adminUsage).need("csv")
 	file := f.String("csv", "", "")
 	pos, err := f.parse(args, "clients|contracts|events")
 	if err != nil {
-		return err
-	}
-	if err := f.require("csv"); err != nil {
 		return err
 	}
 	rec, ok := exportKinds[pos[0]]
@@ -288,11 +281,7 @@ type checkOut struct {
 }
 
 func runCheck(r *runner, args []string) error {
-	f := r.newFlags("check", adminUsage)
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return r.newFlags("check", adminUsage).inSession(args, func(s *session, _ []string) error {
 		rep, err := s.svc.Inspect(s.actor)
 		if err != nil {
 			return err
@@ -394,11 +383,7 @@ func runRepair(r *runner, args []string) error {
 }
 
 func runReindex(r *runner, args []string) error {
-	f := r.newFlags("reindex", adminUsage)
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return r.newFlags("reindex", adminUsage).inSession(args, func(s *session, _ []string) error {
 		return r.report(s.svc.Reindex(s.actor), "Indexes rebuilt.")
 	})
 }

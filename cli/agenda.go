@@ -107,13 +107,10 @@ type importRowOut struct {
 }
 
 func importClients(r *runner, args []string) error {
-	f := r.newFlags("import clients", importUsage)
+	f := r.newFlags("import clients", importUsage).need("csv")
 	file := f.String("csv", "", "")
 	dry := f.Bool("dry-run", false, "")
 	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	if err := f.require("csv"); err != nil {
 		return err
 	}
 	var data io.Reader

@@ -57,7 +57,7 @@ var eventCommands = map[string]func(*runner, []string) error{
 	"assign":     eventAssign,
 	"unassign":   eventUnassign,
 	"delete":     eventDelete,
-	"search":     eventSearch,
+	"search":     searchCommand("event search", eventUsage, func(s *session, text string) error { return s.listEvents(core.EventQuery{Search: text}) }),
 	"agenda":     eventAgenda,
 }
 
@@ -142,46 +142,33 @@ func (s *session) listEvents(q core.EventQuery) error {
 // eventList returns "event list" or one of its aliases: q holds the alias's filter, the flags
 // add theirs.
 func eventList(name string, q core.EventQuery) func(*runner, []string) error {
-	return func(r *runner, args []string) error { return listEventsWith(r, name, args, q) }
-}
-
-func listEventsWith(r *runner, name string, args []string, q core.EventQuery) error {
-	f := r.newFlags("event "+name, eventUsage)
-	mine := f.Bool("mine", false, "")
-	unassigned := f.Bool("unassigned", false, "")
-	upcoming := f.Bool("upcoming", false, "")
-	days := f.String("days", "", "")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	q.Mine, q.Unassigned = q.Mine || *mine, q.Unassigned || *unassigned
-	q.Upcoming = q.Upcoming || *upcoming || f.given("days")
-	return r.withSession(func(s *session) error {
-		if f.given("days") {
-			n, err := parseInt("days", *days)
-			if err != nil {
-				return err
+	return func(r *runner, args []string) error {
+		f := r.newFlags("event "+name, eventUsage)
+		mine := f.Bool("mine", false, "")
+		unassigned := f.Bool("unassigned", false, "")
+		upcoming := f.Bool("upcoming", false, "")
+		days := f.String("days", "", "")
+		return f.inSession(args, func(s *session, _ []string) error {
+			q := q // each run adds its flags to the alias's filter
+			q.Mine, q.Unassigned = q.Mine || *mine, q.Unassigned || *unassigned
+			q.Upcoming = q.Upcoming || *upcoming || f.given("days")
+			if f.given("days") {
+				n, err := parseInt("days", *days)
+				if err != nil {
+					return err
+				}
+				if n < 1 {
+					return core.FieldErrorf("days", "must be between 1 and 36500")
+				}
+				q.Days = n
 			}
-			if n < 1 {
-				return core.FieldErrorf("days", "must be between 1 and 36500")
-			}
-			q.Days = n
-		}
-		return s.listEvents(q)
-	})
-}
-
-func eventSearch(r *runner, args []string) error {
-	f := r.newFlags("event search", eventUsage)
-	pos, err := f.parse(args, "TEXT...")
-	if err != nil {
-		return err
+			return s.listEvents(q)
+		})
 	}
-	return r.withSession(func(s *session) error { return s.listEvents(core.EventQuery{Search: pos[0]}) })
 }
 
 func eventView(r *runner, args []string) error {
-	return r.withRecord("event view", eventUsage, core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+	return r.newFlags("event view", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
 		e, err := s.svc.GetEvent(s.actor, id)
 		if err != nil {
 			return err
@@ -230,14 +217,8 @@ func (f *eventFlags) patch() (core.EventPatch, error) {
 
 func eventCreate(r *runner, args []string) error {
 	f := r.newEventFlags("event create")
-	pos, err := f.parse(args, "CONTRACT")
-	if err != nil {
-		return err
-	}
-	if err := f.require("name", "start", "end", "location", "attendees"); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	f.need("name", "start", "end", "location", "attendees")
+	return f.inSession(args, func(s *session, pos []string) error {
 		p, err := f.patch()
 		if err != nil {
 			return err
@@ -252,19 +233,13 @@ func eventCreate(r *runner, args []string) error {
 			return err
 		}
 		return s.doneEvent(e, "Event created: %s", e.ID)
-	})
+	}, "CONTRACT")
 }
 
 func eventUpdate(r *runner, args []string) error {
 	f := r.newEventFlags("event update")
-	pos, err := f.parse(args, "V")
-	if err != nil {
-		return err
-	}
-	if err := f.requireOne("name", "start", "end", "location", "attendees", "notes"); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	f.needOne("name", "start", "end", "location", "attendees", "notes")
+	return f.inSession(args, func(s *session, pos []string) error {
 		p, err := f.patch()
 		if err != nil {
 			return err
@@ -278,29 +253,18 @@ func eventUpdate(r *runner, args []string) error {
 			return err
 		}
 		return s.doneEvent(e, "Event updated: %s", e.ID)
-	})
+	}, "V")
 }
 
 func eventAssign(r *runner, args []string) error {
-	return r.withRecord("event assign", eventUsage, core.EventRecord, args, func(s *session, id uuid.UUID, rest []string) error {
-		uid, err := s.resolveUser(rest[0])
-		if err != nil {
-			return err
-		}
-		e, err := s.svc.AssignSupport(s.actor, id, uid)
-		if err != nil {
-			return err
-		}
-		name, err := s.contactName(uid)
-		if err != nil {
-			return err
-		}
-		return s.doneEvent(e, "Event assigned to %s: %s", name, e.ID)
+	return r.newFlags("event assign", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, rest []string) error {
+		return assign(s, rest[0], func(uid uuid.UUID) (core.Event, error) { return s.svc.AssignSupport(s.actor, id, uid) },
+			func(e core.Event, name string) error { return s.doneEvent(e, "Event assigned to %s: %s", name, e.ID) })
 	}, "V", "U")
 }
 
 func eventUnassign(r *runner, args []string) error {
-	return r.withRecord("event unassign", eventUsage, core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+	return r.newFlags("event unassign", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
 		e, err := s.svc.AssignSupport(s.actor, id, uuid.Nil)
 		if err != nil {
 			return err
@@ -310,10 +274,7 @@ func eventUnassign(r *runner, args []string) error {
 }
 
 func eventDelete(r *runner, args []string) error {
-	return r.withRecord("event delete", eventUsage, core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
-		if err := s.svc.DeleteEvent(s.actor, id); err != nil {
-			return err
-		}
-		return s.done(okJSON{OK: true, ID: id.String()}, "Event deleted: %s", id)
+	return r.newFlags("event delete", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		return s.deleted(s.svc.DeleteEvent(s.actor, id), "Event", id)
 	}, "V")
 }

@@ -288,6 +288,14 @@ func printLines(w io.Writer, text string) {
 	}
 }
 
+// deleted prints the outcome of deleting the record id: err, or "<What> deleted: <id>".
+func (s *session) deleted(err error, what string, id uuid.UUID) error {
+	if err != nil {
+		return err
+	}
+	return s.done(okJSON{OK: true, ID: id.String()}, what+" deleted: %s", id)
+}
+
 // okJSON is the JSON answer of an action that returns no record.
 type okJSON struct {
 	OK   bool   `json:"ok"`
