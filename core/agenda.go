@@ -70,12 +70,7 @@ func (s *Service) agendaFilter(a *Actor, q AgendaQuery) (EventFilter, Agenda, er
 	from, to := q.Span(s.Now())
 	f := EventFilter{StartFrom: from.UTC(), StartTo: to.UTC().Add(-time.Nanosecond)}
 	if q.Mine {
-		switch a.dept {
-		case Support:
-			f.SupportID = a.id
-		case Commercial:
-			f.CommercialID = a.id
-		}
+		f.onlyMine(a)
 	}
 	return f, Agenda{From: from, To: to}, nil
 }

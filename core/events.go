@@ -264,12 +264,7 @@ func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, int, error) {
 	f := EventFilter{ContractID: q.ContractID, Unassigned: q.Unassigned,
 		Search: strings.ToLower(strings.TrimSpace(q.Search))}
 	if q.Mine {
-		switch a.dept {
-		case Support:
-			f.SupportID = a.id
-		case Commercial:
-			f.CommercialID = a.id
-		}
+		f.onlyMine(a)
 	}
 	if q.Upcoming {
 		days := q.Days
@@ -289,15 +284,18 @@ func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, int, error) {
 
 // SortEvents puts events in their default order: by start, then name.
 func SortEvents(e []Event) {
-	type key struct {
-		start timeKey
-		name  string
+	sortByKey(e, func(e *Event) eventKey { return eventKey{timeKeyOf(e.Start), e.Name} }, eventKey.compare)
+}
+
+// eventKey is the default order of events and of event lines: by start, then name.
+type eventKey struct {
+	start timeKey
+	name  string
+}
+
+func (a eventKey) compare(b eventKey) int {
+	if c := a.start.compare(b.start); c != 0 {
+		return c
 	}
-	sortByKey(e, func(e *Event) key { return key{timeKeyOf(e.Start), e.Name} },
-		func(a, b key) int {
-			if c := a.start.compare(b.start); c != 0 {
-				return c
-			}
-			return strings.Compare(a.name, b.name)
-		})
+	return strings.Compare(a.name, b.name)
 }
