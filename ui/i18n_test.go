@@ -16,7 +16,7 @@ func TestTranslations_Complete(t *testing.T) {
 	mustNoErr(t, LoadTranslations()) // go-i18n refuses some keys ("Id", "Other"…)
 	files, err := filepath.Glob("*.go")
 	mustNoErr(t, err)
-	call := regexp.MustCompile(`\btr\("((?:[^"\\]|\\.)*)"`)
+	call := regexp.MustCompile(`\btr(?:Later)?\("((?:[^"\\]|\\.)*)"`)
 	used := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

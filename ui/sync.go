@@ -420,32 +420,20 @@ type shownRecord interface {
 	shown() (w core.Wire, dlg *formDialog, ok bool)
 }
 
-func (f *clientForm) shown() (core.Wire, *formDialog, bool) {
-	if f.client == nil {
-		return core.Wire{}, f.dlg, false
-	}
-	return f.client.Wire(), f.dlg, true
-}
+func (f *clientForm) shown() (core.Wire, *formDialog, bool)   { return shownOf(f.client, f.dlg) }
+func (f *contractForm) shown() (core.Wire, *formDialog, bool) { return shownOf(f.contract, f.dlg) }
+func (f *eventForm) shown() (core.Wire, *formDialog, bool)    { return shownOf(f.event, f.dlg) }
+func (f *userForm) shown() (core.Wire, *formDialog, bool)     { return shownOf(f.user, f.dlg) }
 
-func (f *contractForm) shown() (core.Wire, *formDialog, bool) {
-	if f.contract == nil {
-		return core.Wire{}, f.dlg, false
+// shownOf is what a form shows: its record's wire form, or ok false while it has none (new).
+func shownOf[R any, P interface {
+	*R
+	Wire() core.Wire
+}](rec P, dlg *formDialog) (w core.Wire, _ *formDialog, ok bool) {
+	if rec == nil {
+		return core.Wire{}, dlg, false
 	}
-	return f.contract.Wire(), f.dlg, true
-}
-
-func (f *eventForm) shown() (core.Wire, *formDialog, bool) {
-	if f.event == nil {
-		return core.Wire{}, f.dlg, false
-	}
-	return f.event.Wire(), f.dlg, true
-}
-
-func (f *userForm) shown() (core.Wire, *formDialog, bool) {
-	if f.user == nil {
-		return core.Wire{}, f.dlg, false
-	}
-	return f.user.Wire(), f.dlg, true
+	return rec.Wire(), dlg, true
 }
 
 // checkOpenForm reads the record of the open form again and, when a colleague changed or
