@@ -468,17 +468,21 @@ func (m *mainScreen) checkOpenForm() {
 func recordWire(svc *core.Service, a *core.Actor, t core.RecordType, id uuid.UUID) (core.Wire, error) {
 	switch t {
 	case core.ClientRecord:
-		c, err := svc.GetClient(a, id)
-		return c.Wire(), err
+		return wireOf(svc.GetClient(a, id))
 	case core.ContractRecord:
-		k, err := svc.GetContract(a, id)
-		return k.Wire(), err
+		return wireOf(svc.GetContract(a, id))
 	case core.EventRecord:
-		e, err := svc.GetEvent(a, id)
-		return e.Wire(), err
+		return wireOf(svc.GetEvent(a, id))
 	case core.UserRecord:
-		u, err := svc.GetUser(a, id)
-		return u.Wire(), err
+		return wireOf(svc.GetUser(a, id))
 	}
 	return core.Wire{}, core.Errorf(core.Invalid, "unknown record type %q", t)
+}
+
+// wireOf is the wire form of a record as a getter returned it, with the getter's error.
+func wireOf[R any, P interface {
+	*R
+	Wire() core.Wire
+}](rec R, err error) (core.Wire, error) {
+	return P(&rec).Wire(), err
 }
