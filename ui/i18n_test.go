@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"fyne.io/fyne/v2/test"
 )
 
 func TestTranslations_Complete(t *testing.T) {
@@ -78,10 +76,7 @@ func TestFrench_LoginAndMain(t *testing.T) {
 	if g.login.submit.Text != "Se connecter" {
 		t.Errorf("login button %q", g.login.submit.Text)
 	}
-	test.Type(g.login.email, adminEmail)
-	test.Type(g.login.password, "Mauvais!mdp1")
-	test.Tap(g.login.submit)
-	g.settle()
+	typeLogin(g, adminEmail, "Mauvais!mdp1")
 	if got := g.login.message.Text; got != "e-mail ou mot de passe invalide" {
 		t.Errorf("message %q", got)
 	}
