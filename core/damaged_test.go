@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"go.etcd.io/bbolt"
 
 	"github.com/epicevents/crm/core"
@@ -13,16 +14,25 @@ import (
 // damage changes one byte of a stored client behind the store's back, as a failing disk would.
 func (e *env) damage(c core.Client) {
 	e.t.Helper()
-	e.close()
+	e.damageIn("clients", c.ID)
+}
+
+// damageIn changes one byte of a stored record of a bucket ("clients", "contracts", "events")
+// behind the store's back. The database is closed without its check from then on (it is
+// damaged on purpose), at the latest when the test ends.
+func (e *env) damageIn(bucket string, id uuid.UUID) {
+	e.t.Helper()
+	e.closeUnchecked()
+	e.t.Cleanup(e.closeUnchecked)
 	db, err := bbolt.Open(e.path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		b := tx.Bucket([]byte("clients"))
-		v := append([]byte(nil), b.Get(c.ID[:])...)
+		b := tx.Bucket([]byte(bucket))
+		v := append([]byte(nil), b.Get(id[:])...)
 		v[len(v)/2] ^= 0x01
-		return b.Put(c.ID[:], v)
+		return b.Put(id[:], v)
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -31,6 +41,13 @@ func (e *env) damage(c core.Client) {
 		e.t.Fatal(err)
 	}
 	e.open()
+}
+
+func (e *env) closeUnchecked() {
+	if e.db != nil {
+		_ = e.db.Close()
+		e.db = nil
+	}
 }
 
 func TestService_DamagedRecord(t *testing.T) {

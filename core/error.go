@@ -228,10 +228,4 @@ func HiddenMessage(n int) string {
 
 func notFound(what string) *Error { return NewError(NotFound, CodeNotFound, what) }
 
-// forbidden and conflict build uncoded errors from a format (messages no face translates yet);
-// coded errors use NewError.
-func forbidden(format string, args ...any) *Error { return Errorf(Forbidden, format, args...) }
-
-func conflict(format string, args ...any) *Error { return Errorf(Conflict, format, args...) }
-
 func unauthenticated(code Code, args ...any) *Error { return NewError(Unauthenticated, code, args...) }

@@ -106,18 +106,17 @@ func (t *agendaTab) jumpTo() {
 	t.refresh()
 }
 
-// dateHint is the form of a typed date in the window's language.
+// dateHint is an example of a typed date, in the locale's layout (the one the tables show).
 func dateHint() string {
-	if french {
-		return "31/12/2026"
-	}
-	return "2026-12-31"
+	return fmtDate(time.Date(2026, 12, 31, 0, 0, 0, 0, time.Local))
 }
 
-// parseDay reads a day as YYYY-MM-DD, or DD/MM/YYYY in French.
+// parseDay reads a day in the locale's layout (with or without leading zeros) or as YYYY-MM-DD.
 func parseDay(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	for _, l := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
+	l := dateLayout()
+	unpadded := strings.NewReplacer("02", "2", "01", "1").Replace(l)
+	for _, l := range []string{l, unpadded, "2006-01-02"} {
 		if d, err := time.ParseInLocation(l, s, time.Local); err == nil {
 			return d, true
 		}
@@ -250,7 +249,7 @@ func (t *agendaTab) dayCell(d time.Time, inMonth bool, lines []core.EventLine, t
 			box.Add(more)
 			break
 		}
-		box.Add(t.item(l, l.Start.In(time.Local).Format("15:04")+" "+l.Name))
+		box.Add(t.item(l, l.Start.In(time.Local).Format(timeLayout)+" "+l.Name))
 	}
 	var bg fyne.CanvasObject = canvas.NewRectangle(color.Transparent)
 	if d.Equal(today) {
@@ -279,7 +278,7 @@ func (t *agendaTab) weekList(ag core.Agenda, byDay map[time.Time][]core.EventLin
 			list.Add(none)
 		}
 		for _, l := range lines {
-			text := "    " + l.Start.In(time.Local).Format("15:04") + "–" + l.End.In(time.Local).Format("15:04") + "  " + l.Name + " — " + l.Location
+			text := "    " + l.Start.In(time.Local).Format(timeLayout) + "–" + l.End.In(time.Local).Format(timeLayout) + "  " + l.Name + " — " + l.Location
 			list.Add(t.item(l, text))
 		}
 	}

@@ -29,9 +29,8 @@ type clientForm struct {
 // clientData is what a client form reads off the UI goroutine: the contacts for the
 // commercial row, and an existing client's contracts and their events.
 type clientData struct {
-	contacts  []core.Contact
-	contracts []core.Contract
-	events    []core.Event
+	contacts []core.Contact
+	related  core.ClientRelated
 }
 
 func showClientForm(m *mainScreen, c *core.Client) *clientForm {
@@ -70,9 +69,10 @@ func showClientForm(m *mainScreen, c *core.Client) *clientForm {
 	return f
 }
 
-// load reads the form's data in the background (1+N queries for the related lists), then
-// fills the commercial row and the related lists on the UI goroutine; the first error of the
-// reading is shown, and what could be read is shown too.
+// load reads the form's data in the background — the contacts, and an existing client's
+// contracts and events in one call to core — then fills the commercial row and the related
+// lists on the UI goroutine; the first error of the reading is shown, and what could be read
+// is shown too.
 func (f *clientForm) load() {
 	g := f.m.g
 	id := uuid.Nil
@@ -81,29 +81,17 @@ func (f *clientForm) load() {
 	}
 	background(g, func() (clientData, error) {
 		var d clientData
-		var first error
-		note := func(err error) {
-			if first == nil {
-				first = err
-			}
-		}
 		var err error
 		d.contacts, err = g.svc.Contacts(g.actor)
-		note(err)
 		if id == uuid.Nil {
-			return d, first
+			return d, err
 		}
-		d.contracts, _, err = g.svc.ListContracts(g.actor, core.ContractQuery{ClientID: id})
-		note(err)
-		for _, k := range d.contracts {
-			evs, _, err := g.svc.ListEvents(g.actor, core.EventQuery{ContractID: k.ID})
-			if err != nil {
-				note(err)
-				break
-			}
-			d.events = append(d.events, evs...)
+		var rerr error
+		d.related, rerr = g.svc.ClientRelated(g.actor, id)
+		if err == nil {
+			err = rerr
 		}
-		return d, first
+		return d, err
 	}, func(d clientData, err error) {
 		g.showError(err)
 		f.commercial.fill(d.contacts)
@@ -177,7 +165,7 @@ func (f *clientForm) related() fyne.CanvasObject {
 // fillRelated shows the contracts and events read by load.
 func (f *clientForm) fillRelated(d clientData) {
 	var ks, evs []fyne.CanvasObject
-	for _, k := range d.contracts {
+	for _, k := range d.related.Contracts {
 		k := k
 		line := tr("{{.Status}} — total {{.Total}}, due {{.Due}} — created {{.Date}}", map[string]any{
 			"Status": statusName(k.Status), "Total": fmtMoney(k.Total), "Due": fmtMoney(k.Due), "Date": fmtDate(k.CreatedAt)})
@@ -186,7 +174,7 @@ func (f *clientForm) fillRelated(d clientData) {
 	if len(ks) == 0 {
 		ks = append(ks, widget.NewLabel(tr("No contracts yet.")))
 	}
-	for _, e := range d.events {
+	for _, e := range d.related.Events {
 		e := e
 		evs = append(evs, widget.NewButton(e.Name+" — "+fmtDateTime(e.Start)+" — "+e.Location, func() { showEventForm(f.m, &e) }))
 	}

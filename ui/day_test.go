@@ -241,7 +241,7 @@ func TestAgenda_French(t *testing.T) {
 			texts = append(texts, w.Text)
 		}
 	}
-	if !strings.Contains(a.title.Text, "26 mars 2026") || len(texts) != 1 || !strings.Contains(texts[0], "Salon") {
+	if !strings.Contains(a.title.Text, "26/03/2026") || len(texts) != 1 || !strings.Contains(texts[0], "Salon") {
 		t.Errorf("week title %q, items %q", a.title.Text, texts)
 	}
 	if longDate(time.Date(2026, 3, 26, 0, 0, 0, 0, paris)) != "jeudi 26 mars 2026" {

@@ -91,7 +91,7 @@ func (f *eventForm) moment(name string, t time.Time) (*widget.DateEntry, *field,
 		l := t.Local()
 		day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.Local)
 		date.SetDate(&day)
-		tm.SetText(l.Format("15:04"))
+		tm.SetText(l.Format(timeLayout))
 	}
 	row := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(90, tm.MinSize().Height), tm), date)
 	label := map[string]string{"start": tr("Start"), "end": tr("End")}[name]
@@ -120,7 +120,7 @@ func at(date *widget.DateEntry, tm string, name string) (t, other time.Time, err
 	if date.Date == nil {
 		return time.Time{}, time.Time{}, core.FieldError(name, core.CodeRequired)
 	}
-	clock, err := time.Parse("15:04", strings.TrimSpace(tm))
+	clock, err := time.Parse(timeLayout, strings.TrimSpace(tm))
 	if err != nil {
 		return time.Time{}, time.Time{}, core.FieldError(name, core.CodeTimeSyntax)
 	}
@@ -147,7 +147,7 @@ func (f *eventForm) noteTwice(fd *field, name string) {
 		return
 	}
 	fd.setNote(tr("This time happens twice (the clocks go back): the first, {{.First}}, is taken; not the second, {{.Second}}.",
-		map[string]any{"First": t.Format("15:04 MST"), "Second": other.Format("15:04 MST")}))
+		map[string]any{"First": t.Format(timeLayout + " MST"), "Second": other.Format(timeLayout + " MST")}))
 }
 
 func (f *eventForm) checkMoment(name string) error {

@@ -79,27 +79,40 @@ func moneyInput(d decimal.Decimal) string {
 	return s
 }
 
-var frMonths = []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
-	"oct.", "nov.", "déc."}
+// regionDateLayouts copies the regions of Fyne's widget/locale.go (v2.7) whose DateEntry
+// writes a day other than 02/01/2006. Fyne keeps its table unexported; TestDateLayout_AsDateEntry
+// checks this copy against the real widget, region by region, so an upgrade that changes one fails.
+var regionDateLayouts = map[string]string{"DE": "02.01.2006", "SE": "2006-01-02", "US": "01/02/2006"}
 
-// fmtDate writes a day in local time: Jan 2, 2006 or 2 janv. 2006.
+// timeLayout is the clock of every moment the window writes or reads: 24 hours, 09:30.
+const timeLayout = "15:04"
+
+// dateLayout is the system locale's layout of a day: the one the event form's date field shows
+// and reads, so a table, a label and a form write the same day alike (CSV and JSON keep RFC 3339).
+// It reads the locale each time, as the date field does.
+func dateLayout() string {
+	_, region, _ := strings.Cut(lang.SystemLocale().LanguageString(), "-")
+	if l, ok := regionDateLayouts[region]; ok {
+		return l
+	}
+	return "02/01/2006"
+}
+
+// fmtDate writes a day in local time in the locale's layout: 03/23/2026, 23/03/2026, 23.03.2026.
 func fmtDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.Local()
-	if french {
-		return strconv.Itoa(t.Day()) + " " + frMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
-	}
-	return t.Format("Jan 2, 2006")
+	return t.Local().Format(dateLayout())
 }
 
-// fmtDateTime writes a moment in local time with a 24-hour clock.
+// fmtDateTime writes a moment in local time in the locale's day layout and a 24-hour clock, the
+// two parts the event form edits.
 func fmtDateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return fmtDate(t) + " " + t.Local().Format("15:04")
+	return fmtDate(t) + " " + t.Local().Format(timeLayout)
 }
 
 // deptName is the translated name of a department.

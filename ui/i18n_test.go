@@ -61,8 +61,8 @@ func TestFormat_French(t *testing.T) {
 		fmtMoney(mustAmount(t, "15000")):    "15\u00a0000,00\u00a0€",
 		fmtMoney(mustAmount(t, "8500.5")):   "8\u00a0500,50\u00a0€",
 		fmtInt(1200):                        "1\u00a0200",
-		fmtDate(fixedNow):                   "2 mars 2026",
-		fmtDateTime(fixedNow):               "2 mars 2026 09:30",
+		fmtDate(fixedNow):                   "02/03/2026",
+		fmtDateTime(fixedNow):               "02/03/2026 09:30",
 		moneyInput(mustAmount(t, "2500.5")): "2500,50",
 	} {
 		if got != want {

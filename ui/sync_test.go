@@ -161,7 +161,7 @@ func TestSyncText(t *testing.T) {
 	}{
 		{core.SyncStatus{Connected: true, LastSync: ago(3 * time.Second)}, "Synced 3 s ago", "Synchronisé il y a 3 s"},
 		{core.SyncStatus{Connected: true, LastSync: ago(4 * time.Minute)}, "Synced 4 min ago", "Synchronisé il y a 4 min"},
-		{core.SyncStatus{Connected: true, LastSync: ago(3 * time.Hour)}, "Last synced Mar 2, 2026 06:30", "Dernière synchronisation le 2 mars 2026 06:30"},
+		{core.SyncStatus{Connected: true, LastSync: ago(3 * time.Hour)}, "Last synced 03/02/2026 06:30", "Dernière synchronisation le 02/03/2026 06:30"},
 		{core.SyncStatus{Connected: true}, "Not synced yet", "Pas encore synchronisé"},
 		{core.SyncStatus{Outbox: 4}, "Offline — 4 changes waiting", "Hors ligne — 4 modifications en attente"},
 		{core.SyncStatus{Outbox: 1}, "Offline — 1 change waiting", "Hors ligne — 1 modification en attente"},
