@@ -57,12 +57,9 @@ func (s *Service) CreateUser(a *Actor, in UserInput, password string) (User, err
 	if err != nil {
 		return User{}, err
 	}
-	if err := ValidatePassword(password, in.Email); err != nil {
-		return User{}, err
-	}
-	hash, err := hashPassword(password, s.hash)
+	hash, err := s.newPasswordHash(a, "create user", password, in.Email)
 	if err != nil {
-		return User{}, s.report(a, InternalError("create user", err))
+		return User{}, err
 	}
 	var u User
 	err = s.update(a, "create user", func(tx Tx) error {
@@ -339,13 +336,23 @@ func (s *Service) ResetPassword(a *Actor, id uuid.UUID, next string) error {
 	return err
 }
 
-func (s *Service) setPassword(a *Actor, id uuid.UUID, email, next, action string) (User, error) {
-	if err := ValidatePassword(next, email); err != nil {
-		return User{}, err
+// newPasswordHash checks a new password by the rules of §2 (it is not the account's email) and
+// hashes it; a failure to hash is reported as an Internal error of op.
+func (s *Service) newPasswordHash(a *Actor, op, password, email string) (string, error) {
+	if err := ValidatePassword(password, email); err != nil {
+		return "", err
 	}
-	hash, err := hashPassword(next, s.hash)
+	hash, err := hashPassword(password, s.hash)
 	if err != nil {
-		return User{}, s.report(a, InternalError("hash password", err))
+		return "", s.report(a, InternalError(op, err))
+	}
+	return hash, nil
+}
+
+func (s *Service) setPassword(a *Actor, id uuid.UUID, email, next, action string) (User, error) {
+	hash, err := s.newPasswordHash(a, "hash password", next, email)
+	if err != nil {
+		return User{}, err
 	}
 	var u User
 	err = s.update(a, "set password", func(tx Tx) error {
