@@ -149,7 +149,7 @@ func (f *userFields) parse(v []byte) error {
 	return d.finish()
 }
 
-func (f *userFields) user(id uuid.UUID) core.User {
+func (f userFields) record(id uuid.UUID) core.User {
 	return core.User{
 		ID:                id,
 		EmployeeNumber:    string(f.employeeNumber),
@@ -162,14 +162,6 @@ func (f *userFields) user(id uuid.UUID) core.User {
 		CreatedAt:         f.createdAt,
 		UpdatedAt:         f.updatedAt,
 	}
-}
-
-func decodeUser(v []byte) (core.User, error) {
-	var f userFields
-	if err := f.parse(v); err != nil {
-		return core.User{}, fmt.Errorf("decode user: %w", err)
-	}
-	return f.user(uuid.Nil), nil
 }
 
 // ---- clients
@@ -208,7 +200,7 @@ func (f *clientFields) parse(v []byte) error {
 	return d.finish()
 }
 
-func (f *clientFields) client(id uuid.UUID) core.Client {
+func (f clientFields) record(id uuid.UUID) core.Client {
 	var s [5]string
 	copyStrings(s[:], f.fullName, f.email, f.phone, f.companyName, f.notes)
 	return core.Client{
@@ -222,14 +214,6 @@ func (f *clientFields) client(id uuid.UUID) core.Client {
 		CreatedAt:    f.createdAt,
 		UpdatedAt:    f.updatedAt,
 	}
-}
-
-func decodeClient(v []byte) (core.Client, error) {
-	var f clientFields
-	if err := f.parse(v); err != nil {
-		return core.Client{}, fmt.Errorf("decode client: %w", err)
-	}
-	return f.client(uuid.Nil), nil
 }
 
 // ---- contracts
@@ -270,7 +254,7 @@ func (f *contractFields) parse(v []byte) error {
 	return d.finish()
 }
 
-func (f *contractFields) contract(id uuid.UUID) core.Contract {
+func (f contractFields) record(id uuid.UUID) core.Contract {
 	return core.Contract{
 		ID:           id,
 		ClientID:     f.clientID,
@@ -282,14 +266,6 @@ func (f *contractFields) contract(id uuid.UUID) core.Contract {
 		CreatedAt:    f.createdAt,
 		UpdatedAt:    f.updatedAt,
 	}
-}
-
-func decodeContract(v []byte) (core.Contract, error) {
-	var f contractFields
-	if err := f.parse(v); err != nil {
-		return core.Contract{}, fmt.Errorf("decode contract: %w", err)
-	}
-	return f.contract(uuid.Nil), nil
 }
 
 // ---- events
@@ -336,7 +312,7 @@ func (f *eventFields) parse(v []byte) error {
 	return d.finish()
 }
 
-func (f *eventFields) event(id uuid.UUID) core.Event {
+func (f eventFields) record(id uuid.UUID) core.Event {
 	var s [3]string
 	copyStrings(s[:], f.name, f.location, f.notes)
 	return core.Event{
@@ -374,14 +350,6 @@ func (h *eventHead) parse(v []byte) error {
 	h.name = d.bytes()
 	h.location = d.bytes()
 	return d.err
-}
-
-func decodeEvent(v []byte) (core.Event, error) {
-	var f eventFields
-	if err := f.parse(v); err != nil {
-		return core.Event{}, fmt.Errorf("decode event: %w", err)
-	}
-	return f.event(uuid.Nil), nil
 }
 
 // ---- audit entries (the sequence number is the key)

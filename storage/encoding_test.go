@@ -66,7 +66,7 @@ func TestEncoding_Decimal(t *testing.T) {
 func TestEncoding_Records(t *testing.T) {
 	u := *newUser("anne@example.com", "EE000001", core.Management)
 	u.FullName, u.Active = "Zoë Ça", false
-	gotU, err := decodeUser(encodeUser(&u, math.MaxUint64))
+	gotU, err := userKind.decode(encodeUser(&u, math.MaxUint64))
 	u.ID = uuid.Nil
 	if err != nil || gotU != u {
 		t.Errorf("user: %+v, %v", gotU, err)
@@ -74,7 +74,7 @@ func TestEncoding_Records(t *testing.T) {
 
 	c := *newClient("Kevin", "k@example.com", uuid.New())
 	c.Notes = strings.Repeat("é", 10000)
-	gotC, err := decodeClient(encodeClient(&c, 0))
+	gotC, err := clientKind.decode(encodeClient(&c, 0))
 	c.ID = uuid.Nil
 	if err != nil || gotC != c {
 		t.Errorf("client: %+v, %v", gotC, err)
@@ -82,7 +82,7 @@ func TestEncoding_Records(t *testing.T) {
 
 	k := *newContract(&c, "999999999.99", "0.01", core.Cancelled)
 	k.SignedAt = edgeTimes[3]
-	gotK, err := decodeContract(encodeContract(&k, 0))
+	gotK, err := contractKind.decode(encodeContract(&k, 0))
 	k.ID = uuid.Nil
 	if err != nil || !sameContract(gotK, k) {
 		t.Errorf("contract: %+v, %v", gotK, err)
@@ -90,7 +90,7 @@ func TestEncoding_Records(t *testing.T) {
 
 	ev := *newEvent(&k, "", edgeTimes[4], uuid.Nil)
 	ev.Attendees, ev.End = -1, time.Time{}
-	gotE, err := decodeEvent(encodeEvent(&ev, 0))
+	gotE, err := eventKind.decode(encodeEvent(&ev, 0))
 	ev.ID = uuid.Nil
 	if err != nil || gotE != ev {
 		t.Errorf("event: %+v, %v", gotE, err)
@@ -128,7 +128,7 @@ func TestEncoding_Errors(t *testing.T) {
 		"HugeLength":     append([]byte{formatV1}, append(make([]byte, 16), 0xff, 0xff, 0xff, 0xff, 0x0f)...),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := decodeClient(b); err == nil {
+			if _, err := clientKind.decode(b); err == nil {
 				t.Error("decoded")
 			}
 		})
@@ -137,10 +137,10 @@ func TestEncoding_Errors(t *testing.T) {
 
 // decoders decode and re-encode each kind of record value, for the fuzz tests.
 var decoders = []func([]byte) ([]byte, error){
-	func(b []byte) ([]byte, error) { v, err := decodeUser(b); return encodeUser(&v, 0), err },
-	func(b []byte) ([]byte, error) { v, err := decodeClient(b); return encodeClient(&v, 0), err },
-	func(b []byte) ([]byte, error) { v, err := decodeContract(b); return encodeContract(&v, 0), err },
-	func(b []byte) ([]byte, error) { v, err := decodeEvent(b); return encodeEvent(&v, 0), err },
+	userKind.reencode,
+	clientKind.reencode,
+	contractKind.reencode,
+	eventKind.reencode,
 	func(b []byte) ([]byte, error) { v, err := decodeAudit(b); return encodeAudit(&v), err },
 	func(b []byte) ([]byte, error) { v, err := decodeThrottle(b); return encodeThrottle(v), err },
 }
@@ -217,7 +217,7 @@ func BenchmarkDecodeClient(b *testing.B) {
 	v := encodeClient(sampleClient(), 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := decodeClient(v); err != nil {
+		if _, err := clientKind.decode(v); err != nil {
 			b.Fatal(err)
 		}
 	}
