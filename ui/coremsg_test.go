@@ -52,12 +52,7 @@ func TestCoreCodes_French(t *testing.T) {
 func duplicateClient(t *testing.T) (*GUI, *clientForm) {
 	e := newEnv(t, true)
 	g := e.startAs(jean)
-	test.Tap(g.main.clients.newBtn)
-	f := g.main.form.(*clientForm)
-	test.Type(f.name.entry, "Kevin Again")
-	test.Type(f.company.entry, "Dup")
-	test.Type(f.email.entry, "kevin@startup.io")
-	test.Type(f.phone.entry, "0612345678")
+	f := typeNewClient(g, "Kevin Again", "Dup", "kevin@startup.io", "0612345678")
 	test.Tap(f.dlg.save)
 	g.settle()
 	return g, f

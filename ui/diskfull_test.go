@@ -36,12 +36,7 @@ func TestClients_DiskFull(t *testing.T) {
 	mustNoErr(t, err)
 
 	g := e.startAs(jean)
-	test.Tap(g.main.clients.newBtn)
-	f := g.main.form.(*clientForm)
-	test.Type(f.name.entry, "Zoé Lambert")
-	test.Type(f.company.entry, "Lambert & Fils")
-	test.Type(f.email.entry, "zoe@lambert.fr")
-	test.Type(f.phone.entry, "+33 6 98 76 54 32")
+	f := typeNewClient(g, "Zoé Lambert", "Lambert & Fils", "zoe@lambert.fr", "+33 6 98 76 54 32")
 	f.notes.entry.SetText(strings.Repeat("a note ", 1000)) // typed key by key, it would take minutes
 	test.Tap(f.dlg.save)
 	g.settle()

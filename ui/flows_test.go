@@ -54,16 +54,7 @@ func TestEvents_CommercialCreatesEvent(t *testing.T) {
 	g := e.startAs(jean)
 	openRow(g, g.main.contracts, rowOf(t, g.main.contracts, 0, "Kevin Casey"))
 	k := g.main.form.(*contractForm)
-	var newEvent *widget.Button
-	for _, b := range k.dlg.buttons {
-		if btn, ok := b.(*widget.Button); ok && btn.Text == "New event" {
-			newEvent = btn
-		}
-	}
-	if newEvent == nil {
-		t.Fatal("the commercial of a signed contract should see New event")
-	}
-	test.Tap(newEvent)
+	test.Tap(formButton(t, k.dlg, "New event")) // the commercial of a signed contract has it
 	f := g.main.form.(*eventForm)
 	test.Type(f.name.entry, "Kevin's Anniversary")
 	day := time.Date(2026, 4, 10, 0, 0, 0, 0, time.Local)

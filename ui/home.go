@@ -54,21 +54,8 @@ func (h *homeTab) exportCSV()              {}
 
 // refresh loads the figures in the background and rebuilds the tab.
 func (h *homeTab) refresh() {
-	h.gen++
-	gen := h.gen
 	g := h.m.g
-	h.status.SetText(tr("Loading…"))
-	background(g, func() (core.Home, error) { return g.svc.Home(g.actor) }, func(home core.Home, err error) {
-		if gen != h.gen {
-			return
-		}
-		h.status.SetText("")
-		if err != nil {
-			g.showError(err)
-			return
-		}
-		h.show(home)
-	})
+	loadLatest(g, &h.gen, h.status, func() (core.Home, error) { return g.svc.Home(g.actor) }, h.show)
 }
 
 // figure is one clickable number of the home tab.

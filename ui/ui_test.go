@@ -86,10 +86,7 @@ func TestLogin_OK(t *testing.T) {
 func TestLogin_ErrInvalid(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.start()
-	test.Type(g.login.email, adminEmail)
-	test.Type(g.login.password, "Wrong!pass1")
-	test.Tap(g.login.submit)
-	g.settle()
+	typeLogin(g, adminEmail, "Wrong!pass1")
 	if g.main != nil {
 		t.Fatal("a wrong password logged in")
 	}
@@ -180,12 +177,7 @@ func TestMain_ShortcutsSwitchTabs(t *testing.T) {
 func TestClients_CommercialCreatesClient(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(jean)
-	test.Tap(g.main.clients.newBtn)
-	f := g.main.form.(*clientForm)
-	test.Type(f.name.entry, "Zoé Lambert")
-	test.Type(f.company.entry, "Lambert & Fils")
-	test.Type(f.email.entry, "zoe@lambert.fr")
-	test.Type(f.phone.entry, "+33 6 98 76 54 32")
+	f := typeNewClient(g, "Zoé Lambert", "Lambert & Fils", "zoe@lambert.fr", "+33 6 98 76 54 32")
 	test.Tap(f.dlg.save)
 	g.settle()
 	j := e.actor(jean)
@@ -202,15 +194,10 @@ func TestClients_CommercialCreatesClient(t *testing.T) {
 func TestClients_ErrInvalidEmail(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(jean)
-	test.Tap(g.main.clients.newBtn)
-	f := g.main.form.(*clientForm)
-	test.Type(f.name.entry, "Zoé Lambert")
-	test.Type(f.company.entry, "Lambert & Fils")
-	test.Type(f.email.entry, "zoe-at-lambert")
+	f := typeNewClient(g, "Zoé Lambert", "Lambert & Fils", "zoe-at-lambert", "0612345678")
 	if f.email.error() != "is not a valid email address" {
 		t.Errorf("the email field shows %q", f.email.error())
 	}
-	test.Type(f.phone.entry, "0612345678")
 	test.Tap(f.dlg.save)
 	g.settle()
 	cs, _, err := e.svc.ListClients(e.actor(jean), core.ClientQuery{})
@@ -446,16 +433,7 @@ func TestCollaborators_CreateAndDeactivate(t *testing.T) {
 		t.Fatal("the reset password does not work:", err)
 	}
 	test.Tap(button("OK")) // the information dialog
-	var deactivate *widget.Button
-	for _, b := range uf.dlg.buttons {
-		if btn, ok := b.(*widget.Button); ok && btn.Text == "Deactivate" {
-			deactivate = btn
-		}
-	}
-	if deactivate == nil {
-		t.Fatal("no Deactivate button")
-	}
-	test.Tap(deactivate)
+	test.Tap(formButton(t, uf.dlg, "Deactivate"))
 	g.settle()
 	if _, err := e.svc.Login("hugo.blanc@epicevents.com", "R3set!hugo-pw"); err == nil {
 		t.Error("a deactivated collaborator could still log in")
