@@ -5,7 +5,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
-	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
 )
@@ -68,19 +67,6 @@ func newEventsTab(m *mainScreen) *listTab[eventRow] {
 		csv:      recordsCSV(func(r eventRow) core.Event { return r.Event }, core.EventsCSV),
 	}
 	return newListTab(g, spec)
-}
-
-// showEventByID reads an event in the background and opens its form (the agenda and the home
-// tab list events by id); an error is shown instead.
-func showEventByID(m *mainScreen, id uuid.UUID) {
-	g := m.g
-	background(g, func() (core.Event, error) { return g.svc.GetEvent(g.actor, id) }, func(e core.Event, err error) {
-		if err != nil {
-			g.showError(err)
-			return
-		}
-		showEventForm(m, &e)
-	})
 }
 
 // pickContract asks under which signed contract a new event goes.
