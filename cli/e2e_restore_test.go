@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -182,6 +183,9 @@ func breakIndex(t *testing.T, path string) {
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("idx_clients_by_email"))
+		if b == nil {
+			return errors.New("no bucket idx_clients_by_email")
+		}
 		k, _ := b.Cursor().First()
 		return b.Delete(k)
 	})

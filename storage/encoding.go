@@ -242,16 +242,22 @@ func encodeContract(c *core.Contract, rev uint64) []byte {
 
 func (f *contractFields) parse(v []byte) error {
 	d := decoder{b: v}
+	f.parseHead(&d)
+	f.signedAt = d.time()
+	f.createdAt = d.time()
+	f.updatedAt = d.time()
+	return d.finish()
+}
+
+// parseHead reads the fields of a contract up to its status: those contractPasses and a sum
+// look at (parseTotals).
+func (f *contractFields) parseHead(d *decoder) {
 	_, f.rev = d.header()
 	f.clientID = d.uuid()
 	f.commercialID = d.uuid()
 	f.total, _ = d.rawDecimal()
 	f.due, f.dueSign = d.rawDecimal()
 	f.status = d.bytes()
-	f.signedAt = d.time()
-	f.createdAt = d.time()
-	f.updatedAt = d.time()
-	return d.finish()
 }
 
 func (f contractFields) record(id uuid.UUID) core.Contract {
@@ -297,14 +303,7 @@ func encodeEvent(ev *core.Event, rev uint64) []byte {
 
 func (f *eventFields) parse(v []byte) error {
 	d := decoder{b: v}
-	_, f.rev = d.header()
-	f.contractID = d.uuid()
-	f.clientID = d.uuid()
-	f.supportID = d.uuid()
-	f.start = d.time()
-	f.end = d.time()
-	f.name = d.bytes()
-	f.location = d.bytes()
+	f.parseLine(&d)
 	f.attendees = d.int()
 	f.notes = d.bytes()
 	f.createdAt = d.time()
@@ -329,6 +328,19 @@ func (f eventFields) record(id uuid.UUID) core.Event {
 		CreatedAt:  f.createdAt,
 		UpdatedAt:  f.updatedAt,
 	}
+}
+
+// parseLine reads the fields of an event up to its location: those an agenda line shows
+// (eventLineFields).
+func (f *eventFields) parseLine(d *decoder) {
+	_, f.rev = d.header()
+	f.contractID = d.uuid()
+	f.clientID = d.uuid()
+	f.supportID = d.uuid()
+	f.start = d.time()
+	f.end = d.time()
+	f.name = d.bytes()
+	f.location = d.bytes()
 }
 
 // eventHead is the part of an event a search looks at.

@@ -25,15 +25,22 @@ var edgeTimes = []time.Time{
 	time.Unix(0, math.MaxInt64).UTC(),
 }
 
+// roundTrip encodes v with encode and decodes it with decode, which must read every byte.
+func roundTrip[T any](t *testing.T, v T, encode func(*encoder, T), decode func(*decoder) T) T {
+	t.Helper()
+	e := encoder{}
+	encode(&e, v)
+	d := decoder{b: e.b}
+	got := decode(&d)
+	if err := d.finish(); err != nil {
+		t.Fatalf("%v: %v", v, err)
+	}
+	return got
+}
+
 func TestEncoding_Time(t *testing.T) {
 	for _, want := range append(edgeTimes, t0.In(time.FixedZone("CET", 3600))) {
-		e := encoder{}
-		e.time(want)
-		d := decoder{b: e.b}
-		got := d.time()
-		if err := d.finish(); err != nil {
-			t.Fatalf("%v: %v", want, err)
-		}
+		got := roundTrip(t, want, (*encoder).time, (*decoder).time)
 		if !got.Equal(want) || got.Location() != time.UTC || got.IsZero() != want.IsZero() {
 			t.Errorf("got %v, want %v", got, want)
 		}
@@ -50,13 +57,7 @@ func TestEncoding_Decimal(t *testing.T) {
 		decimal.RequireFromString("999999999.99"), decimal.RequireFromString("-12.5"),
 		decimal.New(math.MaxInt64, -2), decimal.New(math.MinInt64, 3), big, big.Neg(),
 	} {
-		e := encoder{}
-		e.decimal(want)
-		d := decoder{b: e.b}
-		got := d.decimal()
-		if err := d.finish(); err != nil {
-			t.Fatalf("%v: %v", want, err)
-		}
+		got := roundTrip(t, want, (*encoder).decimal, (*decoder).decimal)
 		if !sameDecimal(got, want) {
 			t.Errorf("got %v (exp %d), want %v (exp %d)", got, got.Exponent(), want, want.Exponent())
 		}
@@ -253,31 +254,36 @@ func BenchmarkEncodeClientJSON(b *testing.B) {
 	b.ReportMetric(float64(n), "bytes/record")
 }
 
-func BenchmarkDecodeClientJSON(b *testing.B) {
+// sampleClientJSON is sampleClient in JSON.
+func sampleClientJSON(b *testing.B) []byte {
 	v, err := json.Marshal(sampleClient())
 	if err != nil {
 		b.Fatal(err)
 	}
+	return v
+}
+
+func decodeClientJSON(b *testing.B, v []byte) core.Client {
+	var c core.Client
+	if err := json.Unmarshal(v, &c); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+func BenchmarkDecodeClientJSON(b *testing.B) {
+	v := sampleClientJSON(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		var c core.Client
-		if err := json.Unmarshal(v, &c); err != nil {
-			b.Fatal(err)
-		}
+		decodeClientJSON(b, v)
 	}
 }
 
 func BenchmarkSearchClientJSON(b *testing.B) {
-	v, err := json.Marshal(sampleClient())
-	if err != nil {
-		b.Fatal(err)
-	}
+	v := sampleClientJSON(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		var c core.Client
-		if err := json.Unmarshal(v, &c); err != nil {
-			b.Fatal(err)
-		}
+		c := decodeClientJSON(b, v)
 		for _, f := range []string{c.FullName, c.Email, c.CompanyName, c.Phone} {
 			if strings.Contains(strings.ToLower(f), "zzz") {
 				b.Fatal("matched")
