@@ -156,6 +156,24 @@ func putAll[R any](tx core.Tx, put func(core.Tx, *R) error, rs ...*R) error {
 	return nil
 }
 
+// testDelete stores rec (whose id is id) in a new database, deletes it, and checks that list
+// with f returns nothing; it returns the database for further checks.
+func testDelete[R, F any](t *testing.T, rec *R, id uuid.UUID, put func(core.Tx, *R) error, del func(core.Tx, uuid.UUID) error,
+	list func(core.Tx, F) ([]R, int, error), f F) *DB {
+	t.Helper()
+	db := mustOpen(t)
+	mustUpdate(t, db, func(tx core.Tx) error { return put(tx, rec) })
+	mustUpdate(t, db, func(tx core.Tx) error { return del(tx, id) })
+	mustView(t, db, func(tx core.Tx) error {
+		got, _, err := list(tx, f)
+		if err != nil || len(got) != 0 {
+			t.Errorf("after the delete, %+v: %d, %v", f, len(got), err)
+		}
+		return nil
+	})
+	return db
+}
+
 // filterCase is one case of a list test: a filter and the records it must return.
 type filterCase[F, R any] struct {
 	name string
