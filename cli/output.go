@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -129,31 +130,11 @@ func plain(s string) string {
 
 func needsEscape(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) }
 
-// escapeRune writes r as Go writes it in a string literal: \n, \r, \t, \x1b, \u202e.
+// escapeRune writes r, one that needsEscape, as Go writes it in a string literal: \n, \r, \t,
+// \x1b, \u202e, \U000e0001 (strconv quotes every such rune, none being printable).
 func escapeRune(r rune) string {
-	switch r {
-	case '\a':
-		return `\a`
-	case '\b':
-		return `\b`
-	case '\f':
-		return `\f`
-	case '\n':
-		return `\n`
-	case '\r':
-		return `\r`
-	case '\t':
-		return `\t`
-	case '\v':
-		return `\v`
-	}
-	if r < 0x80 {
-		return fmt.Sprintf(`\x%02x`, r)
-	}
-	if r > 0xffff {
-		return fmt.Sprintf(`\U%08x`, r)
-	}
-	return fmt.Sprintf(`\u%04x`, r)
+	q := strconv.QuoteRune(r)
+	return q[1 : len(q)-1]
 }
 
 // field is one line of a record's detail view.

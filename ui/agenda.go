@@ -273,21 +273,9 @@ func (t *agendaTab) weekList(ag core.Agenda, byDay map[time.Time][]core.EventLin
 }
 
 func (t *agendaTab) item(l core.EventLine, text string) *agendaItem {
-	it := newAgendaItem(text, func() { t.open(l.ID) })
+	it := newAgendaItem(text, func() { showEventByID(t.m, l.ID) })
 	t.items[l.ID] = it
 	return it
-}
-
-// open opens an event's form.
-func (t *agendaTab) open(id uuid.UUID) {
-	g := t.m.g
-	background(g, func() (core.Event, error) { return g.svc.GetEvent(g.actor, id) }, func(e core.Event, err error) {
-		if err != nil {
-			g.showError(err)
-			return
-		}
-		showEventForm(t.m, &e)
-	})
 }
 
 // agendaItem is an event's name in the agenda: double-click opens it.

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
-
 	"github.com/epicevents/crm/core"
 )
 
@@ -53,8 +51,7 @@ func duplicateClient(t *testing.T) (*GUI, *clientForm) {
 	e := newEnv(t, true)
 	g := e.startAs(jean)
 	f := typeNewClient(g, "Kevin Again", "Dup", "kevin@startup.io", "0612345678")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	return g, f
 }
 

@@ -326,3 +326,9 @@ func formButton(t *testing.T, d *formDialog, text string) *widget.Button {
 	t.Fatalf("no %q button in the form", text)
 	return nil
 }
+
+// saveForm taps a form's Save and runs what the save hands to the UI goroutine.
+func saveForm(g *GUI, d *formDialog) {
+	test.Tap(d.save)
+	g.settle()
+}

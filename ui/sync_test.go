@@ -47,17 +47,19 @@ func (f *fakeRep) set(fn func(st *core.SyncStatus)) {
 }
 
 func (f *fakeRep) Create(_ context.Context, cfg core.TeamConfig) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.created = &cfg
-	f.status = core.SyncStatus{Mode: core.ModeTeam, Endpoints: cfg.Endpoints, Connected: true}
-	return nil
+	return f.becomeTeam(&f.created, cfg)
 }
 
 func (f *fakeRep) Join(_ context.Context, cfg core.TeamConfig) error {
+	return f.becomeTeam(&f.joined, cfg)
+}
+
+// becomeTeam records the configuration a create or join was given, and turns the fake into a
+// connected member of that team.
+func (f *fakeRep) becomeTeam(given **core.TeamConfig, cfg core.TeamConfig) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.joined = &cfg
+	*given = &cfg
 	f.status = core.SyncStatus{Mode: core.ModeTeam, Endpoints: cfg.Endpoints, Connected: true}
 	return nil
 }
@@ -280,8 +282,7 @@ func TestSync_LocalChangeNudges(t *testing.T) {
 	openRow(g, tab, rowOf(t, tab, 0, "Kevin Casey"))
 	f := g.main.form.(*clientForm)
 	f.name.entry.SetText("Kevin Casey-Martin")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	var after int
 	fake.with(func() { after = fake.nudges })
 	if after <= before {

@@ -133,8 +133,7 @@ func TestTeam_RealEngine(t *testing.T) {
 	openRow(hq.g, htab, rowOf(t, htab, 0, "Kevin Casey"))
 	form := hq.g.main.form.(*clientForm)
 	form.company.entry.SetText("Cool Startup Worldwide")
-	test.Tap(form.dlg.save)
-	hq.g.settle()
+	saveForm(hq.g, form.dlg)
 	waitUI(t, road.g, "the rename reaches the commercial's window", func() bool {
 		return strings.Contains(strings.Join(rowTexts(tab), "\n"), "Cool Startup Worldwide")
 	})

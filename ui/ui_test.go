@@ -178,8 +178,7 @@ func TestClients_CommercialCreatesClient(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(jean)
 	f := typeNewClient(g, "Zoé Lambert", "Lambert & Fils", "zoe@lambert.fr", "+33 6 98 76 54 32")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	j := e.actor(jean)
 	cs, _, err := e.svc.ListClients(j, core.ClientQuery{Search: "lambert"})
 	mustNoErr(t, err)
@@ -198,8 +197,7 @@ func TestClients_ErrInvalidEmail(t *testing.T) {
 	if f.email.error() != "is not a valid email address" {
 		t.Errorf("the email field shows %q", f.email.error())
 	}
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	cs, _, err := e.svc.ListClients(e.actor(jean), core.ClientQuery{})
 	mustNoErr(t, err)
 	if len(cs) != 4 {
@@ -276,8 +274,7 @@ func TestEvents_ManagementAssignsSupport(t *testing.T) {
 		t.Error("the support picker should have the focus")
 	}
 	f.support.SetSelected("Emma Moreau <" + emma + ">")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	ev, err := e.svc.GetEvent(e.actor(adminEmail), tab.table.rows[row].ID)
 	mustNoErr(t, err)
 	em := e.actor(emma)
@@ -325,8 +322,7 @@ func TestEvents_SupportEditsOwnEvent(t *testing.T) {
 		t.Error("an end before the start should show an error")
 	}
 	f.endTime.entry.SetText("23:30")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	ev, err := e.svc.GetEvent(e.actor(lucas), f.event.ID)
 	mustNoErr(t, err)
 	if ev.Attendees != 80 || ev.End.Local().Format("15:04") != "23:30" {
@@ -378,8 +374,7 @@ func TestContracts_CommercialEditsOwnAmounts(t *testing.T) {
 		t.Error("a due above the total should show an error")
 	}
 	f.due.entry.SetText("2500,50")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	k, err := e.svc.GetContract(e.actor(jean), f.contract.ID)
 	mustNoErr(t, err)
 	if k.Due.StringFixed(2) != "2500.50" {
@@ -401,8 +396,7 @@ func TestCollaborators_CreateAndDeactivate(t *testing.T) {
 	test.Type(f.email.entry, "hugo.blanc@epicevents.com")
 	f.dept.SetSelectedIndex(1) // support
 	test.Type(f.password.entry, "Hug0!blanc-pw")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	a, err := e.svc.Login("hugo.blanc@epicevents.com", "Hug0!blanc-pw")
 	mustNoErr(t, err)
 	if a.Department() != core.Support {
