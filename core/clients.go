@@ -116,21 +116,15 @@ func (s *Service) UpdateClient(a *Actor, id uuid.UUID, p ClientPatch) (Client, e
 	if err := authorize(a, resClient, permissions.Update, "update clients"); err != nil {
 		return Client{}, err
 	}
-	var c Client
-	err := s.update(a, "update client", func(tx Tx) error {
-		cur, err := tx.Client(id)
-		if err != nil {
-			return err
-		}
-		if a.Can(resClient, permissions.Update) == own && cur.CommercialID != a.id {
+	c, err := changeRecord(s, a, "update client", Tx.Client, id, func(tx Tx, c *Client) error {
+		if a.Can(resClient, permissions.Update) == own && c.CommercialID != a.id {
 			return NewError(Forbidden, CodeNotOwnClient)
 		}
-		next, err := ValidateClient(applyClientPatch(cur, p))
+		next, err := ValidateClient(applyClientPatch(*c, p))
 		if err != nil {
 			return err
 		}
-		fields := clientChanges(cur, next)
-		c = cur
+		fields := clientChanges(*c, next)
 		if len(fields) == 0 {
 			return nil
 		}
@@ -138,10 +132,13 @@ func (s *Service) UpdateClient(a *Actor, id uuid.UUID, p ClientPatch) (Client, e
 		if err := tx.PutClient(&next); err != nil {
 			return err
 		}
-		c = next
+		*c = next
 		return s.audit(tx, a, ActionUpdate, ClientRecord, c.ID, fields...)
 	})
-	return c, err
+	if err != nil {
+		return Client{}, err
+	}
+	return c, nil
 }
 
 func applyClientPatch(c Client, p ClientPatch) Client {

@@ -114,27 +114,21 @@ func (s *Service) UpdateEvent(a *Actor, id uuid.UUID, p EventPatch) (Event, erro
 	if err := authorize(a, resEvent, permissions.Update, "update events"); err != nil {
 		return Event{}, err
 	}
-	var e Event
-	err := s.update(a, "update event", func(tx Tx) error {
-		cur, err := tx.Event(id)
-		if err != nil {
-			return err
-		}
-		if a.Can(resEvent, permissions.Update) == own && cur.SupportID != a.id {
+	e, err := changeRecord(s, a, "update event", Tx.Event, id, func(tx Tx, e *Event) error {
+		if a.Can(resEvent, permissions.Update) == own && e.SupportID != a.id {
 			return NewError(Forbidden, CodeNotOwnEvent)
 		}
-		if err := requireLiveContract(tx, cur.ContractID); err != nil {
+		if err := requireLiveContract(tx, e.ContractID); err != nil {
 			return err
 		}
-		next, err := ValidateEvent(applyEventPatch(cur, p))
+		next, err := ValidateEvent(applyEventPatch(*e, p))
 		if err != nil {
 			return err
 		}
-		if !next.Start.Equal(cur.Start) && next.Start.Before(s.Now()) {
+		if !next.Start.Equal(e.Start) && next.Start.Before(s.Now()) {
 			return FieldError("start", CodeInPast)
 		}
-		fields := eventChanges(cur, next)
-		e = cur
+		fields := eventChanges(*e, next)
 		if len(fields) == 0 {
 			return nil
 		}
@@ -142,10 +136,13 @@ func (s *Service) UpdateEvent(a *Actor, id uuid.UUID, p EventPatch) (Event, erro
 		if err := tx.PutEvent(&next); err != nil {
 			return err
 		}
-		e = next
+		*e = next
 		return s.audit(tx, a, ActionUpdate, EventRecord, e.ID, fields...)
 	})
-	return e, err
+	if err != nil {
+		return Event{}, err
+	}
+	return e, nil
 }
 
 // requireLiveContract refuses a change to an event of a cancelled contract: a cancelled
