@@ -266,6 +266,15 @@ func str(v any, path ...string) string {
 	return s
 }
 
+// monitored is the usual scene of a test: an ingest server, a data directory and a monitor of
+// that directory sending to the server.
+func monitored(t testing.TB) (*ingest, string, *monitor.Sentry) {
+	t.Helper()
+	in := newIngest(t)
+	dir := t.TempDir()
+	return in, dir, newMonitor(t, in.dsn(), dir)
+}
+
 // newMonitor starts a monitor on dir, closed at the end of the test.
 func newMonitor(t testing.TB, dsn, dir string, edit ...func(*monitor.Config)) *monitor.Sentry {
 	t.Helper()

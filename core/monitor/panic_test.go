@@ -42,9 +42,7 @@ func runCommand(mon core.Monitor, fn func()) (code int) {
 
 func TestSentry_Panic(t *testing.T) {
 	t.Run("OK use-case panic reported by the command line", func(t *testing.T) {
-		in := newIngest(t)
-		dir := t.TempDir()
-		mon := newMonitor(t, in.dsn(), dir)
+		in, dir, mon := monitored(t)
 		_, db := openService(t, dir, mon)
 		store := &panicStore{Store: db}
 		svc := core.NewService(store, core.Options{Monitor: mon})
@@ -68,9 +66,7 @@ func TestSentry_Panic(t *testing.T) {
 		assertClean(t, bodies, dir, comEmail, comPW, adminPW, admin.Token())
 	})
 	t.Run("OK goroutine panic reported, program goes on", func(t *testing.T) {
-		in := newIngest(t)
-		dir := t.TempDir()
-		mon := newMonitor(t, in.dsn(), dir)
+		in, dir, mon := monitored(t)
 		got := make(chan any, 1)
 		monitor.Go(mon, nil, func() { explode(nil) }, func(v any) { got <- v })
 		select {
@@ -87,9 +83,7 @@ func TestSentry_Panic(t *testing.T) {
 		}
 	})
 	t.Run("OK window callback panic reported with the actor", func(t *testing.T) {
-		in := newIngest(t)
-		dir := t.TempDir()
-		mon := newMonitor(t, in.dsn(), dir)
+		in, dir, mon := monitored(t)
 		svc, _ := openService(t, dir, mon)
 		admin := initAdmin(t, svc)
 		var dialog any

@@ -18,9 +18,7 @@ const (
 
 // A careless fmt.Errorf deep in the code must not leak anything personal or secret.
 func TestSentry_Scrub(t *testing.T) {
-	in := newIngest(t)
-	dir := t.TempDir()
-	mon := newMonitor(t, in.dsn(), dir)
+	in, dir, mon := monitored(t)
 	svc, _ := openService(t, dir, mon)
 	admin := initAdmin(t, svc)
 	home, _ := os.UserHomeDir()

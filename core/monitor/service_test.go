@@ -70,9 +70,7 @@ type expected struct {
 }
 
 func TestSentry_Event(t *testing.T) {
-	in := newIngest(t)
-	dir := t.TempDir()
-	mon := newMonitor(t, in.dsn(), dir)
+	in, dir, mon := monitored(t)
 	svc, _ := openService(t, dir, mon)
 
 	_, err := svc.Initialize(core.InitInput{AdminName: adminName, AdminEmail: adminEmail, Password: adminPW})
@@ -197,9 +195,7 @@ func logExample(t *testing.T, events []map[string]any) {
 
 func TestSentry_Error(t *testing.T) {
 	t.Run("OK internal error from the service", func(t *testing.T) {
-		in := newIngest(t)
-		dir := t.TempDir()
-		mon := newMonitor(t, in.dsn(), dir)
+		in, dir, mon := monitored(t)
 		svc, db := openService(t, dir, mon)
 		admin := initAdmin(t, svc)
 		db.Close() // every transaction now fails: an unexpected error
