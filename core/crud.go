@@ -9,8 +9,9 @@ import (
 // The reads and writes of the service share a few shapes, each written once here. A read is one
 // read transaction, one call of the store, its result handed back with the error (reported
 // through view): viewOne for a single value (a record, a throttle, ids), viewList for a list with
-// the number of damaged records left out, getRecord for the Get of a record type. A write to one
-// record is changeRecord; a deletion is deleteAudited. Authorization stays with each caller.
+// the number of damaged records left out, getRecord for the Get of a record type (it authorizes
+// the read). A change to one record is changeRecord, a deletion deleteAudited: their callers
+// authorize first and keep their own rules.
 
 // viewOne runs get in one read transaction and returns what it read.
 func viewOne[T any](s *Service, a *Actor, op string, get func(Tx) (T, error)) (T, error) {
