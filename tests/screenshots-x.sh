@@ -93,6 +93,7 @@ sleep 1
 # Select the unassigned event and press Enter: its form opens (once its data is read in the
 # background) with the support picker focused; Space opens the picker.
 click "${EVENT_X:-300}" "${EVENT_Y:-252}"
+sleep 1 # a single click is delivered once the double-click delay (300 ms) has passed
 xdotool key Return
 sleep 2
 xdotool key space
