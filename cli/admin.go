@@ -79,31 +79,19 @@ var auditColumns = []column[auditOut]{
 }
 
 func runAudit(r *runner, args []string) error {
-	f := r.newFlags("audit", adminUsage)
-	pos, err := f.parse(args, "RECORD?")
-	if err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return r.newFlags("audit", adminUsage).inSession(args, func(s *session, pos []string) error {
 		var q core.AuditQuery
 		if pos[0] != "" {
+			var err error
 			if q.RecordID, err = s.resolveAny(pos[0]); err != nil {
 				return err
 			}
 		}
 		entries, hidden, err := s.svc.Audit(s.actor, q)
-		if err != nil {
-			return err
-		}
-		r.warnHidden(hidden)
-		out := make([]auditOut, len(entries))
-		for i, e := range entries {
-			if out[i], err = s.toAudit(e); err != nil {
-				return err
-			}
-		}
-		return printList(r, out, auditColumns, "changes recorded")
-	})
+		return printRecords(s, entries, hidden, err, func(list []core.AuditEntry) ([]auditOut, error) {
+			return convert(list, s.toAudit)
+		}, auditColumns, "changes recorded")
+	}, "RECORD?")
 }
 
 func (s *session) toAudit(e core.AuditEntry) (auditOut, error) {
@@ -220,13 +208,10 @@ var exportKinds = map[string]core.RecordType{
 }
 
 func runExport(r *runner, args []string) error {
-	f := r.newFlags("export", adminUsage)
+	f := r.newFlags("export", adminUsage).need("csv")
 	file := f.String("csv", "", "")
 	pos, err := f.parse(args, "clients|contracts|events")
 	if err != nil {
-		return err
-	}
-	if err := f.require("csv"); err != nil {
 		return err
 	}
 	rec, ok := exportKinds[pos[0]]
@@ -256,35 +241,32 @@ func (s *session) exportCSV(kind string) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	var lines [][]string
 	switch kind {
 	case "clients":
 		list, hidden, err := s.svc.ListClients(s.actor, core.ClientQuery{})
-		if err != nil {
-			return nil, 0, err
-		}
-		s.warnHidden(hidden)
-		lines = core.ClientsCSV(list, l)
+		return writeCSV(s, list, hidden, err, core.ClientsCSV, l)
 	case "contracts":
 		list, hidden, err := s.svc.ListContracts(s.actor, core.ContractQuery{})
-		if err != nil {
-			return nil, 0, err
-		}
-		s.warnHidden(hidden)
-		lines = core.ContractsCSV(list, l)
+		return writeCSV(s, list, hidden, err, core.ContractsCSV, l)
 	case "events":
 		list, hidden, err := s.svc.ListEvents(s.actor, core.EventQuery{})
-		if err != nil {
-			return nil, 0, err
-		}
-		s.warnHidden(hidden)
-		lines = core.EventsCSV(list, l)
-	default:
-		return nil, 0, usagef("export", "unknown kind %q: export clients, contracts or events", kind)
+		return writeCSV(s, list, hidden, err, core.EventsCSV, l)
 	}
+	return nil, 0, usagef("export", "unknown kind %q: export clients, contracts or events", kind)
+}
+
+// writeCSV writes the answer of a list query — the records, how many damaged ones were left out
+// (said on standard error), the error — as CSV lines made by lines, with the number of records.
+func writeCSV[R any](s *session, list []R, hidden int, err error, lines func([]R, core.ExportLookup) [][]string,
+	l core.ExportLookup) ([]byte, int, error) {
+	if err != nil {
+		return nil, 0, err
+	}
+	s.warnHidden(hidden)
+	csv := lines(list, l)
 	var buf bytes.Buffer
-	err = core.WriteCSV(&buf, lines)
-	return buf.Bytes(), len(lines) - 1, err
+	err = core.WriteCSV(&buf, csv)
+	return buf.Bytes(), len(csv) - 1, err
 }
 
 // checkOut is the JSON answer of check and reindex.
@@ -299,11 +281,7 @@ type checkOut struct {
 }
 
 func runCheck(r *runner, args []string) error {
-	f := r.newFlags("check", adminUsage)
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return r.newFlags("check", adminUsage).inSession(args, func(s *session, _ []string) error {
 		rep, err := s.svc.Inspect(s.actor)
 		if err != nil {
 			return err
@@ -405,11 +383,7 @@ func runRepair(r *runner, args []string) error {
 }
 
 func runReindex(r *runner, args []string) error {
-	f := r.newFlags("reindex", adminUsage)
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return r.newFlags("reindex", adminUsage).inSession(args, func(s *session, _ []string) error {
 		return r.report(s.svc.Reindex(s.actor), "Indexes rebuilt.")
 	})
 }

@@ -38,19 +38,14 @@ func eventAgenda(r *runner, args []string) error {
 	}
 	return r.withSession(func(s *session) error {
 		list, hidden, ag, err := s.svc.AgendaEvents(s.actor, q)
-		if err != nil {
-			return err
-		}
-		s.warnHidden(hidden)
-		out, err := s.toEvents(list)
-		if err != nil {
-			return err
-		}
-		if !r.json {
-			last := ag.To.Add(-time.Nanosecond)
-			fmt.Fprintf(r.env.Stdout, "%s to %s\n", ag.From.Format("Mon 2006-01-02"), last.Format("Mon 2006-01-02"))
-		}
-		return printList(s.runner, out, eventColumns, "events")
+		return printRecords(s, list, hidden, err, func(list []core.Event) ([]eventOut, error) {
+			out, err := s.toEvents(list)
+			if err == nil && !r.json { // the days shown, above the table
+				last := ag.To.Add(-time.Nanosecond)
+				fmt.Fprintf(r.env.Stdout, "%s to %s\n", ag.From.Format("Mon 2006-01-02"), last.Format("Mon 2006-01-02"))
+			}
+			return out, err
+		}, eventColumns, "events")
 	})
 }
 
@@ -112,13 +107,10 @@ type importRowOut struct {
 }
 
 func importClients(r *runner, args []string) error {
-	f := r.newFlags("import clients", importUsage)
+	f := r.newFlags("import clients", importUsage).need("csv")
 	file := f.String("csv", "", "")
 	dry := f.Bool("dry-run", false, "")
 	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	if err := f.require("csv"); err != nil {
 		return err
 	}
 	var data io.Reader

@@ -35,7 +35,7 @@ var clientCommands = map[string]func(*runner, []string) error{
 	"update": clientUpdate,
 	"assign": clientAssign,
 	"delete": clientDelete,
-	"search": clientSearch,
+	"search": searchCommand("client search", clientUsage, func(s *session, text string) error { return s.listClients(core.ClientQuery{Search: text}) }),
 }
 
 // clientOut is a client as printed (PRODUCT.md §2).
@@ -68,14 +68,7 @@ func (s *session) toClient(c core.Client) (clientOut, error) {
 }
 
 func (s *session) toClients(list []core.Client) ([]clientOut, error) {
-	out := make([]clientOut, len(list))
-	for i, c := range list {
-		var err error
-		if out[i], err = s.toClient(c); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return convert(list, s.toClient)
 }
 
 var clientColumns = []column[clientOut]{
@@ -99,55 +92,17 @@ func clientFields(c clientOut) []field {
 
 func (s *session) listClients(q core.ClientQuery) error {
 	list, hidden, err := s.svc.ListClients(s.actor, q)
-	if err != nil {
-		return err
-	}
-	s.warnHidden(hidden)
-	out, err := s.toClients(list)
-	if err != nil {
-		return err
-	}
-	return printList(s.runner, out, clientColumns, "clients")
+	return printRecords(s, list, hidden, err, s.toClients, clientColumns, "clients")
 }
 
 func clientList(r *runner, args []string) error {
 	f := r.newFlags("client list", clientUsage)
 	mine := f.Bool("mine", false, "")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error { return s.listClients(core.ClientQuery{Mine: *mine}) })
-}
-
-func clientSearch(r *runner, args []string) error {
-	f := r.newFlags("client search", clientUsage)
-	pos, err := f.parse(args, "TEXT...")
-	if err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error { return s.listClients(core.ClientQuery{Search: pos[0]}) })
-}
-
-// withRecord parses a command whose first argument (named names[0]) is a record of type t,
-// resolves it and runs fn with its id and the other arguments (names[1:]).
-func (r *runner) withRecord(command, usage string, t core.RecordType, args []string,
-	fn func(s *session, id uuid.UUID, rest []string) error, names ...string) error {
-	f := r.newFlags(command, usage)
-	pos, err := f.parse(args, names...)
-	if err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
-		id, err := s.resolve(t, pos[0])
-		if err != nil {
-			return err
-		}
-		return fn(s, id, pos[1:])
-	})
+	return f.inSession(args, func(s *session, _ []string) error { return s.listClients(core.ClientQuery{Mine: *mine}) })
 }
 
 func clientView(r *runner, args []string) error {
-	return r.withRecord("client view", clientUsage, core.ClientRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+	return r.newFlags("client view", clientUsage).withRecord(core.ClientRecord, args, func(s *session, id uuid.UUID, _ []string) error {
 		c, err := s.svc.GetClient(s.actor, id)
 		if err != nil {
 			return err
@@ -197,7 +152,7 @@ func (s *session) showClient(c core.Client) error {
 }
 
 func clientCreate(r *runner, args []string) error {
-	f := r.newFlags("client create", clientUsage)
+	f := r.newFlags("client create", clientUsage).need("name", "email", "phone", "company")
 	in := core.ClientInput{}
 	f.StringVar(&in.FullName, "name", "", "")
 	f.StringVar(&in.Email, "email", "", "")
@@ -205,13 +160,7 @@ func clientCreate(r *runner, args []string) error {
 	f.StringVar(&in.CompanyName, "company", "", "")
 	f.StringVar(&in.Notes, "notes", "", "")
 	commercial := f.String("commercial", "", "")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	if err := f.require("name", "email", "phone", "company"); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return f.inSession(args, func(s *session, _ []string) error {
 		if f.given("commercial") {
 			id, err := s.resolveUser(*commercial)
 			if err != nil {
@@ -229,67 +178,58 @@ func clientCreate(r *runner, args []string) error {
 
 // doneClient prints the client an action returned.
 func (s *session) doneClient(c core.Client, format string, args ...any) error {
-	out, err := s.toClient(c)
-	if err != nil {
-		return err
-	}
-	return s.done(out, format, args...)
+	return doneRecord(s, c, s.toClients, clientFields, format, args...)
 }
 
 func clientUpdate(r *runner, args []string) error {
-	f := r.newFlags("client update", clientUsage)
+	f := r.newFlags("client update", clientUsage).needOne("name", "email", "phone", "company", "notes")
 	var v core.Client
 	f.StringVar(&v.FullName, "name", "", "")
 	f.StringVar(&v.Email, "email", "", "")
 	f.StringVar(&v.Phone, "phone", "", "")
 	f.StringVar(&v.CompanyName, "company", "", "")
 	f.StringVar(&v.Notes, "notes", "", "")
-	pos, err := f.parse(args, "C")
-	if err != nil {
-		return err
-	}
-	if err := f.requireOne("name", "email", "phone", "company", "notes"); err != nil {
-		return err
-	}
-	p := core.ClientPatch{FullName: f.opt("name", &v.FullName), Email: f.opt("email", &v.Email),
-		Phone: f.opt("phone", &v.Phone), CompanyName: f.opt("company", &v.CompanyName),
-		Notes: f.opt("notes", &v.Notes)}
-	return r.withSession(func(s *session) error {
-		id, err := s.resolve(core.ClientRecord, pos[0])
-		if err != nil {
-			return err
-		}
+	return f.withRecord(core.ClientRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		p := core.ClientPatch{FullName: f.opt("name", &v.FullName), Email: f.opt("email", &v.Email),
+			Phone: f.opt("phone", &v.Phone), CompanyName: f.opt("company", &v.CompanyName),
+			Notes: f.opt("notes", &v.Notes)}
 		c, err := s.svc.UpdateClient(s.actor, id, p)
 		if err != nil {
 			return err
 		}
 		return s.doneClient(c, "Client updated: %s", c.ID)
-	})
+	}, "C")
 }
 
 func clientAssign(r *runner, args []string) error {
-	return r.withRecord("client assign", clientUsage, core.ClientRecord, args, func(s *session, id uuid.UUID, rest []string) error {
-		uid, err := s.resolveUser(rest[0])
-		if err != nil {
-			return err
-		}
-		c, err := s.svc.ReassignClient(s.actor, id, uid)
-		if err != nil {
-			return err
-		}
-		name, err := s.contactName(uid)
-		if err != nil {
-			return err
-		}
-		return s.doneClient(c, "Client assigned to %s: %s", name, c.ID)
+	return r.newFlags("client assign", clientUsage).withRecord(core.ClientRecord, args, func(s *session, id uuid.UUID, rest []string) error {
+		return assign(s, rest[0], func(uid uuid.UUID) (core.Client, error) { return s.svc.ReassignClient(s.actor, id, uid) },
+			func(c core.Client, name string) error {
+				return s.doneClient(c, "Client assigned to %s: %s", name, c.ID)
+			})
 	}, "C", "U")
 }
 
+// assign makes the collaborator ref (email, id or prefix) a record's contact with act, then
+// prints the record it returned with done, which gets the collaborator's name.
+func assign[R any](s *session, ref string, act func(uid uuid.UUID) (R, error), done func(rec R, name string) error) error {
+	uid, err := s.resolveUser(ref)
+	if err != nil {
+		return err
+	}
+	rec, err := act(uid)
+	if err != nil {
+		return err
+	}
+	name, err := s.contactName(uid)
+	if err != nil {
+		return err
+	}
+	return done(rec, name)
+}
+
 func clientDelete(r *runner, args []string) error {
-	return r.withRecord("client delete", clientUsage, core.ClientRecord, args, func(s *session, id uuid.UUID, _ []string) error {
-		if err := s.svc.DeleteClient(s.actor, id); err != nil {
-			return err
-		}
-		return s.done(okJSON{OK: true, ID: id.String()}, "Client deleted: %s", id)
+	return r.newFlags("client delete", clientUsage).withRecord(core.ClientRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		return s.deleted(s.svc.DeleteClient(s.actor, id), "Client", id)
 	}, "C")
 }

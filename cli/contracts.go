@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"io"
-
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
@@ -39,13 +37,13 @@ var contractCommands = map[string]func(*runner, []string) error{
 	"mine":     contractList("mine", core.ContractQuery{Mine: true}),
 	"unsigned": contractList("unsigned", core.ContractQuery{Unsigned: true}),
 	"unpaid":   contractList("unpaid", core.ContractQuery{Unpaid: true}),
-	"view":     contractView,
+	"view":     contractChange("contract view", "", (*core.Service).GetContract),
 	"create":   contractCreate,
 	"update":   contractUpdate,
-	"sign":     contractSign,
-	"cancel":   contractCancel,
+	"sign":     contractChange("contract sign", "Contract signed: %s", (*core.Service).SignContract),
+	"cancel":   contractChange("contract cancel", "Contract cancelled: %s", (*core.Service).CancelContract),
 	"delete":   contractDelete,
-	"search":   contractSearch,
+	"search":   searchCommand("contract search", contractUsage, func(s *session, text string) error { return s.listContracts(core.ContractQuery{Search: text}) }),
 }
 
 // contractOut is a contract as printed (PRODUCT.md §2).
@@ -64,27 +62,22 @@ type contractOut struct {
 	UpdatedAt             jtime  `json:"updated_at"`
 }
 
+// toContracts makes the output records of contracts, their clients loaded at once for their names.
 func (s *session) toContracts(list []core.Contract) ([]contractOut, error) {
-	ids := make([]uuid.UUID, len(list))
-	for i, k := range list {
-		ids[i] = k.ClientID
-	}
-	if err := s.loadClients(ids); err != nil {
+	if err := s.loadClients(each(list, func(k core.Contract) uuid.UUID { return k.ClientID })); err != nil {
 		return nil, err
 	}
-	out := make([]contractOut, len(list))
-	for i, k := range list {
-		name, err := s.contactName(k.CommercialID)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = contractOut{ID: k.ID.String(), ClientID: k.ClientID.String(),
-			ClientName: s.clients[k.ClientID].FullName, CommercialContactID: k.CommercialID.String(),
-			CommercialContactName: name, TotalAmount: k.Total.StringFixed(2),
-			AmountDue: k.Due.StringFixed(2), Status: string(k.Status), Signed: k.Status == core.Signed,
-			SignedAt: optTimeOut(k.SignedAt), CreatedAt: jtime(k.CreatedAt), UpdatedAt: jtime(k.UpdatedAt)}
-	}
-	return out, nil
+	return convert(list, s.toContract)
+}
+
+// toContract makes the output record of a contract whose client toContracts loaded.
+func (s *session) toContract(k core.Contract) (contractOut, error) {
+	name, err := s.contactName(k.CommercialID)
+	return contractOut{ID: k.ID.String(), ClientID: k.ClientID.String(),
+		ClientName: s.clients[k.ClientID].FullName, CommercialContactID: k.CommercialID.String(),
+		CommercialContactName: name, TotalAmount: k.Total.StringFixed(2),
+		AmountDue: k.Due.StringFixed(2), Status: string(k.Status), Signed: k.Status == core.Signed,
+		SignedAt: optTimeOut(k.SignedAt), CreatedAt: jtime(k.CreatedAt), UpdatedAt: jtime(k.UpdatedAt)}, err
 }
 
 func signedAt(k contractOut) string {
@@ -107,86 +100,58 @@ var contractColumns = []column[contractOut]{
 
 // doneContract prints the contract an action returned (or shows it, for view).
 func (s *session) doneContract(k core.Contract, format string, args ...any) error {
-	out, err := s.toContracts([]core.Contract{k})
-	if err != nil {
-		return err
+	return doneRecord(s, k, s.toContracts, contractFields, format, args...)
+}
+
+func contractFields(c contractOut) []field {
+	return []field{
+		{"ID", c.ID}, {"Client", orDash(c.ClientName) + " (" + c.ClientID + ")"},
+		{"Commercial", orDash(c.CommercialContactName)}, {"Total amount", c.TotalAmount},
+		{"Amount due", c.AmountDue}, {"Status", c.Status}, {"Signed", signedAt(c)},
+		{"Created", c.CreatedAt.local()}, {"Updated", c.UpdatedAt.local()},
 	}
-	if format != "" {
-		return s.done(out[0], format, args...)
-	}
-	c := out[0]
-	return s.show(c, func(w io.Writer) {
-		writeFields(w, []field{
-			{"ID", c.ID}, {"Client", orDash(c.ClientName) + " (" + c.ClientID + ")"},
-			{"Commercial", orDash(c.CommercialContactName)}, {"Total amount", c.TotalAmount},
-			{"Amount due", c.AmountDue}, {"Status", c.Status}, {"Signed", signedAt(c)},
-			{"Created", c.CreatedAt.local()}, {"Updated", c.UpdatedAt.local()},
-		})
-	})
 }
 
 func (s *session) listContracts(q core.ContractQuery) error {
 	list, hidden, err := s.svc.ListContracts(s.actor, q)
-	if err != nil {
-		return err
-	}
-	s.warnHidden(hidden)
-	out, err := s.toContracts(list)
-	if err != nil {
-		return err
-	}
-	return printList(s.runner, out, contractColumns, "contracts")
+	return printRecords(s, list, hidden, err, s.toContracts, contractColumns, "contracts")
 }
 
 // contractList returns "contract list" or one of its aliases: q holds the alias's filter, the
 // flags add theirs.
 func contractList(name string, q core.ContractQuery) func(*runner, []string) error {
-	return func(r *runner, args []string) error { return listContractsWith(r, name, args, q) }
-}
-
-func listContractsWith(r *runner, name string, args []string, q core.ContractQuery) error {
-	f := r.newFlags("contract "+name, contractUsage)
-	mine := f.Bool("mine", false, "")
-	unsigned := f.Bool("unsigned", false, "")
-	unpaid := f.Bool("unpaid", false, "")
-	if _, err := f.parse(args); err != nil {
-		return err
+	return func(r *runner, args []string) error {
+		f := r.newFlags("contract "+name, contractUsage)
+		mine := f.Bool("mine", false, "")
+		unsigned := f.Bool("unsigned", false, "")
+		unpaid := f.Bool("unpaid", false, "")
+		return f.inSession(args, func(s *session, _ []string) error {
+			q := q // each run adds its flags to the alias's filter
+			q.Mine, q.Unsigned, q.Unpaid = q.Mine || *mine, q.Unsigned || *unsigned, q.Unpaid || *unpaid
+			return s.listContracts(q)
+		})
 	}
-	q.Mine, q.Unsigned, q.Unpaid = q.Mine || *mine, q.Unsigned || *unsigned, q.Unpaid || *unpaid
-	return r.withSession(func(s *session) error { return s.listContracts(q) })
 }
 
-func contractSearch(r *runner, args []string) error {
-	f := r.newFlags("contract search", contractUsage)
-	pos, err := f.parse(args, "TEXT...")
-	if err != nil {
-		return err
+// contractChange is a command on one contract K: act reads or changes it, then the contract is
+// printed with done (its id for the %s), or shown in full when done is "".
+func contractChange(command, done string, act func(*core.Service, *core.Actor, uuid.UUID) (core.Contract, error)) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		return r.newFlags(command, contractUsage).withRecord(core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+			k, err := act(s.svc, s.actor, id)
+			if err != nil {
+				return err
+			}
+			return s.doneContract(k, done, k.ID)
+		}, "K")
 	}
-	return r.withSession(func(s *session) error { return s.listContracts(core.ContractQuery{Search: pos[0]}) })
-}
-
-func contractView(r *runner, args []string) error {
-	return r.withRecord("contract view", contractUsage, core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
-		k, err := s.svc.GetContract(s.actor, id)
-		if err != nil {
-			return err
-		}
-		return s.doneContract(k, "")
-	}, "K")
 }
 
 func contractCreate(r *runner, args []string) error {
-	f := r.newFlags("contract create", contractUsage)
+	f := r.newFlags("contract create", contractUsage).need("total")
 	total := f.String("total", "", "")
 	due := f.String("due", "", "")
-	pos, err := f.parse(args, "CLIENT")
-	if err != nil {
-		return err
-	}
-	if err := f.require("total"); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return f.inSession(args, func(s *session, pos []string) error {
 		in := core.ContractInput{}
 		var err error
 		if in.Total, err = core.ParseAmount("total_amount", *total); err != nil {
@@ -203,21 +168,14 @@ func contractCreate(r *runner, args []string) error {
 			return err
 		}
 		return s.doneContract(k, "Contract created: %s", k.ID)
-	})
+	}, "CLIENT")
 }
 
 func contractUpdate(r *runner, args []string) error {
-	f := r.newFlags("contract update", contractUsage)
+	f := r.newFlags("contract update", contractUsage).needOne("total", "due")
 	total := f.String("total", "", "")
 	due := f.String("due", "", "")
-	pos, err := f.parse(args, "K")
-	if err != nil {
-		return err
-	}
-	if err := f.requireOne("total", "due"); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return f.inSession(args, func(s *session, pos []string) error {
 		t, err := optAmount(f, "total", "total_amount", *total)
 		if err != nil {
 			return err
@@ -235,34 +193,11 @@ func contractUpdate(r *runner, args []string) error {
 			return err
 		}
 		return s.doneContract(k, "Contract updated: %s", k.ID)
-	})
-}
-
-func contractSign(r *runner, args []string) error {
-	return r.withRecord("contract sign", contractUsage, core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
-		k, err := s.svc.SignContract(s.actor, id)
-		if err != nil {
-			return err
-		}
-		return s.doneContract(k, "Contract signed: %s", k.ID)
-	}, "K")
-}
-
-func contractCancel(r *runner, args []string) error {
-	return r.withRecord("contract cancel", contractUsage, core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
-		k, err := s.svc.CancelContract(s.actor, id)
-		if err != nil {
-			return err
-		}
-		return s.doneContract(k, "Contract cancelled: %s", k.ID)
 	}, "K")
 }
 
 func contractDelete(r *runner, args []string) error {
-	return r.withRecord("contract delete", contractUsage, core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
-		if err := s.svc.DeleteContract(s.actor, id); err != nil {
-			return err
-		}
-		return s.done(okJSON{OK: true, ID: id.String()}, "Contract deleted: %s", id)
+	return r.newFlags("contract delete", contractUsage).withRecord(core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		return s.deleted(s.svc.DeleteContract(s.actor, id), "Contract", id)
 	}, "K")
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/csv"
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"go.etcd.io/bbolt"
 
 	"github.com/epicevents/crm/core"
 )
@@ -274,24 +271,7 @@ func readCSV(t *testing.T, file string) [][]string {
 
 func TestE2E_CheckAndReindex(t *testing.T) {
 	w := world(t)
-	db, err := bbolt.Open(filepath.Join(w.home, dbFile), 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bbolt.Tx) error {
-		b := tx.Bucket([]byte("idx_clients_by_email"))
-		if b == nil {
-			return errors.New("no bucket idx_clients_by_email")
-		}
-		k, _ := b.Cursor().First()
-		return b.Delete(k)
-	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	breakIndex(t, filepath.Join(w.home, dbFile))
 	out, errOut, code := run(t, w.home, "", "check")
 	expect(t, "check of a broken index: exit", code, exitInternal)
 	contains(t, "check report", out, "has 1 problem(s)", "idx_clients_by_email")

@@ -35,15 +35,9 @@ func syncRetry(t *testing.T, w *e2e) {
 // leader killed during writes, quorum lost then restored, a sync killed midway then run again
 // (each change applied exactly once).
 func TestE2E_Scenario_Cluster(t *testing.T) {
-	if binary == "" {
-		t.Skip("end-to-end tests are skipped with -short")
-	}
-	c := etcdtest.StartBinary(t, 3, etcdtest.Options{ClientCertAuth: true})
-	tw := newTeamWorld(t, c)
+	c, tw := startTeam(t, etcdtest.StartBinary, 3)
 	hq, road := tw.hq, tw.road
-	cl := road.obj("client", "create", "--name", "Leader Test", "--email", "leader@test.io",
-		"--phone", "0102030405", "--company", "LT")
-	id := cl["id"].(string)
+	id := road.newClient("Leader Test", "leader@test.io", "LT")
 	syncRetry(t, road)
 
 	t.Run("LeaderKilledDuringWrites", func(t *testing.T) {
@@ -173,15 +167,9 @@ func TestE2E_Scenario_Cluster(t *testing.T) {
 // client and one conflict; a deactivation replicates and shuts the collaborator's laptop out;
 // a laptop whose cursor was compacted away re-copies and keeps its waiting change.
 func TestE2E_Scenario_Laptops(t *testing.T) {
-	if binary == "" {
-		t.Skip("end-to-end tests are skipped with -short")
-	}
-	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
-	tw := newTeamWorld(t, c)
+	c, tw := startTeam(t, etcdtest.StartEmbedded, 1)
 	hq, road := tw.hq, tw.road
-	cl := road.obj("client", "create", "--name", "Merge Test", "--email", "merge@test.io",
-		"--phone", "0102030405", "--company", "MT")
-	id := cl["id"].(string)
+	id := road.newClient("Merge Test", "merge@test.io", "MT")
 	syncRetry(t, road)
 	syncRetry(t, hq)
 

@@ -25,6 +25,24 @@ func (tw *teamWorld) connFlags(cert string) []string {
 		"--cert", filepath.Join(tw.files, cert+".crt"), "--key", filepath.Join(tw.files, cert+".key")}
 }
 
+// startTeam starts a cluster of n members with start, client certificates required, and the
+// team of newTeamWorld on it; skipped with -short, before any member starts.
+func startTeam(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster, n int) (*etcdtest.Cluster, *teamWorld) {
+	t.Helper()
+	if binary == "" {
+		t.Skip("end-to-end tests are skipped with -short")
+	}
+	c := start(t, n, etcdtest.Options{ClientCertAuth: true})
+	return c, newTeamWorld(t, c)
+}
+
+// newClient creates a client with the phone 0102030405 and returns its id.
+func (w *e2e) newClient(name, email, company string) string {
+	w.t.Helper()
+	cl := w.obj("client", "create", "--name", name, "--email", email, "--phone", "0102030405", "--company", company)
+	return cl["id"].(string)
+}
+
 func newTeamWorld(t *testing.T, c *etcdtest.Cluster) *teamWorld {
 	tw := &teamWorld{c: c, hq: world(t), ep: strings.Join(c.Endpoints(), ","), files: t.TempDir()}
 	root, err := c.CA().IssueClient(etcdtest.RootUser)
@@ -83,24 +101,18 @@ func TestE2E_Team(t *testing.T) {
 		"embedded": etcdtest.StartEmbedded, "binary": etcdtest.StartBinary,
 	} {
 		t.Run(name, func(t *testing.T) {
-			if binary == "" {
-				t.Skip("end-to-end tests are skipped with -short")
-			}
-			c := start(t, 1, etcdtest.Options{ClientCertAuth: true})
-			tw := newTeamWorld(t, c)
+			c, tw := startTeam(t, start, 1)
 			hq, road := tw.hq, tw.road
 			// road → hq
-			cl := road.obj("client", "create", "--name", "Road Client", "--email", "road@client.io",
-				"--phone", "0102030405", "--company", "Road SA")
+			id := road.newClient("Road Client", "road@client.io", "Road SA")
 			if r := syncJSON(t, road); r["pushed"] < 1 {
 				t.Fatalf("road sync: %v", r)
 			}
 			syncJSON(t, hq)
-			if got := hq.obj("client", "view", cl["id"].(string)); got["company_name"] != "Road SA" {
+			if got := hq.obj("client", "view", id); got["company_name"] != "Road SA" {
 				t.Fatalf("hq sees %v", got)
 			}
 			// The same field on both: one conflict, resolved --mine.
-			id := cl["id"].(string)
 			road.ok("", "client", "update", id, "--notes", "from the road")
 			hq.ok("", "client", "update", id, "--notes", "from hq")
 			syncJSON(t, hq)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"io"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -58,7 +57,7 @@ var eventCommands = map[string]func(*runner, []string) error{
 	"assign":     eventAssign,
 	"unassign":   eventUnassign,
 	"delete":     eventDelete,
-	"search":     eventSearch,
+	"search":     searchCommand("event search", eventUsage, func(s *session, text string) error { return s.listEvents(core.EventQuery{Search: text}) }),
 	"agenda":     eventAgenda,
 }
 
@@ -82,29 +81,28 @@ type eventOut struct {
 	UpdatedAt          jtime   `json:"updated_at"`
 }
 
+// toEvents makes the output records of events, their clients loaded at once for their details.
 func (s *session) toEvents(list []core.Event) ([]eventOut, error) {
-	ids := make([]uuid.UUID, len(list))
-	for i, e := range list {
-		ids[i] = e.ClientID
-	}
-	if err := s.loadClients(ids); err != nil {
+	if err := s.loadClients(each(list, func(e core.Event) uuid.UUID { return e.ClientID })); err != nil {
 		return nil, err
 	}
-	out := make([]eventOut, len(list))
-	for i, e := range list {
-		c := s.clients[e.ClientID]
-		out[i] = eventOut{ID: e.ID.String(), ContractID: e.ContractID.String(),
-			ClientID: e.ClientID.String(), ClientName: c.FullName, ClientEmail: c.Email,
-			ClientPhone: c.Phone, Name: e.Name, Start: jtime(e.Start), End: jtime(e.End),
-			Location: e.Location, Attendees: e.Attendees, Notes: e.Notes,
-			SupportContactID: optID(e.SupportID), CreatedAt: jtime(e.CreatedAt), UpdatedAt: jtime(e.UpdatedAt)}
-		if e.SupportID != uuid.Nil {
-			name, err := s.contactName(e.SupportID)
-			if err != nil {
-				return nil, err
-			}
-			out[i].SupportContactName = &name
+	return convert(list, s.toEvent)
+}
+
+// toEvent makes the output record of an event whose client toEvents loaded.
+func (s *session) toEvent(e core.Event) (eventOut, error) {
+	c := s.clients[e.ClientID]
+	out := eventOut{ID: e.ID.String(), ContractID: e.ContractID.String(),
+		ClientID: e.ClientID.String(), ClientName: c.FullName, ClientEmail: c.Email,
+		ClientPhone: c.Phone, Name: e.Name, Start: jtime(e.Start), End: jtime(e.End),
+		Location: e.Location, Attendees: e.Attendees, Notes: e.Notes,
+		SupportContactID: optID(e.SupportID), CreatedAt: jtime(e.CreatedAt), UpdatedAt: jtime(e.UpdatedAt)}
+	if e.SupportID != uuid.Nil {
+		name, err := s.contactName(e.SupportID)
+		if err != nil {
+			return out, err
 		}
+		out.SupportContactName = &name
 	}
 	return out, nil
 }
@@ -122,82 +120,55 @@ var eventColumns = []column[eventOut]{
 
 // doneEvent prints the event an action returned, or shows it in full when format is "".
 func (s *session) doneEvent(e core.Event, format string, args ...any) error {
-	out, err := s.toEvents([]core.Event{e})
-	if err != nil {
-		return err
+	return doneRecord(s, e, s.toEvents, eventFields, format, args...)
+}
+
+func eventFields(v eventOut) []field {
+	return []field{
+		{"ID", v.ID}, {"Name", v.Name}, {"Contract", v.ContractID},
+		{"Client", orDash(v.ClientName)}, {"Client email", orDash(v.ClientEmail)},
+		{"Client phone", orDash(v.ClientPhone)}, {"Start", v.Start.local()}, {"End", v.End.local()},
+		{"Location", v.Location}, {"Attendees", strconv.Itoa(v.Attendees)},
+		{"Support", orDash(deref(v.SupportContactName))}, {"Notes", orDash(v.Notes)},
+		{"Created", v.CreatedAt.local()}, {"Updated", v.UpdatedAt.local()},
 	}
-	if format != "" {
-		return s.done(out[0], format, args...)
-	}
-	v := out[0]
-	return s.show(v, func(w io.Writer) {
-		writeFields(w, []field{
-			{"ID", v.ID}, {"Name", v.Name}, {"Contract", v.ContractID},
-			{"Client", orDash(v.ClientName)}, {"Client email", orDash(v.ClientEmail)},
-			{"Client phone", orDash(v.ClientPhone)}, {"Start", v.Start.local()}, {"End", v.End.local()},
-			{"Location", v.Location}, {"Attendees", strconv.Itoa(v.Attendees)},
-			{"Support", orDash(deref(v.SupportContactName))}, {"Notes", orDash(v.Notes)},
-			{"Created", v.CreatedAt.local()}, {"Updated", v.UpdatedAt.local()},
-		})
-	})
 }
 
 func (s *session) listEvents(q core.EventQuery) error {
 	list, hidden, err := s.svc.ListEvents(s.actor, q)
-	if err != nil {
-		return err
-	}
-	s.warnHidden(hidden)
-	out, err := s.toEvents(list)
-	if err != nil {
-		return err
-	}
-	return printList(s.runner, out, eventColumns, "events")
+	return printRecords(s, list, hidden, err, s.toEvents, eventColumns, "events")
 }
 
 // eventList returns "event list" or one of its aliases: q holds the alias's filter, the flags
 // add theirs.
 func eventList(name string, q core.EventQuery) func(*runner, []string) error {
-	return func(r *runner, args []string) error { return listEventsWith(r, name, args, q) }
-}
-
-func listEventsWith(r *runner, name string, args []string, q core.EventQuery) error {
-	f := r.newFlags("event "+name, eventUsage)
-	mine := f.Bool("mine", false, "")
-	unassigned := f.Bool("unassigned", false, "")
-	upcoming := f.Bool("upcoming", false, "")
-	days := f.String("days", "", "")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	q.Mine, q.Unassigned = q.Mine || *mine, q.Unassigned || *unassigned
-	q.Upcoming = q.Upcoming || *upcoming || f.given("days")
-	return r.withSession(func(s *session) error {
-		if f.given("days") {
-			n, err := parseInt("days", *days)
-			if err != nil {
-				return err
+	return func(r *runner, args []string) error {
+		f := r.newFlags("event "+name, eventUsage)
+		mine := f.Bool("mine", false, "")
+		unassigned := f.Bool("unassigned", false, "")
+		upcoming := f.Bool("upcoming", false, "")
+		days := f.String("days", "", "")
+		return f.inSession(args, func(s *session, _ []string) error {
+			q := q // each run adds its flags to the alias's filter
+			q.Mine, q.Unassigned = q.Mine || *mine, q.Unassigned || *unassigned
+			q.Upcoming = q.Upcoming || *upcoming || f.given("days")
+			if f.given("days") {
+				n, err := parseInt("days", *days)
+				if err != nil {
+					return err
+				}
+				if n < 1 {
+					return core.FieldErrorf("days", "must be between 1 and 36500")
+				}
+				q.Days = n
 			}
-			if n < 1 {
-				return core.FieldErrorf("days", "must be between 1 and 36500")
-			}
-			q.Days = n
-		}
-		return s.listEvents(q)
-	})
-}
-
-func eventSearch(r *runner, args []string) error {
-	f := r.newFlags("event search", eventUsage)
-	pos, err := f.parse(args, "TEXT...")
-	if err != nil {
-		return err
+			return s.listEvents(q)
+		})
 	}
-	return r.withSession(func(s *session) error { return s.listEvents(core.EventQuery{Search: pos[0]}) })
 }
 
 func eventView(r *runner, args []string) error {
-	return r.withRecord("event view", eventUsage, core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+	return r.newFlags("event view", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
 		e, err := s.svc.GetEvent(s.actor, id)
 		if err != nil {
 			return err
@@ -246,14 +217,8 @@ func (f *eventFlags) patch() (core.EventPatch, error) {
 
 func eventCreate(r *runner, args []string) error {
 	f := r.newEventFlags("event create")
-	pos, err := f.parse(args, "CONTRACT")
-	if err != nil {
-		return err
-	}
-	if err := f.require("name", "start", "end", "location", "attendees"); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	f.need("name", "start", "end", "location", "attendees")
+	return f.inSession(args, func(s *session, pos []string) error {
 		p, err := f.patch()
 		if err != nil {
 			return err
@@ -268,19 +233,13 @@ func eventCreate(r *runner, args []string) error {
 			return err
 		}
 		return s.doneEvent(e, "Event created: %s", e.ID)
-	})
+	}, "CONTRACT")
 }
 
 func eventUpdate(r *runner, args []string) error {
 	f := r.newEventFlags("event update")
-	pos, err := f.parse(args, "V")
-	if err != nil {
-		return err
-	}
-	if err := f.requireOne("name", "start", "end", "location", "attendees", "notes"); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	f.needOne("name", "start", "end", "location", "attendees", "notes")
+	return f.inSession(args, func(s *session, pos []string) error {
 		p, err := f.patch()
 		if err != nil {
 			return err
@@ -294,29 +253,18 @@ func eventUpdate(r *runner, args []string) error {
 			return err
 		}
 		return s.doneEvent(e, "Event updated: %s", e.ID)
-	})
+	}, "V")
 }
 
 func eventAssign(r *runner, args []string) error {
-	return r.withRecord("event assign", eventUsage, core.EventRecord, args, func(s *session, id uuid.UUID, rest []string) error {
-		uid, err := s.resolveUser(rest[0])
-		if err != nil {
-			return err
-		}
-		e, err := s.svc.AssignSupport(s.actor, id, uid)
-		if err != nil {
-			return err
-		}
-		name, err := s.contactName(uid)
-		if err != nil {
-			return err
-		}
-		return s.doneEvent(e, "Event assigned to %s: %s", name, e.ID)
+	return r.newFlags("event assign", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, rest []string) error {
+		return assign(s, rest[0], func(uid uuid.UUID) (core.Event, error) { return s.svc.AssignSupport(s.actor, id, uid) },
+			func(e core.Event, name string) error { return s.doneEvent(e, "Event assigned to %s: %s", name, e.ID) })
 	}, "V", "U")
 }
 
 func eventUnassign(r *runner, args []string) error {
-	return r.withRecord("event unassign", eventUsage, core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+	return r.newFlags("event unassign", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
 		e, err := s.svc.AssignSupport(s.actor, id, uuid.Nil)
 		if err != nil {
 			return err
@@ -326,10 +274,7 @@ func eventUnassign(r *runner, args []string) error {
 }
 
 func eventDelete(r *runner, args []string) error {
-	return r.withRecord("event delete", eventUsage, core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
-		if err := s.svc.DeleteEvent(s.actor, id); err != nil {
-			return err
-		}
-		return s.done(okJSON{OK: true, ID: id.String()}, "Event deleted: %s", id)
+	return r.newFlags("event delete", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
+		return s.deleted(s.svc.DeleteEvent(s.actor, id), "Event", id)
 	}, "V")
 }

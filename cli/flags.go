@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/epicevents/crm/core"
 )
 
 // errHelp is returned once a command has printed its help: the run ends with exit code 0.
@@ -21,6 +25,8 @@ type flags struct {
 	set     map[string]bool
 	counts  map[string]int  // how many times each flag was given
 	multi   map[string]bool // flags that may be given more than once (--set F=V)
+	needs   []string        // flags that must be given (need)
+	oneOf   []string        // flags of which at least one must be given (needOne)
 }
 
 // newFlags starts the flag set of command, whose help is usage.
@@ -31,9 +37,23 @@ func (r *runner) newFlags(command, usage string) *flags {
 	return &flags{FlagSet: fs, r: r, command: command, usage: usage}
 }
 
+// need makes parse fail with a usage error naming the first of names that was not given.
+func (f *flags) need(names ...string) *flags {
+	f.needs = names
+	return f
+}
+
+// needOne makes parse fail with a usage error ("nothing to change") unless at least one of
+// names was given: the update commands.
+func (f *flags) needOne(names ...string) *flags {
+	f.oneOf = names
+	return f
+}
+
 // parse reads args and returns the positional arguments, checked against names: each name is a
 // required argument, a name ending in "?" an optional one, and a last name ending in "..." takes
-// one or more words, returned joined by spaces. --help prints the usage and returns errHelp.
+// one or more words, returned joined by spaces. Then the flags of need and needOne are checked.
+// --help prints the usage and returns errHelp.
 func (f *flags) parse(args []string, names ...string) ([]string, error) {
 	f.countFlags()
 	var pos []string
@@ -63,7 +83,46 @@ func (f *flags) parse(args []string, names ...string) ([]string, error) {
 			return nil, usagef(f.command, "flag --%s given %d times: give it once", name, n)
 		}
 	}
-	return f.positional(pos, names)
+	out, err := f.positional(pos, names)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.require(f.needs...); err != nil {
+		return nil, err
+	}
+	if len(f.oneOf) > 0 {
+		return out, f.requireOne(f.oneOf...)
+	}
+	return out, nil
+}
+
+// inSession parses args (the positional names as parse takes them), then runs fn in a session
+// with the positional arguments: the whole of most commands.
+func (f *flags) inSession(args []string, fn func(s *session, pos []string) error, names ...string) error {
+	pos, err := f.parse(args, names...)
+	if err != nil {
+		return err
+	}
+	return f.r.withSession(func(s *session) error { return fn(s, pos) })
+}
+
+// searchCommand is "<record> search TEXT": list lists the records found by the text.
+func searchCommand(command, usage string, list func(s *session, text string) error) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		return r.newFlags(command, usage).inSession(args, func(s *session, pos []string) error { return list(s, pos[0]) }, "TEXT...")
+	}
+}
+
+// withRecord is inSession for a command whose first argument is a record of type t: fn gets
+// its id, resolved, and the other positional arguments (names[1:]).
+func (f *flags) withRecord(t core.RecordType, args []string, fn func(s *session, id uuid.UUID, rest []string) error, names ...string) error {
+	return f.inSession(args, func(s *session, pos []string) error {
+		id, err := s.resolve(t, pos[0])
+		if err != nil {
+			return err
+		}
+		return fn(s, id, pos[1:])
+	}, names...)
 }
 
 // countFlags makes every flag count the times it is given: a repeated flag is a usage error,
@@ -145,7 +204,7 @@ func (f *flags) opt(name string, p *string) *string {
 	return nil
 }
 
-// require fails with a usage error naming the first of names that was not given.
+// require (see need) fails with a usage error naming the first of names that was not given.
 func (f *flags) require(names ...string) error {
 	for _, n := range names {
 		if !f.given(n) {
@@ -155,7 +214,7 @@ func (f *flags) require(names ...string) error {
 	return nil
 }
 
-// requireOne fails with a usage error unless at least one of names was given.
+// requireOne (see needOne) fails with a usage error unless at least one of names was given.
 func (f *flags) requireOne(names ...string) error {
 	for _, n := range names {
 		if f.given(n) {

@@ -65,6 +65,8 @@ func TestPlain(t *testing.T) {
 		"ada\u200b@epicevents.fr": `ada\u200b@epicevents.fr`,
 		"sep\u2028\u2029":         `sep\u2028\u2029`,
 		"bad\xffbyte":             `bad\xffbyte`,
+		"\b\f\t\v":                `\b\f\t\v`,
+		"tag\U000E0001":           `tag\U000e0001`,
 	} {
 		if got := plain(in); got != want {
 			t.Errorf("plain(%q) = %q, want %q", in, got, want)

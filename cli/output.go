@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -129,31 +130,11 @@ func plain(s string) string {
 
 func needsEscape(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) }
 
-// escapeRune writes r as Go writes it in a string literal: \n, \r, \t, \x1b, \u202e.
+// escapeRune writes r, one that needsEscape, as Go writes it in a string literal: \n, \r, \t,
+// \x1b, \u202e, \U000e0001 (strconv quotes every such rune, none being printable).
 func escapeRune(r rune) string {
-	switch r {
-	case '\a':
-		return `\a`
-	case '\b':
-		return `\b`
-	case '\f':
-		return `\f`
-	case '\n':
-		return `\n`
-	case '\r':
-		return `\r`
-	case '\t':
-		return `\t`
-	case '\v':
-		return `\v`
-	}
-	if r < 0x80 {
-		return fmt.Sprintf(`\x%02x`, r)
-	}
-	if r > 0xffff {
-		return fmt.Sprintf(`\U%08x`, r)
-	}
-	return fmt.Sprintf(`\u%04x`, r)
+	q := strconv.QuoteRune(r)
+	return q[1 : len(q)-1]
 }
 
 // field is one line of a record's detail view.
@@ -214,6 +195,55 @@ func printList[T any](r *runner, rows []T, cols []column[T], noun string) error 
 	})
 }
 
+// printRecords prints the answer of a list query — the records, how many damaged ones were
+// left out, the error —: the hidden count goes to standard error (warnHidden), the records are
+// made output records by conv and printed by printList.
+func printRecords[R, O any](s *session, list []R, hidden int, err error, conv func([]R) ([]O, error), cols []column[O], noun string) error {
+	if err != nil {
+		return err
+	}
+	s.warnHidden(hidden)
+	out, err := conv(list)
+	if err != nil {
+		return err
+	}
+	return printList(s.runner, out, cols, noun)
+}
+
+// each returns the output records made of list by one.
+func each[R, O any](list []R, one func(R) O) []O {
+	out := make([]O, len(list))
+	for i, r := range list {
+		out[i] = one(r)
+	}
+	return out
+}
+
+// convert returns the output records made of list by one, stopping at its first error.
+func convert[R, O any](list []R, one func(R) (O, error)) ([]O, error) {
+	out := make([]O, len(list))
+	for i, r := range list {
+		var err error
+		if out[i], err = one(r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// doneRecord prints the record an action returned, made an output record by conv: as one line
+// of format and args (see done), or in full with its fields when format is "" (view).
+func doneRecord[R, O any](s *session, rec R, conv func([]R) ([]O, error), fields func(O) []field, format string, args ...any) error {
+	out, err := conv([]R{rec})
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		return s.done(out[0], format, args...)
+	}
+	return s.show(out[0], func(w io.Writer) { writeFields(w, fields(out[0])) })
+}
+
 // done prints the outcome of an action: v as JSON, or one line for people, its string
 // arguments escaped with plain.
 func (r *runner) done(v any, format string, args ...any) error {
@@ -237,6 +267,14 @@ func printLines(w io.Writer, text string) {
 	for _, l := range strings.Split(text, "\n") {
 		fmt.Fprintln(w, plain(l))
 	}
+}
+
+// deleted prints the outcome of deleting the record id: err, or "<What> deleted: <id>".
+func (s *session) deleted(err error, what string, id uuid.UUID) error {
+	if err != nil {
+		return err
+	}
+	return s.done(okJSON{OK: true, ID: id.String()}, what+" deleted: %s", id)
 }
 
 // okJSON is the JSON answer of an action that returns no record.

@@ -66,8 +66,10 @@ type teamFlags struct {
 	pwStdin                            *bool
 }
 
-func (r *runner) newTeamFlags(command string) (*flags, *teamFlags) {
-	f := r.newFlags(command, teamUsage)
+// teamConfig parses the arguments of team create or join (command), the connection options,
+// and reads, with --etcd-password-stdin, the password.
+func (r *runner) teamConfig(command string, args []string) (core.TeamConfig, error) {
+	f := r.newFlags(command, teamUsage).need("endpoints")
 	tf := &teamFlags{}
 	f.StringVar(&tf.endpoints, "endpoints", "", "")
 	f.StringVar(&tf.cacert, "cacert", "", "")
@@ -75,12 +77,7 @@ func (r *runner) newTeamFlags(command string) (*flags, *teamFlags) {
 	f.StringVar(&tf.key, "key", "", "")
 	f.StringVar(&tf.user, "etcd-user", "", "")
 	tf.pwStdin = f.Bool("etcd-password-stdin", false, "")
-	return f, tf
-}
-
-// config reads the options and, with --etcd-password-stdin, the password.
-func (r *runner) teamConfig(f *flags, tf *teamFlags) (core.TeamConfig, error) {
-	if err := f.require("endpoints"); err != nil {
+	if _, err := f.parse(args); err != nil {
 		return core.TeamConfig{}, err
 	}
 	cfg := core.TeamConfig{CACert: tf.cacert, Cert: tf.cert, Key: tf.key, User: tf.user}
@@ -111,6 +108,25 @@ func teamCtx() (context.Context, context.CancelFunc) {
 	return context.WithCancel(context.Background())
 }
 
+// withTeam runs fn in a session of team mode (the replication engine runs) with a context
+// that ends with it.
+func (r *runner) withTeam(fn func(ctx context.Context, s *session) error) error {
+	r.team = true
+	return r.withSession(func(s *session) error {
+		ctx, cancel := teamCtx()
+		defer cancel()
+		return fn(ctx, s)
+	})
+}
+
+// inTeam parses args, which take no positional argument, and runs fn as withTeam does.
+func (f *flags) inTeam(args []string, fn func(ctx context.Context, s *session) error) error {
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	return f.r.withTeam(fn)
+}
+
 var teamCommands = map[string]func(*runner, []string) error{
 	"create":   teamCreate,
 	"join":     teamJoin,
@@ -119,18 +135,11 @@ var teamCommands = map[string]func(*runner, []string) error{
 }
 
 func teamCreate(r *runner, args []string) error {
-	f, tf := r.newTeamFlags("team create")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	cfg, err := r.teamConfig(f, tf)
+	cfg, err := r.teamConfig("team create", args)
 	if err != nil {
 		return err
 	}
-	r.team = true
-	return r.withSession(func(s *session) error {
-		ctx, cancel := teamCtx()
-		defer cancel()
+	return r.withTeam(func(ctx context.Context, s *session) error {
 		if err := s.svc.TeamCreate(ctx, s.actor, cfg); err != nil {
 			return err
 		}
@@ -139,11 +148,7 @@ func teamCreate(r *runner, args []string) error {
 }
 
 func teamJoin(r *runner, args []string) error {
-	f, tf := r.newTeamFlags("team join")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	cfg, err := r.teamConfig(f, tf)
+	cfg, err := r.teamConfig("team join", args)
 	if err != nil {
 		return err
 	}
@@ -172,14 +177,7 @@ func teamJoin(r *runner, args []string) error {
 }
 
 func teamLeave(r *runner, args []string) error {
-	f := r.newFlags("team leave", teamUsage)
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	r.team = true
-	return r.withSession(func(s *session) error {
-		ctx, cancel := teamCtx()
-		defer cancel()
+	return r.newFlags("team leave", teamUsage).inTeam(args, func(ctx context.Context, s *session) error {
 		if err := s.svc.TeamLeave(ctx, s.actor); err != nil {
 			return err
 		}
@@ -200,7 +198,7 @@ func (i caIssuer) IssueClient(user string) ([]byte, []byte, error) {
 }
 
 func teamIdentity(r *runner, args []string) error {
-	f := r.newFlags("team identity", teamUsage)
+	f := r.newFlags("team identity", teamUsage).need("ca-cert", "ca-key", "out-cert", "out-key")
 	caCert := f.String("ca-cert", "", "")
 	caKey := f.String("ca-key", "", "")
 	outCert := f.String("out-cert", "", "")
@@ -209,21 +207,15 @@ func teamIdentity(r *runner, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := f.require("ca-cert", "ca-key", "out-cert", "out-key"); err != nil {
-		return err
-	}
 	ca, err := pki.LoadCA(*caCert, *caKey)
 	if err != nil {
 		return core.FieldErrorf("ca-key", "the team CA cannot be loaded: %v", err)
 	}
-	r.team = true
-	return r.withSession(func(s *session) error {
+	return r.withTeam(func(ctx context.Context, s *session) error {
 		id, err := s.resolveUser(pos[0])
 		if err != nil {
 			return err
 		}
-		ctx, cancel := teamCtx()
-		defer cancel()
 		ident, err := s.svc.TeamIdentity(ctx, s.actor, id, caIssuer{ca})
 		if err != nil {
 			return err
@@ -257,14 +249,7 @@ func runSync(r *runner, args []string) error {
 		}
 		return sub(r, args[1:])
 	}
-	f := r.newFlags("sync", syncUsage)
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	r.team = true
-	return r.withSession(func(s *session) error {
-		ctx, cancel := teamCtx()
-		defer cancel()
+	return r.newFlags("sync", syncUsage).inTeam(args, func(ctx context.Context, s *session) error {
 		rep, err := s.svc.Sync(ctx, s.actor)
 		if err != nil {
 			return err
@@ -325,14 +310,7 @@ func (r *runner) printStatus(ctx context.Context, s *session, headline string) e
 }
 
 func syncStatus(r *runner, args []string) error {
-	f := r.newFlags("sync status", syncUsage)
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	r.team = true
-	return r.withSession(func(s *session) error {
-		ctx, cancel := teamCtx()
-		defer cancel()
+	return r.newFlags("sync status", syncUsage).inTeam(args, func(ctx context.Context, s *session) error {
 		return r.printStatus(ctx, s, "")
 	})
 }
@@ -380,21 +358,12 @@ func toConflict(c core.SyncConflict) conflictOut {
 }
 
 func syncConflicts(r *runner, args []string) error {
-	f := r.newFlags("sync conflicts", syncUsage)
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	r.team = true
-	return r.withSession(func(s *session) error {
+	return r.newFlags("sync conflicts", syncUsage).inTeam(args, func(_ context.Context, s *session) error {
 		cs, err := s.svc.Conflicts(s.actor)
 		if err != nil {
 			return err
 		}
-		out := make([]conflictOut, len(cs))
-		for i, c := range cs {
-			out[i] = toConflict(c)
-		}
-		return printList(r, out, conflictColumns, "conflicts")
+		return printList(r, each(cs, toConflict), conflictColumns, "conflicts")
 	})
 }
 
@@ -437,8 +406,7 @@ func syncResolve(r *runner, args []string) error {
 	if n != 1 {
 		return usagef("sync resolve", "give exactly one of --mine, --theirs or --set FIELD=VALUE")
 	}
-	r.team = true
-	return r.withSession(func(s *session) error {
+	return r.withTeam(func(_ context.Context, s *session) error {
 		cs, err := s.svc.Conflicts(s.actor)
 		if err != nil {
 			return err

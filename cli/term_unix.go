@@ -4,7 +4,6 @@ package cli
 
 import (
 	"os"
-	"os/signal"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,22 +30,6 @@ func readSecret(f *os.File) (string, error) {
 		return "", err
 	}
 	restore := func() { _ = unix.IoctlSetTermios(fd, ioctlSetTermios, old) }
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, unix.SIGINT, unix.SIGTERM)
-	done := make(chan struct{})
-	defer func() {
-		signal.Stop(sig)
-		close(done)
-		restore()
-	}()
-	go func() {
-		select {
-		case s := <-sig:
-			restore()
-			signal.Stop(sig)
-			_ = unix.Kill(unix.Getpid(), s.(unix.Signal))
-		case <-done:
-		}
-	}()
+	defer guardTerminal(restore, func(s os.Signal) { _ = unix.Kill(unix.Getpid(), s.(unix.Signal)) }, unix.SIGINT, unix.SIGTERM)()
 	return readTerminalLine(f, true)
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"os"
-	"os/signal"
 
 	"golang.org/x/sys/windows"
 )
@@ -31,21 +30,6 @@ func readSecret(f *os.File) (string, error) {
 		return "", err
 	}
 	restore := func() { _ = windows.SetConsoleMode(h, old) }
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	done := make(chan struct{})
-	defer func() {
-		signal.Stop(sig)
-		close(done)
-		restore()
-	}()
-	go func() {
-		select {
-		case <-sig:
-			restore()
-			os.Exit(statusControlCExit)
-		case <-done:
-		}
-	}()
+	defer guardTerminal(restore, func(os.Signal) { os.Exit(statusControlCExit) }, os.Interrupt)()
 	return readTerminalLine(f, false)
 }

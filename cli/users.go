@@ -3,6 +3,8 @@ package cli
 import (
 	"io"
 
+	"github.com/google/uuid"
+
 	"github.com/epicevents/crm/core"
 )
 
@@ -36,11 +38,11 @@ var userCommands = map[string]func(*runner, []string) error{
 	"view":       userView,
 	"create":     userCreate,
 	"update":     userUpdate,
-	"deactivate": userDeactivate,
-	"reactivate": userReactivate,
+	"deactivate": userChange("user deactivate", "User deactivated: %s", (*core.Service).DeactivateUser),
+	"reactivate": userChange("user reactivate", "User reactivated: %s", (*core.Service).ReactivateUser),
 	"delete":     userDelete,
 	"password":   userPassword,
-	"search":     userSearch,
+	"search":     searchCommand("user search", userUsage, func(s *session, text string) error { return s.listUsers(core.UserQuery{Search: text}) }),
 }
 
 // userOut is a collaborator as printed (PRODUCT.md §2).
@@ -60,6 +62,8 @@ func toUser(u core.User) userOut {
 		Email: u.Email, Department: string(u.Department), Active: u.Active,
 		CreatedAt: jtime(u.CreatedAt), UpdatedAt: jtime(u.UpdatedAt)}
 }
+
+func toUsers(list []core.User) ([]userOut, error) { return each(list, toUser), nil }
 
 var userColumns = []column[userOut]{
 	{title: "ID", cell: func(u userOut) string { return short(u.ID) }},
@@ -90,45 +94,20 @@ func (s *session) showUser(u core.User) error {
 
 func (s *session) listUsers(q core.UserQuery) error {
 	users, hidden, err := s.svc.ListUsers(s.actor, q)
-	if err != nil {
-		return err
-	}
-	s.warnHidden(hidden)
-	out := make([]userOut, len(users))
-	for i, u := range users {
-		out[i] = toUser(u)
-	}
-	return printList(s.runner, out, userColumns, "collaborators")
+	return printRecords(s, users, hidden, err, toUsers, userColumns, "collaborators")
 }
 
 func userList(r *runner, args []string) error {
 	f := r.newFlags("user list", userUsage)
 	dept := f.String("department", "", "")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return f.inSession(args, func(s *session, _ []string) error {
 		return s.listUsers(core.UserQuery{Department: core.Department(*dept)})
 	})
 }
 
-func userSearch(r *runner, args []string) error {
-	f := r.newFlags("user search", userUsage)
-	pos, err := f.parse(args, "TEXT...")
-	if err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error { return s.listUsers(core.UserQuery{Search: pos[0]}) })
-}
-
 // withUser parses a command whose one argument is a collaborator and runs fn on its id.
 func (r *runner) withUser(command string, args []string, fn func(s *session, u core.User) error) error {
-	f := r.newFlags(command, userUsage)
-	pos, err := f.parse(args, "U")
-	if err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return r.newFlags(command, userUsage).inSession(args, func(s *session, pos []string) error {
 		id, err := s.resolveUser(pos[0])
 		if err != nil {
 			return err
@@ -138,7 +117,7 @@ func (r *runner) withUser(command string, args []string, fn func(s *session, u c
 			return err
 		}
 		return fn(s, u)
-	})
+	}, "U")
 }
 
 func userView(r *runner, args []string) error {
@@ -146,15 +125,12 @@ func userView(r *runner, args []string) error {
 }
 
 func userCreate(r *runner, args []string) error {
-	f := r.newFlags("user create", userUsage)
+	f := r.newFlags("user create", userUsage).need("email", "name", "department")
 	email := f.String("email", "", "")
 	name := f.String("name", "", "")
 	dept := f.String("department", "", "")
 	stdin := f.Bool("password-stdin", false, "")
 	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	if err := f.require("email", "name", "department"); err != nil {
 		return err
 	}
 	if err := r.checkSession(); err != nil {
@@ -175,18 +151,11 @@ func userCreate(r *runner, args []string) error {
 }
 
 func userUpdate(r *runner, args []string) error {
-	f := r.newFlags("user update", userUsage)
+	f := r.newFlags("user update", userUsage).needOne("email", "name", "department")
 	email := f.String("email", "", "")
 	name := f.String("name", "", "")
 	dept := f.String("department", "", "")
-	pos, err := f.parse(args, "U")
-	if err != nil {
-		return err
-	}
-	if err := f.requireOne("email", "name", "department"); err != nil {
-		return err
-	}
-	return r.withSession(func(s *session) error {
+	return f.inSession(args, func(s *session, pos []string) error {
 		id, err := s.resolveUser(pos[0])
 		if err != nil {
 			return err
@@ -201,35 +170,26 @@ func userUpdate(r *runner, args []string) error {
 			return err
 		}
 		return s.done(toUser(u), "User updated: %s", u.ID)
-	})
+	}, "U")
 }
 
-func userDeactivate(r *runner, args []string) error {
-	return r.withUser("user deactivate", args, func(s *session, u core.User) error {
-		u, err := s.svc.DeactivateUser(s.actor, u.ID)
-		if err != nil {
-			return err
-		}
-		return s.done(toUser(u), "User deactivated: %s", u.ID)
-	})
-}
-
-func userReactivate(r *runner, args []string) error {
-	return r.withUser("user reactivate", args, func(s *session, u core.User) error {
-		u, err := s.svc.ReactivateUser(s.actor, u.ID)
-		if err != nil {
-			return err
-		}
-		return s.done(toUser(u), "User reactivated: %s", u.ID)
-	})
+// userChange is a command on one collaborator U: act changes them, then done says so with
+// their id.
+func userChange(command, done string, act func(*core.Service, *core.Actor, uuid.UUID) (core.User, error)) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		return r.withUser(command, args, func(s *session, u core.User) error {
+			u, err := act(s.svc, s.actor, u.ID)
+			if err != nil {
+				return err
+			}
+			return s.done(toUser(u), done, u.ID)
+		})
+	}
 }
 
 func userDelete(r *runner, args []string) error {
 	return r.withUser("user delete", args, func(s *session, u core.User) error {
-		if err := s.svc.DeleteUser(s.actor, u.ID); err != nil {
-			return err
-		}
-		return s.done(okJSON{OK: true, ID: u.ID.String()}, "User deleted: %s", u.ID)
+		return s.deleted(s.svc.DeleteUser(s.actor, u.ID), "User", u.ID)
 	})
 }
 

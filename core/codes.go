@@ -96,6 +96,30 @@ const (
 	CodeDatabaseDamaged        Code = "database_damaged"
 	CodeNewerSchema            Code = "newer_schema"
 	CodeDiskFull               Code = "disk_full"
+	// Team mode (team.go, package replica).
+	CodeSoloMode              Code = "solo_mode"
+	CodeAlreadyInTeam         Code = "already_in_team"
+	CodeHasDatabase           Code = "has_database"
+	CodeClusterHasDataset     Code = "cluster_has_dataset"
+	CodeClusterNoDataset      Code = "cluster_no_dataset"
+	CodeOutboxPending         Code = "outbox_pending"
+	CodeConflictsPending      Code = "conflicts_pending"
+	CodeEditEmpty             Code = "edit_empty"
+	CodeResolutionInvalid     Code = "resolution_invalid"
+	CodeNotAField             Code = "not_a_field"
+	CodeUnknownRecordType     Code = "unknown_record_type"
+	CodeEndpointsRequired     Code = "endpoints_required"
+	CodeEndpointInvalid       Code = "endpoint_invalid"
+	CodeCertNeedsKey          Code = "cert_needs_key"
+	CodeUserWithPassword      Code = "user_with_password"
+	CodeCACertUnreadable      Code = "cacert_unreadable"
+	CodeCACertNoPEM           Code = "cacert_no_pem"
+	CodeCertUnloadable        Code = "cert_unloadable"
+	CodeClusterRefused        Code = "cluster_refused"
+	CodeChangeContended       Code = "change_contended"
+	CodeNoIdentityDeactivated Code = "no_identity_deactivated"
+	CodeStatusChange          Code = "status_change"
+	CodeNotOwnRecord          Code = "not_own_record"
 )
 
 // The import's codes (importcsv.go) keep their texts in ImportTexts; they join codeTexts so that
@@ -190,4 +214,28 @@ var codeTexts = map[Code]string{
 	CodeDatabaseDamaged:        "the database is damaged: %s",
 	CodeNewerSchema:            "the database %s was written by a newer version of Epic Events CRM (schema version %d, this program knows up to %d): use the newer version of the program with it",
 	CodeDiskFull:               "the disk is full or the file has reached its size limit: nothing was saved; free some space and try again",
+	// Team mode.
+	CodeSoloMode:              "this laptop is not in a team (solo mode); see 'epicevents team --help'",
+	CodeAlreadyInTeam:         "this laptop is already in a team",
+	CodeHasDatabase:           "this laptop already has a database: only a laptop with no database joins a team",
+	CodeClusterHasDataset:     "the cluster already holds a team dataset: join it with 'epicevents team join' on a laptop with no database",
+	CodeClusterNoDataset:      "the cluster holds no team dataset: management publishes one with 'epicevents team create'",
+	CodeOutboxPending:         "%d local changes have not reached the cluster yet: run 'epicevents sync' first",
+	CodeConflictsPending:      "%d conflicts wait to be resolved: see 'epicevents sync conflicts'",
+	CodeEditEmpty:             "is empty: name the values to keep",
+	CodeResolutionInvalid:     "is %q: use mine, theirs or edit",
+	CodeNotAField:             "is not a field of a %s",
+	CodeUnknownRecordType:     "unknown record type %q",
+	CodeEndpointsRequired:     "is required: the cluster's client URLs, https://host:2379",
+	CodeEndpointInvalid:       "%q is not an http:// or https:// URL with a host and port",
+	CodeCertNeedsKey:          "a client certificate needs both --cert and --key",
+	CodeUserWithPassword:      "is required with a password",
+	CodeCACertUnreadable:      "cannot be read: %v",
+	CodeCACertNoPEM:           "holds no PEM certificate",
+	CodeCertUnloadable:        "cannot be loaded with its key: %v",
+	CodeClusterRefused:        "the team's cluster refused this laptop's identity (%s): %v",
+	CodeChangeContended:       "the records of change %s keep changing in the cluster; try again",
+	CodeNoIdentityDeactivated: "%s is deactivated: a deactivated collaborator has no etcd identity",
+	CodeStatusChange:          "a %s contract cannot become %s",
+	CodeNotOwnRecord:          "you may %s only your own %ss",
 }

@@ -189,6 +189,14 @@ func wantKind(tb testing.TB, err error, k core.Kind) {
 	}
 }
 
+// wantCode fails unless err carries code c (and so a text in every language).
+func wantCode(tb testing.TB, err error, c core.Code) {
+	tb.Helper()
+	if got := core.CodeOf(err); got != c {
+		tb.Fatalf("error code = %q (%v), want %q", got, err, c)
+	}
+}
+
 // eventAt creates an event of k starting at start, lasting two hours.
 func (e *env) eventAt(k core.Contract, start time.Time) core.Event {
 	e.t.Helper()

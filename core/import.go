@@ -181,7 +181,7 @@ func (s *Service) planRow(tx Tx, a *Actor, in csvRow, emails map[string]int, own
 	}
 	switch a.Can(resClient, permissions.Update) {
 	case deny:
-		return fail(forbidden("your department (%s) may not update clients", a.dept))
+		return fail(NewError(Forbidden, CodeDepartmentForbidden, a.dept, "update clients"))
 	case own:
 		if cur.CommercialID != a.id {
 			return fail(importError(Forbidden, CodeImportNotYours, ""))

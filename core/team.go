@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"time"
@@ -114,7 +115,7 @@ const (
 )
 
 func errSolo() *Error {
-	return Errorf(Conflict, "this laptop is not in a team (solo mode); see 'epicevents team --help'")
+	return NewError(Conflict, CodeSoloMode)
 }
 
 func (s *Service) replicator() (Replicator, error) {
@@ -157,7 +158,7 @@ func (s *Service) TeamJoin(ctx context.Context, cfg TeamConfig) error {
 		return err
 	}
 	if ok {
-		return Errorf(Conflict, "this laptop already has a database: only a laptop with no database joins a team")
+		return NewError(Conflict, CodeHasDatabase)
 	}
 	return s.report(nil, rep.Join(ctx, cfg))
 }
@@ -181,9 +182,9 @@ func (s *Service) TeamLeave(ctx context.Context, a *Actor) error {
 	case st.Mode != ModeTeam:
 		return errSolo()
 	case st.Outbox > 0:
-		return Errorf(Conflict, "%d local changes have not reached the cluster yet: run 'epicevents sync' first", st.Outbox)
+		return NewError(Conflict, CodeOutboxPending, st.Outbox)
 	case st.Conflicts > 0:
-		return Errorf(Conflict, "%d conflicts wait to be resolved: see 'epicevents sync conflicts'", st.Conflicts)
+		return NewError(Conflict, CodeConflictsPending, st.Conflicts)
 	}
 	return s.report(a, rep.Leave())
 }
@@ -231,16 +232,12 @@ func (s *Service) TeamIdentity(ctx context.Context, a *Actor, id uuid.UUID, issu
 	if err != nil {
 		return Identity{}, err
 	}
-	var u User
-	if err := s.view(a, "read user", func(tx Tx) error {
-		var err error
-		u, err = tx.User(id)
-		return err
-	}); err != nil {
+	u, err := viewOne(s, a, "read user", func(tx Tx) (User, error) { return tx.User(id) })
+	if err != nil {
 		return Identity{}, err
 	}
 	if !u.Active {
-		return Identity{}, conflict("%s is deactivated: a deactivated collaborator has no etcd identity", u.Email)
+		return Identity{}, NewError(Conflict, CodeNoIdentityDeactivated, u.Email)
 	}
 	if err := rep.Grant(ctx, u); err != nil {
 		return Identity{}, s.report(a, err)
@@ -308,11 +305,11 @@ func (s *Service) ResolveConflict(a *Actor, id uuid.UUID, how Resolution, edit m
 		values = c.Mine
 	case KeepEdited:
 		if len(edit) == 0 {
-			return FieldErrorf("edit", "is empty: name the values to keep")
+			return FieldError("edit", CodeEditEmpty)
 		}
 		values = edit
 	default:
-		return FieldErrorf("resolution", "is %q: use mine, theirs or edit", how)
+		return FieldError("resolution", CodeResolutionInvalid, how)
 	}
 	if how != KeepTheirs {
 		if err := s.applyResolution(a, c, values); err != nil {
@@ -340,7 +337,7 @@ func (s *Service) applyResolution(a *Actor, c *SyncConflict, values map[string]s
 		}
 		for k, v := range values {
 			if _, known := next.Fields[k]; found && !known {
-				return FieldErrorf(k, "is not a field of a %s", c.Record)
+				return FieldError(k, CodeNotAField, c.Record)
 			}
 			next.Fields[k] = v
 		}
@@ -378,33 +375,33 @@ func changedFields(cur, next Wire, found bool) []string {
 	return out
 }
 
+// wireOf reads the record id with get and returns its wire form.
+func wireOf[T any, P interface {
+	*T
+	Wire() Wire
+}](tx Tx, get func(Tx, uuid.UUID) (T, error), id uuid.UUID) (Wire, error) {
+	v, err := get(tx, id)
+	if err != nil {
+		return Wire{}, err
+	}
+	return P(&v).Wire(), nil
+}
+
 // wireOfRecord returns a record's wire form; found false when it is gone.
 func wireOfRecord(tx Tx, t RecordType, id uuid.UUID) (Wire, bool, error) {
 	var w Wire
 	var err error
 	switch t {
 	case UserRecord:
-		var u User
-		if u, err = tx.User(id); err == nil {
-			w = u.Wire()
-		}
+		w, err = wireOf(tx, Tx.User, id)
 	case ClientRecord:
-		var c Client
-		if c, err = tx.Client(id); err == nil {
-			w = c.Wire()
-		}
+		w, err = wireOf(tx, Tx.Client, id)
 	case ContractRecord:
-		var k Contract
-		if k, err = tx.Contract(id); err == nil {
-			w = k.Wire()
-		}
+		w, err = wireOf(tx, Tx.Contract, id)
 	case EventRecord:
-		var e Event
-		if e, err = tx.Event(id); err == nil {
-			w = e.Wire()
-		}
+		w, err = wireOf(tx, Tx.Event, id)
 	default:
-		return Wire{}, false, Errorf(Invalid, "unknown record type %q", t)
+		return Wire{}, false, NewError(Invalid, CodeUnknownRecordType, t)
 	}
 	if KindOf(err) == NotFound {
 		return Wire{}, false, nil
@@ -425,7 +422,7 @@ func (s *Service) putResolved(tx Tx, a *Actor, cur Wire, found bool, next Wire) 
 			return err
 		}
 		if a.Can(resUser, act) != all {
-			return forbidden("your department (%s) may not %s collaborators", a.dept, act)
+			return NewError(Forbidden, CodeDepartmentForbidden, a.dept, fmt.Sprintf("%s collaborators", act))
 		}
 		in, err := validateUserInput(UserInput{Email: u.Email, FullName: u.FullName, Department: u.Department})
 		if err != nil {
@@ -461,7 +458,7 @@ func (s *Service) putResolved(tx Tx, a *Actor, cur Wire, found bool, next Wire) 
 		}
 		if found {
 			if from := ContractStatus(cur.Fields[WireStatus]); from != k.Status && !CanTransition(from, k.Status) {
-				return conflict("a %s contract cannot become %s", from, k.Status)
+				return NewError(Conflict, CodeStatusChange, from, k.Status)
 			}
 		}
 		if _, err := tx.Client(k.ClientID); err != nil {
@@ -494,7 +491,7 @@ func (s *Service) putResolved(tx Tx, a *Actor, cur Wire, found bool, next Wire) 
 		}
 		return tx.PutEvent(&e)
 	}
-	return Errorf(Invalid, "unknown record type %q", next.Type)
+	return NewError(Invalid, CodeUnknownRecordType, next.Type)
 }
 
 // mayWrite checks a's right to act on a record of r whose owner (contact) is owner.
@@ -506,9 +503,9 @@ func mayWrite(a *Actor, r resource, act action, owner uuid.UUID) error {
 		if owner == a.id {
 			return nil
 		}
-		return forbidden("you may %s only your own %ss", act, r)
+		return NewError(Forbidden, CodeNotOwnRecord, act, r)
 	}
-	return forbidden("your department (%s) may not %s %ss", a.dept, act, r)
+	return NewError(Forbidden, CodeDepartmentForbidden, a.dept, fmt.Sprintf("%s %ss", act, r))
 }
 
 // deleteRecord deletes a record through the service method of its type.
@@ -524,7 +521,7 @@ func (s *Service) deleteRecord(a *Actor, t RecordType, id uuid.UUID) error {
 	case EventRecord:
 		err = s.DeleteEvent(a, id)
 	default:
-		return Errorf(Invalid, "unknown record type %q", t)
+		return NewError(Invalid, CodeUnknownRecordType, t)
 	}
 	if KindOf(err) == NotFound {
 		return nil
@@ -536,18 +533,18 @@ func (s *Service) deleteRecord(a *Actor, t RecordType, id uuid.UUID) error {
 // certificate and its key go together. Errors: Invalid naming the option.
 func ValidateTeamConfig(cfg TeamConfig) error {
 	if len(cfg.Endpoints) == 0 {
-		return FieldErrorf("endpoints", "is required: the cluster's client URLs, https://host:2379")
+		return FieldError("endpoints", CodeEndpointsRequired)
 	}
 	for _, e := range cfg.Endpoints {
 		if !validEndpoint(e) {
-			return FieldErrorf("endpoints", "%q is not an http:// or https:// URL with a host and port", e)
+			return FieldError("endpoints", CodeEndpointInvalid, e)
 		}
 	}
 	if (cfg.Cert == "") != (cfg.Key == "") {
-		return FieldErrorf("cert", "a client certificate needs both --cert and --key")
+		return FieldError("cert", CodeCertNeedsKey)
 	}
 	if cfg.Password != "" && cfg.User == "" {
-		return FieldErrorf("etcd-user", "is required with a password")
+		return FieldError("etcd-user", CodeUserWithPassword)
 	}
 	return nil
 }

@@ -93,19 +93,25 @@ func TestTeam_WhoMayDoWhat(t *testing.T) {
 func TestTeam_ConfigChecked(t *testing.T) {
 	e, f := teamEnv(t)
 	ctx := context.Background()
-	for field, cfg := range map[string]core.TeamConfig{
-		"endpoints": {},
-		"cert":      {Endpoints: []string{"https://h:2379"}, Cert: "c.pem"},
-		"etcd-user": {Endpoints: []string{"https://h:2379"}, Password: "x"},
+	for field, c := range map[string]struct {
+		cfg  core.TeamConfig
+		code core.Code
+	}{
+		"endpoints": {core.TeamConfig{}, core.CodeEndpointsRequired},
+		"cert":      {core.TeamConfig{Endpoints: []string{"https://h:2379"}, Cert: "c.pem"}, core.CodeCertNeedsKey},
+		"etcd-user": {core.TeamConfig{Endpoints: []string{"https://h:2379"}, Password: "x"}, core.CodeUserWithPassword},
 	} {
-		err := e.svc.TeamCreate(ctx, e.admin, cfg)
+		err := e.svc.TeamCreate(ctx, e.admin, c.cfg)
 		wantKind(t, err, core.Invalid)
+		wantCode(t, err, c.code)
 		if core.FieldOf(err) != field {
 			t.Errorf("field = %q, want %q", core.FieldOf(err), field)
 		}
 	}
 	for _, bad := range []string{"127.0.0.1:2379", "ftp://h:1", "https://", "https://u:p@h:1", "https://h:1/x"} {
-		wantKind(t, e.svc.TeamCreate(ctx, e.admin, core.TeamConfig{Endpoints: []string{bad}}), core.Invalid)
+		err := e.svc.TeamCreate(ctx, e.admin, core.TeamConfig{Endpoints: []string{bad}})
+		wantKind(t, err, core.Invalid)
+		wantCode(t, err, core.CodeEndpointInvalid)
 	}
 	if len(f.calls) != 0 {
 		t.Fatalf("an invalid config reached the replicator: %v", f.calls)
@@ -121,6 +127,7 @@ func TestTeam_SoloMode(t *testing.T) {
 	}
 	_, err = e.svc.Sync(ctx, e.admin)
 	wantKind(t, err, core.Conflict)
+	wantCode(t, err, core.CodeSoloMode)
 	cs, err := e.svc.Conflicts(e.admin)
 	if err != nil || len(cs) != 0 {
 		t.Fatalf("conflicts = %v, %v", cs, err)
@@ -129,7 +136,9 @@ func TestTeam_SoloMode(t *testing.T) {
 
 func TestTeam_JoinNeedsEmptyDatabase(t *testing.T) {
 	e, f := teamEnv(t)
-	wantKind(t, e.svc.TeamJoin(context.Background(), goodCfg), core.Conflict)
+	err := e.svc.TeamJoin(context.Background(), goodCfg)
+	wantKind(t, err, core.Conflict)
+	wantCode(t, err, core.CodeHasDatabase)
 	empty, err := storage.Open(t.TempDir()+"/x.db", storage.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -146,9 +155,13 @@ func TestTeam_LeaveRefusedWithPendingWork(t *testing.T) {
 	e, f := teamEnv(t)
 	ctx := context.Background()
 	f.status.Outbox = 2
-	wantKind(t, e.svc.TeamLeave(ctx, e.admin), core.Conflict)
+	err := e.svc.TeamLeave(ctx, e.admin)
+	wantKind(t, err, core.Conflict)
+	wantCode(t, err, core.CodeOutboxPending)
 	f.status.Outbox, f.status.Conflicts = 0, 1
-	wantKind(t, e.svc.TeamLeave(ctx, e.admin), core.Conflict)
+	err = e.svc.TeamLeave(ctx, e.admin)
+	wantKind(t, err, core.Conflict)
+	wantCode(t, err, core.CodeConflictsPending)
 	f.status.Conflicts = 0
 	wantKind(t, e.svc.TeamLeave(ctx, e.admin), "")
 }
@@ -241,7 +254,16 @@ func TestTeam_ResolveConflict(t *testing.T) {
 	if core.FieldOf(err) != "phone" {
 		t.Fatalf("field = %q", core.FieldOf(err))
 	}
-	wantKind(t, e.svc.ResolveConflict(sales, sc.ID, core.KeepEdited, map[string]string{"colour": "red"}), core.Invalid)
+	err = e.svc.ResolveConflict(sales, sc.ID, core.KeepEdited, map[string]string{"colour": "red"})
+	wantKind(t, err, core.Invalid)
+	wantCode(t, err, core.CodeNotAField)
+	err = e.svc.ResolveConflict(sales, sc.ID, core.KeepEdited, nil)
+	wantCode(t, err, core.CodeEditEmpty)
+	err = e.svc.ResolveConflict(sales, sc.ID, "both", nil)
+	wantCode(t, err, core.CodeResolutionInvalid)
+	if core.FieldOf(err) != "resolution" || err.Error() != `resolution: is "both": use mine, theirs or edit` {
+		t.Fatalf("bad resolution: %v", err)
+	}
 	wantKind(t, e.svc.ResolveConflict(sales, sc.ID, core.KeepEdited, map[string]string{core.WirePhone: "04 72 00 00 00"}), "")
 	if got, _ := e.svc.GetClient(sales, c.ID); got.Phone != "04 72 00 00 00" {
 		t.Fatalf("phone = %q after edit", got.Phone)

@@ -130,7 +130,7 @@ func (e *Engine) client() (*clientv3.Client, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, core.Errorf(core.Conflict, "this laptop is not in a team (solo mode)")
+		return nil, core.NewError(core.Conflict, core.CodeSoloMode)
 	}
 	cfg.Password = e.password
 	cli, err := dial(cfg)
@@ -151,18 +151,18 @@ func dial(cfg core.TeamConfig) (*clientv3.Client, error) {
 		if cfg.CACert != "" {
 			pem, err := os.ReadFile(cfg.CACert)
 			if err != nil {
-				return nil, core.FieldErrorf("cacert", "cannot be read: %v", err)
+				return nil, core.FieldError("cacert", core.CodeCACertUnreadable, err)
 			}
 			pool := x509.NewCertPool()
 			if !pool.AppendCertsFromPEM(pem) {
-				return nil, core.FieldErrorf("cacert", "holds no PEM certificate")
+				return nil, core.FieldError("cacert", core.CodeCACertNoPEM)
 			}
 			tc.RootCAs = pool
 		}
 		if cfg.Cert != "" {
 			pair, err := tls.LoadX509KeyPair(cfg.Cert, cfg.Key)
 			if err != nil {
-				return nil, core.FieldErrorf("cert", "cannot be loaded with its key: %v", err)
+				return nil, core.FieldError("cert", core.CodeCertUnloadable, err)
 			}
 			tc.Certificates = []tls.Certificate{pair}
 		}
@@ -188,7 +188,7 @@ func clusterError(op string, err error) error {
 	switch {
 	case errors.Is(err, rpctypes.ErrPermissionDenied), errors.Is(err, rpctypes.ErrAuthFailed),
 		errors.Is(err, rpctypes.ErrUserNotFound) && op != "revoke", errors.Is(err, rpctypes.ErrInvalidAuthToken):
-		return core.Errorf(core.Forbidden, "the team's cluster refused this laptop's identity (%s): %v", op, err)
+		return core.NewError(core.Forbidden, core.CodeClusterRefused, op, err)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
 		errors.Is(err, rpctypes.ErrNoLeader), errors.Is(err, rpctypes.ErrTimeout),
 		errors.Is(err, rpctypes.ErrTimeoutDueToLeaderFail), errors.Is(err, rpctypes.ErrTimeoutDueToConnectionLost):
@@ -199,7 +199,7 @@ func clusterError(op string, err error) error {
 		case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled:
 			return core.UnavailableError(fmt.Errorf("%s: %w", op, err))
 		case codes.PermissionDenied, codes.Unauthenticated:
-			return core.Errorf(core.Forbidden, "the team's cluster refused this laptop's identity (%s): %v", op, err)
+			return core.NewError(core.Forbidden, core.CodeClusterRefused, op, err)
 		}
 	}
 	return core.InternalError(op, err)

@@ -191,7 +191,7 @@ func (e *Engine) copyAll(ctx context.Context, cli *clientv3.Client, fresh bool) 
 		return 0, 0, clusterError("copy", err)
 	}
 	if len(resp.Kvs) == 0 {
-		return 0, 0, core.Errorf(core.Conflict, "the cluster holds no team dataset: management publishes one with 'epicevents team create'")
+		return 0, 0, core.NewError(core.Conflict, core.CodeClusterNoDataset)
 	}
 	at := resp.Header.Revision
 	if err := e.store.SyncUpdate(func(tx core.SyncTx) error {

@@ -166,7 +166,7 @@ func (e *Engine) pushOne(ctx context.Context, cli *clientv3.Client, c core.Chang
 			return c, kvs[0].CreateRevision, rewritten, nil
 		}
 		if attempt >= maxAttempts {
-			return c, 0, rewritten, core.Errorf(core.Unavailable, "the records of change %s keep changing in the cluster; try again", c.ID)
+			return c, 0, rewritten, core.NewError(core.Unavailable, core.CodeChangeContended, c.ID)
 		}
 		var more bool
 		c, more, err = e.reconcile(ctx, cli, c, bases, later)

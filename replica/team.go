@@ -30,7 +30,7 @@ func (e *Engine) Create(ctx context.Context, cfg core.TeamConfig) error {
 	defer e.mu.Unlock()
 	if _, ok, err := e.Config(); err != nil || ok {
 		if ok {
-			return core.Errorf(core.Conflict, "this laptop is already in a team")
+			return core.NewError(core.Conflict, core.CodeAlreadyInTeam)
 		}
 		return err
 	}
@@ -46,7 +46,7 @@ func (e *Engine) Create(ctx context.Context, cfg core.TeamConfig) error {
 		return clusterError("team create", err)
 	}
 	if len(resp.Kvs) > 0 {
-		return core.Errorf(core.Conflict, "the cluster already holds a team dataset: join it with 'epicevents team join' on a laptop with no database")
+		return core.NewError(core.Conflict, core.CodeClusterHasDataset)
 	}
 	sctx, scancel := context.WithTimeout(ctx, 4*RequestTimeout)
 	err = access.Setup(sctx, cli)
@@ -218,7 +218,7 @@ func (e *Engine) Join(ctx context.Context, cfg core.TeamConfig) error {
 	}
 	if len(resp.Kvs) == 0 {
 		cli.Close()
-		return core.Errorf(core.Conflict, "the cluster holds no team dataset: management publishes one with 'epicevents team create'")
+		return core.NewError(core.Conflict, core.CodeClusterNoDataset)
 	}
 	stored := cfg
 	e.password = cfg.Password

@@ -6,60 +6,27 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-var clientsTable = &table{
-	record:  "client",
-	rt:      core.ClientRecord,
-	bucket:  bucketClients,
-	seal:    newSealer(bucketClients),
-	keyLen:  idLen,
-	indexes: []*index{idxClientsByEmail, idxClientsByCommercial},
-	entries: func(key, p []byte) ([]entry, error) {
-		c, err := clientOf(key, p)
-		if err != nil {
-			return nil, err
-		}
-		return clientEntries(c.ID, &c), nil
-	},
-	wire: func(key, p []byte) (core.Wire, error) {
-		c, err := clientOf(key, p)
-		return c.Wire(), err
-	},
-	encode: func(w core.Wire, rev uint64) ([]byte, []entry, error) {
-		c, err := w.Client()
-		return encodeClient(&c, rev), clientEntries(c.ID, &c), err
-	},
-}
+var clientKind = newRecordKind(recordKind[core.Client, clientFields]{
+	tb:       idTable("client", core.ClientRecord, bucketClients, idxClientsByEmail, idxClientsByCommercial),
+	parse:    func(p []byte) (f clientFields, err error) { err = f.parse(p); return },
+	id:       func(c core.Client) uuid.UUID { return c.ID },
+	encode:   func(c core.Client, rev uint64) []byte { return encodeClient(&c, rev) },
+	entries:  clientEntries,
+	toWire:   func(c core.Client) core.Wire { return c.Wire() },
+	fromWire: core.Wire.Client,
+})
 
-// clientOf decodes a stored client with its key.
-func clientOf(key, p []byte) (core.Client, error) {
-	id, err := keyID(key)
-	if err != nil {
-		return core.Client{}, err
-	}
-	c, err := decodeClient(p)
-	c.ID = id
-	return c, err
-}
+var clientsTable = clientKind.tb
 
-func clientEntries(id uuid.UUID, c *core.Client) []entry {
+func clientEntries(id uuid.UUID, c core.Client) []entry {
 	es := make([]entry, 0, 2)
 	es = appendUnique(es, idxClientsByEmail, normEmail(c.Email), id)
 	return append(es, ownerEntry(idxClientsByCommercial, c.CommercialID, id))
 }
 
-func errClientNotFound() error { return core.Errorf(core.NotFound, "client not found") }
-
 // Client returns the client with that id. Errors: NotFound, Damaged.
 func (t *tx) Client(id uuid.UUID) (core.Client, error) {
-	var f clientFields
-	ok, err := t.parseClient(id, &f)
-	if err != nil {
-		return core.Client{}, err
-	}
-	if !ok {
-		return core.Client{}, errClientNotFound()
-	}
-	return f.client(id), nil
+	return clientKind.get(t, id)
 }
 
 // parseClient parses the stored client id into f; false when there is none.
@@ -71,18 +38,7 @@ func (t *tx) parseClient(id uuid.UUID, f *clientFields) (bool, error) {
 // ClientByEmail returns the client with that email, compared trimmed and lower-cased.
 // Errors: NotFound, Damaged.
 func (t *tx) ClientByEmail(email string) (core.Client, error) {
-	id, ok, err := t.lookupUnique(idxClientsByEmail, normEmail(email))
-	if err != nil {
-		return core.Client{}, err
-	}
-	if !ok {
-		return core.Client{}, errClientNotFound()
-	}
-	c, err := t.Client(id)
-	if core.KindOf(err) == core.NotFound {
-		return core.Client{}, indexOutOfStep(idxClientsByEmail, clientsTable)
-	}
-	return c, err
+	return clientKind.by(t, idxClientsByEmail, normEmail(email))
 }
 
 // Clients returns the clients that pass f, in no particular order, and the number of damaged
@@ -110,12 +66,9 @@ func keepClient(f core.ClientFilter) keepFunc[core.Client] {
 	m := newMatcher(f.Search)
 	var cf clientFields
 	return func(k, v []byte) (core.Client, bool, error) {
-		id, err := keyID(k)
-		if err == nil {
-			err = cf.parse(v)
-		}
+		id, err := parseKeyed(k, v, &cf)
 		if err != nil {
-			return core.Client{}, false, damagedValue(err)
+			return core.Client{}, false, err
 		}
 		if f.CommercialID != uuid.Nil && cf.commercialID != f.CommercialID {
 			return core.Client{}, false, nil
@@ -123,26 +76,19 @@ func keepClient(f core.ClientFilter) keepFunc[core.Client] {
 		if !m.any(cf.fullName, cf.email, cf.companyName, cf.phone) {
 			return core.Client{}, false, nil
 		}
-		return cf.client(id), true, nil
+		return cf.record(id), true, nil
 	}
 }
 
 // PutClient inserts or replaces c. Errors: Conflict when its email belongs to another client;
 // Damaged when the stored version is damaged.
 func (t *tx) PutClient(c *core.Client) error {
-	if c.ID == uuid.Nil {
-		return core.InternalError("put client", errNilID)
-	}
-	return t.put(clientsTable, bytesOf(c.ID), encodeClient(c, 0), clientEntries(c.ID, c))
+	return clientKind.put(t, c)
 }
 
 // DeleteClient removes a client (whatever still refers to it). Errors: NotFound, Damaged.
 func (t *tx) DeleteClient(id uuid.UUID) error {
-	ok, err := t.remove(clientsTable, id[:])
-	if err == nil && !ok {
-		return errClientNotFound()
-	}
-	return err
+	return clientKind.delete(t, id)
 }
 
 // clientSearch matches a search text against some fields of the clients that contracts or
@@ -197,12 +143,9 @@ func (s *clientSearch) all() ([][]byte, error) {
 		m := newMatcher(needle) // its buffer is its goroutine's own
 		var cf clientFields
 		return func(k, v []byte) (uuid.UUID, bool, error) {
-			id, err := keyID(k)
-			if err == nil {
-				err = cf.parse(v)
-			}
+			id, err := parseKeyed(k, v, &cf)
 			if err != nil {
-				return uuid.Nil, false, damagedValue(err)
+				return uuid.Nil, false, err
 			}
 			return id, m.any(s.fields(&cf)...), nil
 		}

@@ -71,22 +71,6 @@ func TestTx_PutClient(t *testing.T) {
 	})
 }
 
-func TestTx_Client(t *testing.T) {
-	t.Run("ErrNotFound", func(t *testing.T) {
-		db := mustOpen(t)
-		mustView(t, db, func(tx core.Tx) error {
-			_, err := tx.Client(uuid.New())
-			wantKind(t, err, core.NotFound)
-			if err.Error() != "client not found" {
-				t.Errorf("message %q", err)
-			}
-			_, err = tx.ClientByEmail("nobody@example.com")
-			wantKind(t, err, core.NotFound)
-			return nil
-		})
-	})
-}
-
 func TestTx_DeleteClient(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		db := mustOpen(t)
@@ -103,10 +87,6 @@ func TestTx_DeleteClient(t *testing.T) {
 			return nil
 		})
 	})
-	t.Run("ErrNotFound", func(t *testing.T) {
-		db := mustOpen(t)
-		wantKind(t, db.Update(func(tx core.Tx) error { return tx.DeleteClient(uuid.New()) }), core.NotFound)
-	})
 }
 
 func TestTx_Clients(t *testing.T) {
@@ -117,19 +97,8 @@ func TestTx_Clients(t *testing.T) {
 	lou := newClient("Lou Ferrand", "lou@mairie.fr", sue)
 	lou.CompanyName, lou.Phone = "Mairie de Saint-Étienne", "04 77 00 00 00"
 	mia := newClient("Mia Wong", "mia@startup.io", bill)
-	mustUpdate(t, db, func(tx core.Tx) error {
-		for _, c := range []*core.Client{kevin, lou, mia} {
-			if err := tx.PutClient(c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	for _, c := range []struct {
-		name string
-		f    core.ClientFilter
-		want []*core.Client
-	}{
+	mustUpdate(t, db, func(tx core.Tx) error { return putAll(tx, core.Tx.PutClient, kevin, lou, mia) })
+	testFilters(t, db, "clients", core.Tx.Clients, clientID, func(c *core.Client) string { return c.FullName }, []filterCase[core.ClientFilter, core.Client]{
 		{"All", core.ClientFilter{}, []*core.Client{kevin, lou, mia}},
 		{"Commercial", core.ClientFilter{CommercialID: bill}, []*core.Client{kevin, mia}},
 		{"SearchName", core.ClientFilter{Search: "casey"}, []*core.Client{kevin}},
@@ -138,24 +107,5 @@ func TestTx_Clients(t *testing.T) {
 		{"SearchPhone", core.ClientFilter{Search: "04 77"}, []*core.Client{lou}},
 		{"Combined", core.ClientFilter{CommercialID: bill, Search: "wong"}, []*core.Client{mia}},
 		{"UnknownCommercial", core.ClientFilter{CommercialID: uuid.New()}, nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			mustView(t, db, func(tx core.Tx) error {
-				got, _, err := tx.Clients(c.f)
-				if err != nil {
-					return err
-				}
-				gotIDs := ids(got, clientID)
-				if len(gotIDs) != len(c.want) {
-					t.Fatalf("got %d clients, want %d", len(got), len(c.want))
-				}
-				for _, w := range c.want {
-					if !gotIDs[w.ID] {
-						t.Errorf("missing %s", w.FullName)
-					}
-				}
-				return nil
-			})
-		})
-	}
+	})
 }

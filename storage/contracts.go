@@ -6,45 +6,22 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-var contractsTable = &table{
-	record:  "contract",
-	rt:      core.ContractRecord,
-	bucket:  bucketContracts,
-	seal:    newSealer(bucketContracts),
-	keyLen:  idLen,
-	indexes: []*index{idxContractsByClient, idxContractsByCommercial, idxContractsUnsigned, idxContractsUnpaid},
-	entries: func(key, p []byte) ([]entry, error) {
-		c, err := contractOf(key, p)
-		if err != nil {
-			return nil, err
-		}
-		return contractEntries(c.ID, &c), nil
-	},
-	wire: func(key, p []byte) (core.Wire, error) {
-		c, err := contractOf(key, p)
-		return c.Wire(), err
-	},
-	encode: func(w core.Wire, rev uint64) ([]byte, []entry, error) {
-		c, err := w.Contract()
-		return encodeContract(&c, rev), contractEntries(c.ID, &c), err
-	},
-}
+var contractKind = newRecordKind(recordKind[core.Contract, contractFields]{
+	tb:       idTable("contract", core.ContractRecord, bucketContracts, idxContractsByClient, idxContractsByCommercial, idxContractsUnsigned, idxContractsUnpaid),
+	parse:    func(p []byte) (f contractFields, err error) { err = f.parse(p); return },
+	id:       func(c core.Contract) uuid.UUID { return c.ID },
+	encode:   func(c core.Contract, rev uint64) []byte { return encodeContract(&c, rev) },
+	entries:  contractEntries,
+	toWire:   func(c core.Contract) core.Wire { return c.Wire() },
+	fromWire: core.Wire.Contract,
+})
 
-// contractOf decodes a stored contract with its key.
-func contractOf(key, p []byte) (core.Contract, error) {
-	id, err := keyID(key)
-	if err != nil {
-		return core.Contract{}, err
-	}
-	c, err := decodeContract(p)
-	c.ID = id
-	return c, err
-}
+var contractsTable = contractKind.tb
 
 // contractEntries lists a contract's index entries: by client and by commercial, and in
 // idx_contracts_unsigned and idx_contracts_unpaid when it is a draft, or has an amount due and
 // is not cancelled.
-func contractEntries(id uuid.UUID, c *core.Contract) []entry {
+func contractEntries(id uuid.UUID, c core.Contract) []entry {
 	es := []entry{
 		ownerEntry(idxContractsByClient, c.ClientID, id),
 		ownerEntry(idxContractsByCommercial, c.CommercialID, id),
@@ -63,19 +40,9 @@ func unpaid(dueSign int, status string) bool {
 	return dueSign > 0 && status != string(core.Cancelled)
 }
 
-func errContractNotFound() error { return core.Errorf(core.NotFound, "contract not found") }
-
 // Contract returns the contract with that id. Errors: NotFound, Damaged.
 func (t *tx) Contract(id uuid.UUID) (core.Contract, error) {
-	var f contractFields
-	ok, err := t.parseRecord(contractsTable, id, f.parse)
-	switch {
-	case err != nil:
-		return core.Contract{}, err
-	case !ok:
-		return core.Contract{}, errContractNotFound()
-	}
-	return f.contract(id), nil
+	return contractKind.get(t, id)
 }
 
 // Contracts returns the contracts that pass f, in no particular order, and the number of
@@ -91,12 +58,9 @@ func (t *tx) Contracts(f core.ContractFilter) ([]core.Contract, int, error) {
 	}
 	var cf contractFields
 	return collect(contractsTable, src, f.Limit, func(k, v []byte) (core.Contract, bool, error) {
-		id, err := keyID(k)
-		if err == nil {
-			err = cf.parse(v)
-		}
+		id, err := parseKeyed(k, v, &cf)
 		if err != nil {
-			return core.Contract{}, false, damagedValue(err)
+			return core.Contract{}, false, err
 		}
 		if !contractPasses(&f, &cf) {
 			return core.Contract{}, false, nil
@@ -104,7 +68,7 @@ func (t *tx) Contracts(f core.ContractFilter) ([]core.Contract, int, error) {
 		if ok, err := search.match(cf.clientID); err != nil || !ok {
 			return core.Contract{}, false, err
 		}
-		return cf.contract(id), true, nil
+		return cf.record(id), true, nil
 	})
 }
 
@@ -145,17 +109,10 @@ func contractPasses(f *core.ContractFilter, c *contractFields) bool {
 
 // PutContract inserts or replaces c. Errors: Damaged when the stored version is damaged.
 func (t *tx) PutContract(c *core.Contract) error {
-	if c.ID == uuid.Nil {
-		return core.InternalError("put contract", errNilID)
-	}
-	return t.put(contractsTable, bytesOf(c.ID), encodeContract(c, 0), contractEntries(c.ID, c))
+	return contractKind.put(t, c)
 }
 
 // DeleteContract removes a contract (whatever still refers to it). Errors: NotFound, Damaged.
 func (t *tx) DeleteContract(id uuid.UUID) error {
-	ok, err := t.remove(contractsTable, id[:])
-	if err == nil && !ok {
-		return errContractNotFound()
-	}
-	return err
+	return contractKind.delete(t, id)
 }

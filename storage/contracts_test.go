@@ -47,20 +47,6 @@ func TestTx_PutContract(t *testing.T) {
 	})
 }
 
-func TestTx_Contract(t *testing.T) {
-	t.Run("ErrNotFound", func(t *testing.T) {
-		db := mustOpen(t)
-		mustView(t, db, func(tx core.Tx) error {
-			_, err := tx.Contract(uuid.New())
-			wantKind(t, err, core.NotFound)
-			if err.Error() != "contract not found" {
-				t.Errorf("message %q", err)
-			}
-			return nil
-		})
-	})
-}
-
 func TestTx_DeleteContract(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		db := mustOpen(t)
@@ -76,10 +62,6 @@ func TestTx_DeleteContract(t *testing.T) {
 			return nil
 		})
 	})
-	t.Run("ErrNotFound", func(t *testing.T) {
-		db := mustOpen(t)
-		wantKind(t, db.Update(func(tx core.Tx) error { return tx.DeleteContract(uuid.New()) }), core.NotFound)
-	})
 }
 
 func TestTx_Contracts(t *testing.T) {
@@ -94,24 +76,13 @@ func TestTx_Contracts(t *testing.T) {
 	signedDue := newContract(lou, "3000.10", "0.01", core.Signed)
 	cancelledDue := newContract(lou, "4000", "4000", core.Cancelled)
 	mustUpdate(t, db, func(tx core.Tx) error {
-		for _, c := range []*core.Client{kevin, lou} {
-			if err := tx.PutClient(c); err != nil {
-				return err
-			}
+		if err := putAll(tx, core.Tx.PutClient, kevin, lou); err != nil {
+			return err
 		}
-		for _, k := range []*core.Contract{draft, signedPaid, signedDue, cancelledDue} {
-			if err := tx.PutContract(k); err != nil {
-				return err
-			}
-		}
-		return nil
+		return putAll(tx, core.Tx.PutContract, draft, signedPaid, signedDue, cancelledDue)
 	})
 	all := []*core.Contract{draft, signedPaid, signedDue, cancelledDue}
-	for _, c := range []struct {
-		name string
-		f    core.ContractFilter
-		want []*core.Contract
-	}{
+	testFilters(t, db, "contracts", core.Tx.Contracts, contractID, func(k *core.Contract) string { return "contract of " + k.Total.String() }, []filterCase[core.ContractFilter, core.Contract]{
 		{"All", core.ContractFilter{}, all},
 		{"Client", core.ContractFilter{ClientID: lou.ID}, []*core.Contract{signedDue, cancelledDue}},
 		{"Commercial", core.ContractFilter{CommercialID: bill}, []*core.Contract{draft, signedPaid}},
@@ -124,24 +95,5 @@ func TestTx_Contracts(t *testing.T) {
 		{"CommercialUnpaid", core.ContractFilter{CommercialID: sue, Unpaid: true}, []*core.Contract{signedDue}},
 		{"ClientAndOtherCommercial", core.ContractFilter{ClientID: kevin.ID, CommercialID: sue}, nil},
 		{"SearchUnsigned", core.ContractFilter{Search: "casey", Unsigned: true}, []*core.Contract{draft}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			mustView(t, db, func(tx core.Tx) error {
-				got, _, err := tx.Contracts(c.f)
-				if err != nil {
-					return err
-				}
-				gotIDs := ids(got, contractID)
-				if len(gotIDs) != len(c.want) {
-					t.Fatalf("got %d contracts, want %d", len(got), len(c.want))
-				}
-				for _, w := range c.want {
-					if !gotIDs[w.ID] {
-						t.Errorf("missing contract of %s", w.Total)
-					}
-				}
-				return nil
-			})
-		})
-	}
+	})
 }

@@ -149,7 +149,7 @@ func (f *userFields) parse(v []byte) error {
 	return d.finish()
 }
 
-func (f *userFields) user(id uuid.UUID) core.User {
+func (f userFields) record(id uuid.UUID) core.User {
 	return core.User{
 		ID:                id,
 		EmployeeNumber:    string(f.employeeNumber),
@@ -162,14 +162,6 @@ func (f *userFields) user(id uuid.UUID) core.User {
 		CreatedAt:         f.createdAt,
 		UpdatedAt:         f.updatedAt,
 	}
-}
-
-func decodeUser(v []byte) (core.User, error) {
-	var f userFields
-	if err := f.parse(v); err != nil {
-		return core.User{}, fmt.Errorf("decode user: %w", err)
-	}
-	return f.user(uuid.Nil), nil
 }
 
 // ---- clients
@@ -208,7 +200,7 @@ func (f *clientFields) parse(v []byte) error {
 	return d.finish()
 }
 
-func (f *clientFields) client(id uuid.UUID) core.Client {
+func (f clientFields) record(id uuid.UUID) core.Client {
 	var s [5]string
 	copyStrings(s[:], f.fullName, f.email, f.phone, f.companyName, f.notes)
 	return core.Client{
@@ -222,14 +214,6 @@ func (f *clientFields) client(id uuid.UUID) core.Client {
 		CreatedAt:    f.createdAt,
 		UpdatedAt:    f.updatedAt,
 	}
-}
-
-func decodeClient(v []byte) (core.Client, error) {
-	var f clientFields
-	if err := f.parse(v); err != nil {
-		return core.Client{}, fmt.Errorf("decode client: %w", err)
-	}
-	return f.client(uuid.Nil), nil
 }
 
 // ---- contracts
@@ -258,19 +242,25 @@ func encodeContract(c *core.Contract, rev uint64) []byte {
 
 func (f *contractFields) parse(v []byte) error {
 	d := decoder{b: v}
-	_, f.rev = d.header()
-	f.clientID = d.uuid()
-	f.commercialID = d.uuid()
-	f.total, _ = d.rawDecimal()
-	f.due, f.dueSign = d.rawDecimal()
-	f.status = d.bytes()
+	f.parseHead(&d)
 	f.signedAt = d.time()
 	f.createdAt = d.time()
 	f.updatedAt = d.time()
 	return d.finish()
 }
 
-func (f *contractFields) contract(id uuid.UUID) core.Contract {
+// parseHead reads the fields of a contract up to its status: those contractPasses and a sum
+// look at (parseTotals).
+func (f *contractFields) parseHead(d *decoder) {
+	_, f.rev = d.header()
+	f.clientID = d.uuid()
+	f.commercialID = d.uuid()
+	f.total, _ = d.rawDecimal()
+	f.due, f.dueSign = d.rawDecimal()
+	f.status = d.bytes()
+}
+
+func (f contractFields) record(id uuid.UUID) core.Contract {
 	return core.Contract{
 		ID:           id,
 		ClientID:     f.clientID,
@@ -282,14 +272,6 @@ func (f *contractFields) contract(id uuid.UUID) core.Contract {
 		CreatedAt:    f.createdAt,
 		UpdatedAt:    f.updatedAt,
 	}
-}
-
-func decodeContract(v []byte) (core.Contract, error) {
-	var f contractFields
-	if err := f.parse(v); err != nil {
-		return core.Contract{}, fmt.Errorf("decode contract: %w", err)
-	}
-	return f.contract(uuid.Nil), nil
 }
 
 // ---- events
@@ -321,14 +303,7 @@ func encodeEvent(ev *core.Event, rev uint64) []byte {
 
 func (f *eventFields) parse(v []byte) error {
 	d := decoder{b: v}
-	_, f.rev = d.header()
-	f.contractID = d.uuid()
-	f.clientID = d.uuid()
-	f.supportID = d.uuid()
-	f.start = d.time()
-	f.end = d.time()
-	f.name = d.bytes()
-	f.location = d.bytes()
+	f.parseLine(&d)
 	f.attendees = d.int()
 	f.notes = d.bytes()
 	f.createdAt = d.time()
@@ -336,7 +311,7 @@ func (f *eventFields) parse(v []byte) error {
 	return d.finish()
 }
 
-func (f *eventFields) event(id uuid.UUID) core.Event {
+func (f eventFields) record(id uuid.UUID) core.Event {
 	var s [3]string
 	copyStrings(s[:], f.name, f.location, f.notes)
 	return core.Event{
@@ -353,6 +328,19 @@ func (f *eventFields) event(id uuid.UUID) core.Event {
 		CreatedAt:  f.createdAt,
 		UpdatedAt:  f.updatedAt,
 	}
+}
+
+// parseLine reads the fields of an event up to its location: those an agenda line shows
+// (eventLineFields).
+func (f *eventFields) parseLine(d *decoder) {
+	_, f.rev = d.header()
+	f.contractID = d.uuid()
+	f.clientID = d.uuid()
+	f.supportID = d.uuid()
+	f.start = d.time()
+	f.end = d.time()
+	f.name = d.bytes()
+	f.location = d.bytes()
 }
 
 // eventHead is the part of an event a search looks at.
@@ -374,14 +362,6 @@ func (h *eventHead) parse(v []byte) error {
 	h.name = d.bytes()
 	h.location = d.bytes()
 	return d.err
-}
-
-func decodeEvent(v []byte) (core.Event, error) {
-	var f eventFields
-	if err := f.parse(v); err != nil {
-		return core.Event{}, fmt.Errorf("decode event: %w", err)
-	}
-	return f.event(uuid.Nil), nil
 }
 
 // ---- audit entries (the sequence number is the key)

@@ -25,15 +25,22 @@ var edgeTimes = []time.Time{
 	time.Unix(0, math.MaxInt64).UTC(),
 }
 
+// roundTrip encodes v with encode and decodes it with decode, which must read every byte.
+func roundTrip[T any](t *testing.T, v T, encode func(*encoder, T), decode func(*decoder) T) T {
+	t.Helper()
+	e := encoder{}
+	encode(&e, v)
+	d := decoder{b: e.b}
+	got := decode(&d)
+	if err := d.finish(); err != nil {
+		t.Fatalf("%v: %v", v, err)
+	}
+	return got
+}
+
 func TestEncoding_Time(t *testing.T) {
 	for _, want := range append(edgeTimes, t0.In(time.FixedZone("CET", 3600))) {
-		e := encoder{}
-		e.time(want)
-		d := decoder{b: e.b}
-		got := d.time()
-		if err := d.finish(); err != nil {
-			t.Fatalf("%v: %v", want, err)
-		}
+		got := roundTrip(t, want, (*encoder).time, (*decoder).time)
 		if !got.Equal(want) || got.Location() != time.UTC || got.IsZero() != want.IsZero() {
 			t.Errorf("got %v, want %v", got, want)
 		}
@@ -50,13 +57,7 @@ func TestEncoding_Decimal(t *testing.T) {
 		decimal.RequireFromString("999999999.99"), decimal.RequireFromString("-12.5"),
 		decimal.New(math.MaxInt64, -2), decimal.New(math.MinInt64, 3), big, big.Neg(),
 	} {
-		e := encoder{}
-		e.decimal(want)
-		d := decoder{b: e.b}
-		got := d.decimal()
-		if err := d.finish(); err != nil {
-			t.Fatalf("%v: %v", want, err)
-		}
+		got := roundTrip(t, want, (*encoder).decimal, (*decoder).decimal)
 		if !sameDecimal(got, want) {
 			t.Errorf("got %v (exp %d), want %v (exp %d)", got, got.Exponent(), want, want.Exponent())
 		}
@@ -66,7 +67,7 @@ func TestEncoding_Decimal(t *testing.T) {
 func TestEncoding_Records(t *testing.T) {
 	u := *newUser("anne@example.com", "EE000001", core.Management)
 	u.FullName, u.Active = "Zoë Ça", false
-	gotU, err := decodeUser(encodeUser(&u, math.MaxUint64))
+	gotU, err := userKind.decode(encodeUser(&u, math.MaxUint64))
 	u.ID = uuid.Nil
 	if err != nil || gotU != u {
 		t.Errorf("user: %+v, %v", gotU, err)
@@ -74,7 +75,7 @@ func TestEncoding_Records(t *testing.T) {
 
 	c := *newClient("Kevin", "k@example.com", uuid.New())
 	c.Notes = strings.Repeat("é", 10000)
-	gotC, err := decodeClient(encodeClient(&c, 0))
+	gotC, err := clientKind.decode(encodeClient(&c, 0))
 	c.ID = uuid.Nil
 	if err != nil || gotC != c {
 		t.Errorf("client: %+v, %v", gotC, err)
@@ -82,7 +83,7 @@ func TestEncoding_Records(t *testing.T) {
 
 	k := *newContract(&c, "999999999.99", "0.01", core.Cancelled)
 	k.SignedAt = edgeTimes[3]
-	gotK, err := decodeContract(encodeContract(&k, 0))
+	gotK, err := contractKind.decode(encodeContract(&k, 0))
 	k.ID = uuid.Nil
 	if err != nil || !sameContract(gotK, k) {
 		t.Errorf("contract: %+v, %v", gotK, err)
@@ -90,7 +91,7 @@ func TestEncoding_Records(t *testing.T) {
 
 	ev := *newEvent(&k, "", edgeTimes[4], uuid.Nil)
 	ev.Attendees, ev.End = -1, time.Time{}
-	gotE, err := decodeEvent(encodeEvent(&ev, 0))
+	gotE, err := eventKind.decode(encodeEvent(&ev, 0))
 	ev.ID = uuid.Nil
 	if err != nil || gotE != ev {
 		t.Errorf("event: %+v, %v", gotE, err)
@@ -128,7 +129,7 @@ func TestEncoding_Errors(t *testing.T) {
 		"HugeLength":     append([]byte{formatV1}, append(make([]byte, 16), 0xff, 0xff, 0xff, 0xff, 0x0f)...),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := decodeClient(b); err == nil {
+			if _, err := clientKind.decode(b); err == nil {
 				t.Error("decoded")
 			}
 		})
@@ -137,10 +138,10 @@ func TestEncoding_Errors(t *testing.T) {
 
 // decoders decode and re-encode each kind of record value, for the fuzz tests.
 var decoders = []func([]byte) ([]byte, error){
-	func(b []byte) ([]byte, error) { v, err := decodeUser(b); return encodeUser(&v, 0), err },
-	func(b []byte) ([]byte, error) { v, err := decodeClient(b); return encodeClient(&v, 0), err },
-	func(b []byte) ([]byte, error) { v, err := decodeContract(b); return encodeContract(&v, 0), err },
-	func(b []byte) ([]byte, error) { v, err := decodeEvent(b); return encodeEvent(&v, 0), err },
+	userKind.reencode,
+	clientKind.reencode,
+	contractKind.reencode,
+	eventKind.reencode,
 	func(b []byte) ([]byte, error) { v, err := decodeAudit(b); return encodeAudit(&v), err },
 	func(b []byte) ([]byte, error) { v, err := decodeThrottle(b); return encodeThrottle(v), err },
 }
@@ -217,7 +218,7 @@ func BenchmarkDecodeClient(b *testing.B) {
 	v := encodeClient(sampleClient(), 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := decodeClient(v); err != nil {
+		if _, err := clientKind.decode(v); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -253,31 +254,36 @@ func BenchmarkEncodeClientJSON(b *testing.B) {
 	b.ReportMetric(float64(n), "bytes/record")
 }
 
-func BenchmarkDecodeClientJSON(b *testing.B) {
+// sampleClientJSON is sampleClient in JSON.
+func sampleClientJSON(b *testing.B) []byte {
 	v, err := json.Marshal(sampleClient())
 	if err != nil {
 		b.Fatal(err)
 	}
+	return v
+}
+
+func decodeClientJSON(b *testing.B, v []byte) core.Client {
+	var c core.Client
+	if err := json.Unmarshal(v, &c); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+func BenchmarkDecodeClientJSON(b *testing.B) {
+	v := sampleClientJSON(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		var c core.Client
-		if err := json.Unmarshal(v, &c); err != nil {
-			b.Fatal(err)
-		}
+		decodeClientJSON(b, v)
 	}
 }
 
 func BenchmarkSearchClientJSON(b *testing.B) {
-	v, err := json.Marshal(sampleClient())
-	if err != nil {
-		b.Fatal(err)
-	}
+	v := sampleClientJSON(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		var c core.Client
-		if err := json.Unmarshal(v, &c); err != nil {
-			b.Fatal(err)
-		}
+		c := decodeClientJSON(b, v)
 		for _, f := range []string{c.FullName, c.Email, c.CompanyName, c.Phone} {
 			if strings.Contains(strings.ToLower(f), "zzz") {
 				b.Fatal("matched")

@@ -11,42 +11,19 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-var eventsTable = &table{
-	record:  "event",
-	rt:      core.EventRecord,
-	bucket:  bucketEvents,
-	seal:    newSealer(bucketEvents),
-	keyLen:  idLen,
-	indexes: []*index{idxEventsByContract, idxEventsBySupport, idxEventsByStart},
-	entries: func(key, p []byte) ([]entry, error) {
-		e, err := eventOf(key, p)
-		if err != nil {
-			return nil, err
-		}
-		return eventEntries(e.ID, &e), nil
-	},
-	wire: func(key, p []byte) (core.Wire, error) {
-		e, err := eventOf(key, p)
-		return e.Wire(), err
-	},
-	encode: func(w core.Wire, rev uint64) ([]byte, []entry, error) {
-		e, err := w.Event()
-		return encodeEvent(&e, rev), eventEntries(e.ID, &e), err
-	},
-}
+var eventKind = newRecordKind(recordKind[core.Event, eventFields]{
+	tb:       idTable("event", core.EventRecord, bucketEvents, idxEventsByContract, idxEventsBySupport, idxEventsByStart),
+	parse:    func(p []byte) (f eventFields, err error) { err = f.parse(p); return },
+	id:       func(e core.Event) uuid.UUID { return e.ID },
+	encode:   func(e core.Event, rev uint64) []byte { return encodeEvent(&e, rev) },
+	entries:  eventEntries,
+	toWire:   func(e core.Event) core.Wire { return e.Wire() },
+	fromWire: core.Wire.Event,
+})
 
-// eventOf decodes a stored event with its key.
-func eventOf(key, p []byte) (core.Event, error) {
-	id, err := keyID(key)
-	if err != nil {
-		return core.Event{}, err
-	}
-	e, err := decodeEvent(p)
-	e.ID = id
-	return e, err
-}
+var eventsTable = eventKind.tb
 
-func eventEntries(id uuid.UUID, e *core.Event) []entry {
+func eventEntries(id uuid.UUID, e core.Event) []entry {
 	return []entry{
 		ownerEntry(idxEventsByContract, e.ContractID, id),
 		ownerEntry(idxEventsBySupport, e.SupportID, id),
@@ -70,19 +47,9 @@ func startKey(t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, startKeyLen), uint64(n)^(1<<63))
 }
 
-func errEventNotFound() error { return core.Errorf(core.NotFound, "event not found") }
-
 // Event returns the event with that id. Errors: NotFound, Damaged.
 func (t *tx) Event(id uuid.UUID) (core.Event, error) {
-	var f eventFields
-	ok, err := t.parseRecord(eventsTable, id, f.parse)
-	switch {
-	case err != nil:
-		return core.Event{}, err
-	case !ok:
-		return core.Event{}, errEventNotFound()
-	}
-	return f.event(id), nil
+	return eventKind.get(t, id)
 }
 
 // eventQuery is an EventFilter being run.
@@ -139,12 +106,9 @@ func (q *eventQuery) keep() keepFunc[core.Event] {
 				}
 			}
 		}
-		id, err := keyID(k)
-		if err == nil {
-			err = ef.parse(v)
-		}
+		id, err := parseKeyed(k, v, &ef)
 		if err != nil {
-			return core.Event{}, false, damagedValue(err)
+			return core.Event{}, false, err
 		}
 		if !q.passes(&ef) {
 			return core.Event{}, false, nil
@@ -154,7 +118,7 @@ func (q *eventQuery) keep() keepFunc[core.Event] {
 				return core.Event{}, false, err
 			}
 		}
-		return ef.event(id), true, nil
+		return ef.record(id), true, nil
 	}
 }
 
@@ -240,17 +204,10 @@ func (q *eventQuery) passes(e *eventFields) bool {
 
 // PutEvent inserts or replaces e. Errors: Damaged when the stored version is damaged.
 func (t *tx) PutEvent(e *core.Event) error {
-	if e.ID == uuid.Nil {
-		return core.InternalError("put event", errNilID)
-	}
-	return t.put(eventsTable, bytesOf(e.ID), encodeEvent(e, 0), eventEntries(e.ID, e))
+	return eventKind.put(t, e)
 }
 
 // DeleteEvent removes an event. Errors: NotFound, Damaged.
 func (t *tx) DeleteEvent(id uuid.UUID) error {
-	ok, err := t.remove(eventsTable, id[:])
-	if err == nil && !ok {
-		return errEventNotFound()
-	}
-	return err
+	return eventKind.delete(t, id)
 }

@@ -46,20 +46,6 @@ func TestTx_PutEvent(t *testing.T) {
 	})
 }
 
-func TestTx_Event(t *testing.T) {
-	t.Run("ErrNotFound", func(t *testing.T) {
-		db := mustOpen(t)
-		mustView(t, db, func(tx core.Tx) error {
-			_, err := tx.Event(uuid.New())
-			wantKind(t, err, core.NotFound)
-			if err.Error() != "event not found" {
-				t.Errorf("message %q", err)
-			}
-			return nil
-		})
-	})
-}
-
 func TestTx_DeleteEvent(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		db := mustOpen(t)
@@ -75,10 +61,6 @@ func TestTx_DeleteEvent(t *testing.T) {
 			}
 			return nil
 		})
-	})
-	t.Run("ErrNotFound", func(t *testing.T) {
-		db := mustOpen(t)
-		wantKind(t, db.Update(func(tx core.Tx) error { return tx.DeleteEvent(uuid.New()) }), core.NotFound)
 	})
 }
 
@@ -96,28 +78,15 @@ func TestTx_Events(t *testing.T) {
 	seminar := newEvent(lk, "Séminaire", t0.Add(-3*day), kate)
 	far := newEvent(kk, "Far future", time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC), uuid.Nil)
 	mustUpdate(t, db, func(tx core.Tx) error {
-		for _, c := range []*core.Client{kevin, lou} {
-			if err := tx.PutClient(c); err != nil {
-				return err
-			}
+		if err := putAll(tx, core.Tx.PutClient, kevin, lou); err != nil {
+			return err
 		}
-		for _, k := range []*core.Contract{kk, lk} {
-			if err := tx.PutContract(k); err != nil {
-				return err
-			}
+		if err := putAll(tx, core.Tx.PutContract, kk, lk); err != nil {
+			return err
 		}
-		for _, e := range []*core.Event{launch, wedding, seminar, far} {
-			if err := tx.PutEvent(e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return putAll(tx, core.Tx.PutEvent, launch, wedding, seminar, far)
 	})
-	for _, c := range []struct {
-		name string
-		f    core.EventFilter
-		want []*core.Event
-	}{
+	testFilters(t, db, "events", core.Tx.Events, eventID, func(e *core.Event) string { return e.Name }, []filterCase[core.EventFilter, core.Event]{
 		{"All", core.EventFilter{}, []*core.Event{launch, wedding, seminar, far}},
 		{"Contract", core.EventFilter{ContractID: lk.ID}, []*core.Event{wedding, seminar}},
 		{"Support", core.EventFilter{SupportID: kate}, []*core.Event{launch, seminar}},
@@ -138,24 +107,5 @@ func TestTx_Events(t *testing.T) {
 		{"SupportUpcoming", core.EventFilter{SupportID: kate, StartFrom: t0}, []*core.Event{launch}},
 		{"CommercialSearch", core.EventFilter{CommercialID: sue, Search: "wed"}, []*core.Event{wedding}},
 		{"SupportAndUnassigned", core.EventFilter{SupportID: kate, Unassigned: true}, nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			mustView(t, db, func(tx core.Tx) error {
-				got, _, err := tx.Events(c.f)
-				if err != nil {
-					return err
-				}
-				gotIDs := ids(got, eventID)
-				if len(gotIDs) != len(c.want) {
-					t.Fatalf("got %d events, want %d", len(got), len(c.want))
-				}
-				for _, w := range c.want {
-					if !gotIDs[w.ID] {
-						t.Errorf("missing %s", w.Name)
-					}
-				}
-				return nil
-			})
-		})
-	}
+	})
 }

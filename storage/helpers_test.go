@@ -122,6 +122,54 @@ func ids[R any](rs []R, id func(R) uuid.UUID) map[uuid.UUID]bool {
 	return m
 }
 
+// putAll stores records with put, stopping at the first error.
+func putAll[R any](tx core.Tx, put func(core.Tx, *R) error, rs ...*R) error {
+	for _, r := range rs {
+		if err := put(tx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// filterCase is one case of a list test: a filter and the records it must return.
+type filterCase[F, R any] struct {
+	name string
+	f    F
+	want []*R
+}
+
+// testFilters runs each case through list in a read transaction of db: the result must be a
+// non-nil slice holding exactly the records of want, compared by id; name says which one is
+// missing.
+func testFilters[F, R any](t *testing.T, db *DB, what string, list func(core.Tx, F) ([]R, int, error),
+	id func(R) uuid.UUID, name func(*R) string, cases []filterCase[F, R]) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			mustView(t, db, func(tx core.Tx) error {
+				got, _, err := list(tx, c.f)
+				if err != nil {
+					return err
+				}
+				if got == nil {
+					t.Error("nil slice, want an empty one")
+				}
+				gotIDs := ids(got, id)
+				if len(gotIDs) != len(c.want) {
+					t.Fatalf("got %d %s, want %d", len(got), what, len(c.want))
+				}
+				for _, w := range c.want {
+					if !gotIDs[id(*w)] {
+						t.Errorf("missing %s", name(w))
+					}
+				}
+				return nil
+			})
+		})
+	}
+}
+
 func userID(u core.User) uuid.UUID         { return u.ID }
 func clientID(c core.Client) uuid.UUID     { return c.ID }
 func contractID(c core.Contract) uuid.UUID { return c.ID }

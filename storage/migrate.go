@@ -32,9 +32,9 @@ func migrateV2(btx *bbolt.Tx) error {
 		{"create buckets", createBuckets},
 		{"move meta", migrateMeta},
 		{"users", migrateUsers},
-		{"clients", func(tx *bbolt.Tx) error { return migrateRecords(tx, clientsTable, reencodeClient) }},
+		{"clients", func(tx *bbolt.Tx) error { return migrateRecords(tx, clientsTable, clientKind.reencode) }},
 		{"contracts", migrateContracts},
-		{"events", func(tx *bbolt.Tx) error { return migrateRecords(tx, eventsTable, reencodeEvent) }},
+		{"events", func(tx *bbolt.Tx) error { return migrateRecords(tx, eventsTable, eventKind.reencode) }},
 		{"audit", migrateAudit},
 		{"indexes", migrateIndexes},
 		{"throttle", migrateThrottle},
@@ -126,16 +126,6 @@ func migrateRecords(tx *bbolt.Tx, tb *table, reencode func(v []byte) ([]byte, er
 	})
 }
 
-func reencodeClient(v []byte) ([]byte, error) {
-	c, err := decodeClient(v)
-	return encodeClient(&c, 0), err
-}
-
-func reencodeEvent(v []byte) ([]byte, error) {
-	e, err := decodeEvent(v)
-	return encodeEvent(&e, 0), err
-}
-
 // migrateUsers re-encodes the users and moves their session epochs to local_sessions.
 func migrateUsers(tx *bbolt.Tx) error {
 	sessions := tx.Bucket(bucketLocalSessions)
@@ -150,7 +140,7 @@ func migrateUsers(tx *bbolt.Tx) error {
 				return nil, err
 			}
 		}
-		u := f.user(uuidOf(k))
+		u := f.record(uuidOf(k))
 		return usersTable.seal.seal(k, encodeUser(&u, 0)), nil
 	})
 }
@@ -160,12 +150,12 @@ func migrateUsers(tx *bbolt.Tx) error {
 func migrateContracts(tx *bbolt.Tx) error {
 	unsigned, unpaidIdx := tx.Bucket(idxContractsUnsigned.name), tx.Bucket(idxContractsUnpaid.name)
 	return rewriteBucket(tx.Bucket(bucketContracts), func(k, v []byte) ([]byte, error) {
-		c, err := decodeContract(v)
+		c, err := contractKind.decode(v)
 		if err != nil || len(k) != idLen {
 			return contractsTable.seal.seal(k, v), nil
 		}
 		c.ID = uuidOf(k)
-		for _, e := range contractEntries(c.ID, &c) {
+		for _, e := range contractEntries(c.ID, c) {
 			var b *bbolt.Bucket
 			switch e.idx {
 			case idxContractsUnsigned:

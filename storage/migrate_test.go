@@ -179,28 +179,28 @@ func testMigratedRecords(t *testing.T, db *DB) {
 func testMigratedBytes(t *testing.T, db *DB, v1 map[string]map[string][]byte) {
 	mustView(t, db, func(tx core.Tx) error {
 		for k, v := range v1["users"] {
-			want, err := decodeUser(v)
+			want, err := userKind.decode(v)
 			want.ID = uuid.UUID([]byte(k))
 			if got, gerr := tx.User(want.ID); err != nil || gerr != nil || got != want {
 				t.Errorf("user %s: %+v, %v; v1 %+v, %v", want.ID, got, gerr, want, err)
 			}
 		}
 		for k, v := range v1["clients"] {
-			want, err := decodeClient(v)
+			want, err := clientKind.decode(v)
 			want.ID = uuid.UUID([]byte(k))
 			if got, gerr := tx.Client(want.ID); err != nil || gerr != nil || got != want {
 				t.Errorf("client %s: %+v, %v; v1 %+v", want.ID, got, gerr, want)
 			}
 		}
 		for k, v := range v1["contracts"] {
-			want, err := decodeContract(v)
+			want, err := contractKind.decode(v)
 			want.ID = uuid.UUID([]byte(k))
 			if got, gerr := tx.Contract(want.ID); err != nil || gerr != nil || !sameContract(got, want) {
 				t.Errorf("contract %s: %+v, %v; v1 %+v", want.ID, got, gerr, want)
 			}
 		}
 		for k, v := range v1["events"] {
-			want, err := decodeEvent(v)
+			want, err := eventKind.decode(v)
 			want.ID = uuid.UUID([]byte(k))
 			if got, gerr := tx.Event(want.ID); err != nil || gerr != nil || got != want {
 				t.Errorf("event %s: %+v, %v; v1 %+v", want.ID, got, gerr, want)

@@ -178,65 +178,71 @@ func (r *run) texts(n int, pick func() []string) []string {
 	return out
 }
 
-func (r *run) verifyUserFilters(tx core.Tx) error {
-	for i := range 60 {
-		var f core.UserFilter
-		if i < 3 || r.r.IntN(2) == 0 {
-			f.Department = r.department()
-		}
-		f.Search = r.search(r.texts(2, func() []string {
-			u := r.m.users.byID[pickID(r, r.m.users, 100)]
-			return []string{u.FullName, u.Email, u.EmployeeNumber}
-		})...)
-		f.Limit = r.limit()
-		got, _, err := tx.Users(f)
+// verifyFilters runs n filters made by filter through list and compares each result with the
+// records of s that match it.
+func verifyFilters[F, R any](r *run, tx core.Tx, what string, n int, filter func(i int) F, list func(core.Tx, F) ([]R, int, error),
+	s *recordSet[R], id func(R) uuid.UUID, matches func(f *F, rec R) bool, limit func(f *F) int) error {
+	for i := range n {
+		f := filter(i)
+		got, _, err := list(tx, f)
 		if err != nil {
 			return err
 		}
-		sameSet(r, "users", f, got, userID, selectIDs(r.m.users, func(u core.User) bool {
-			return (f.Department == "" || u.Department == f.Department) &&
-				(f.Search == "" || contains(u.FullName, f.Search) || contains(u.Email, f.Search) || contains(u.EmployeeNumber, f.Search))
-		}), f.Limit)
+		sameSet(r, what, f, got, id, selectIDs(s, func(rec R) bool { return matches(&f, rec) }), limit(&f))
 	}
 	return nil
+}
+
+func (r *run) verifyUserFilters(tx core.Tx) error {
+	return verifyFilters(r, tx, "users", 60, r.userFilter, core.Tx.Users, r.m.users, userID, userMatches,
+		func(f *core.UserFilter) int { return f.Limit })
+}
+
+func (r *run) userFilter(i int) core.UserFilter {
+	var f core.UserFilter
+	if i < 3 || r.r.IntN(2) == 0 {
+		f.Department = r.department()
+	}
+	f.Search = r.search(r.texts(2, func() []string {
+		u := r.m.users.byID[pickID(r, r.m.users, 100)]
+		return []string{u.FullName, u.Email, u.EmployeeNumber}
+	})...)
+	f.Limit = r.limit()
+	return f
+}
+
+func userMatches(f *core.UserFilter, u core.User) bool {
+	return (f.Department == "" || u.Department == f.Department) &&
+		(f.Search == "" || contains(u.FullName, f.Search) || contains(u.Email, f.Search) || contains(u.EmployeeNumber, f.Search))
 }
 
 func (r *run) verifyClientFilters(tx core.Tx) error {
-	for i := range 60 {
-		var f core.ClientFilter
-		if i < 10 || r.r.IntN(2) == 0 {
-			f.CommercialID = r.m.clients.byID[pickID(r, r.m.clients, 90)].CommercialID
-		}
-		f.Search = r.search(r.texts(2, func() []string {
-			c := r.m.clients.byID[pickID(r, r.m.clients, 100)]
-			return []string{c.FullName, c.Email, c.CompanyName, c.Phone}
-		})...)
-		f.Limit = r.limit()
-		got, _, err := tx.Clients(f)
-		if err != nil {
-			return err
-		}
-		sameSet(r, "clients", f, got, clientID, selectIDs(r.m.clients, func(c core.Client) bool {
-			return (f.CommercialID == uuid.Nil || c.CommercialID == f.CommercialID) &&
-				(f.Search == "" || contains(c.FullName, f.Search) || contains(c.Email, f.Search) ||
-					contains(c.CompanyName, f.Search) || contains(c.Phone, f.Search))
-		}), f.Limit)
+	return verifyFilters(r, tx, "clients", 60, r.clientFilter, core.Tx.Clients, r.m.clients, clientID, clientMatches,
+		func(f *core.ClientFilter) int { return f.Limit })
+}
+
+func (r *run) clientFilter(i int) core.ClientFilter {
+	var f core.ClientFilter
+	if i < 10 || r.r.IntN(2) == 0 {
+		f.CommercialID = r.m.clients.byID[pickID(r, r.m.clients, 90)].CommercialID
 	}
-	return nil
+	f.Search = r.search(r.texts(2, func() []string {
+		c := r.m.clients.byID[pickID(r, r.m.clients, 100)]
+		return []string{c.FullName, c.Email, c.CompanyName, c.Phone}
+	})...)
+	f.Limit = r.limit()
+	return f
+}
+
+func clientMatches(f *core.ClientFilter, c core.Client) bool {
+	return (f.CommercialID == uuid.Nil || c.CommercialID == f.CommercialID) &&
+		(f.Search == "" || contains(c.FullName, f.Search) || contains(c.Email, f.Search) ||
+			contains(c.CompanyName, f.Search) || contains(c.Phone, f.Search))
 }
 
 func (r *run) verifyContractFilters(tx core.Tx) error {
-	for i := range 100 {
-		f := r.contractFilter(i)
-		got, _, err := tx.Contracts(f)
-		if err != nil {
-			return err
-		}
-		sameSet(r, "contracts", f, got, contractID, selectIDs(r.m.contracts, func(k core.Contract) bool {
-			return r.contractMatches(&f, k)
-		}), f.Limit)
-	}
-	return nil
+	return verifyFilters(r, tx, "contracts", 100, r.contractFilter, core.Tx.Contracts, r.m.contracts, contractID, r.contractMatches,
+		func(f *core.ContractFilter) int { return f.Limit })
 }
 
 // contractFilter sets each field alone for the first filters, then random combinations.
@@ -277,17 +283,8 @@ func (r *run) contractMatches(f *core.ContractFilter, k core.Contract) bool {
 }
 
 func (r *run) verifyEventFilters(tx core.Tx) error {
-	for i := range 160 {
-		f := r.eventFilter(i)
-		got, _, err := tx.Events(f)
-		if err != nil {
-			return err
-		}
-		sameSet(r, "events", f, got, eventID, selectIDs(r.m.events, func(e core.Event) bool {
-			return r.eventMatches(&f, e)
-		}), f.Limit)
-	}
-	return nil
+	return verifyFilters(r, tx, "events", 160, r.eventFilter, core.Tx.Events, r.m.events, eventID, r.eventMatches,
+		func(f *core.EventFilter) int { return f.Limit })
 }
 
 func (r *run) eventFilter(i int) core.EventFilter {

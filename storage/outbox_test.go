@@ -253,12 +253,7 @@ func TestDB_Outbox(t *testing.T) {
 				t.Fatalf("%s: %v", step.name, err)
 			}
 		}
-		if out := pending(t, w.db); len(out) != 0 {
-			t.Fatalf("%d outbox entries in solo mode", len(out))
-		}
-		if n := countShadows(t, w.db); n != 0 {
-			t.Fatalf("%d shadows in solo mode", n)
-		}
+		wantNothingPending(t, w.db, "in solo mode")
 	})
 	t.Run("ErrRefusedChangeLeavesNothing", func(t *testing.T) {
 		w := newSvcWorld(t)
@@ -267,12 +262,7 @@ func TestDB_Outbox(t *testing.T) {
 		}
 		_, err := w.svc.CreateUser(w.admin, core.UserInput{FullName: "Ada Twin", Email: "ada@example.com", Department: core.Support}, localPassword)
 		wantKind(t, err, core.Conflict)
-		if out := pending(t, w.db); len(out) != 0 {
-			t.Fatalf("%d outbox entries after a refused change", len(out))
-		}
-		if n := countShadows(t, w.db); n != 0 {
-			t.Fatalf("%d shadows after a refused change", n)
-		}
+		wantNothingPending(t, w.db, "after a refused change")
 	})
 	t.Run("OKTeamModeKeptAcrossReopen", func(t *testing.T) {
 		path := tempDBPath(t)
@@ -296,6 +286,17 @@ func TestDB_Outbox(t *testing.T) {
 }
 
 func tempDBPath(t *testing.T) string { return t.TempDir() + "/epicevents.db" }
+
+// wantNothingPending fails when db has outbox entries or shadows; when says at what point.
+func wantNothingPending(t *testing.T, db *DB, when string) {
+	t.Helper()
+	if out := pending(t, db); len(out) != 0 {
+		t.Fatalf("%d outbox entries %s", len(out), when)
+	}
+	if n := countShadows(t, db); n != 0 {
+		t.Fatalf("%d shadows %s", n, when)
+	}
+}
 
 func countShadows(t *testing.T, db *DB) int {
 	t.Helper()

@@ -88,15 +88,10 @@ func (t *tx) ContractTotals(f core.ContractFilter) (core.ContractTotals, error) 
 }
 
 // parseTotals reads the fields contractPasses and a sum look at (owners, amount due, status),
-// skipping the total and the times, without checking the rest of the value.
+// skipping the times, without checking the rest of the value.
 func (f *contractFields) parseTotals(v []byte) error {
 	d := decoder{b: v}
-	_, f.rev = d.header()
-	f.clientID = d.uuid()
-	f.commercialID = d.uuid()
-	d.rawDecimal()
-	f.due, f.dueSign = d.rawDecimal()
-	f.status = d.bytes()
+	f.parseHead(&d)
 	return d.err
 }
 
@@ -159,18 +154,13 @@ func (c *cents) total() decimal.Decimal {
 	return t
 }
 
-// eventLineFields parses the part of a stored event the agenda shows into an eventFields
-// (ids, start, end, name, location), skipping attendees and notes.
-func eventLineFields(f *eventFields, v []byte) error {
+// eventLineFields is the part of a stored event the agenda shows (ids, start, end, name,
+// location); parse skips attendees and notes.
+type eventLineFields struct{ eventFields }
+
+func (f *eventLineFields) parse(v []byte) error {
 	d := decoder{b: v}
-	_, f.rev = d.header()
-	f.contractID = d.uuid()
-	f.clientID = d.uuid()
-	f.supportID = d.uuid()
-	f.start = d.time()
-	f.end = d.time()
-	f.name = d.bytes()
-	f.location = d.bytes()
+	f.parseLine(&d)
 	return d.err
 }
 
@@ -193,16 +183,13 @@ func (t *tx) EventLines(f core.EventFilter) ([]core.EventLine, int, error) {
 		byStart.ContractID, byStart.SupportID, byStart.Unassigned, byStart.CommercialID = uuid.Nil, uuid.Nil, false, uuid.Nil
 		src = t.eventSource(byStart, nil)
 	}
-	var ef eventFields
+	var ef eventLineFields
 	return collect(eventsTable, src, f.Limit, func(k, v []byte) (core.EventLine, bool, error) {
-		id, err := keyID(k)
-		if err == nil {
-			err = eventLineFields(&ef, v)
-		}
+		id, err := parseKeyed(k, v, &ef)
 		if err != nil {
-			return core.EventLine{}, false, damagedValue(err)
+			return core.EventLine{}, false, err
 		}
-		if !q.passes(&ef) {
+		if !q.passes(&ef.eventFields) {
 			return core.EventLine{}, false, nil
 		}
 		return core.EventLine{ID: id, ContractID: ef.contractID, ClientID: ef.clientID,

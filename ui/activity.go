@@ -29,39 +29,25 @@ func auditColumns() []column[auditRow] {
 	}
 }
 
-func actionName(a string) string {
-	m := map[string]string{
-		core.ActionCreate: "created", core.ActionUpdate: "updated", core.ActionDelete: "deleted",
-		core.ActionDeactivate: "deactivated", core.ActionReactivate: "reactivated",
-		core.ActionPassword: "password changed", core.ActionPasswordReset: "password reset",
-		core.ActionPasswordHash: "password re-hashed", core.ActionLogout: "logged out",
-		core.ActionReassign: "reassigned", core.ActionSign: "signed", core.ActionCancel: "cancelled",
-		core.ActionAssign: "support assigned", core.ActionUnassign: "support unassigned",
-		core.ActionBackup: "backed up", core.ActionRestore: "restored", core.ActionExport: "exported",
-		core.ActionLogin: "logged in", core.ActionLoginFailed: "login failed",
-	}
-	if s, ok := m[a]; ok {
-		return tr(s)
-	}
-	return a
+func actionName(a string) string { return trName(actionNames, a, a) }
+
+var actionNames = map[string]string{
+	core.ActionCreate: trLater("created"), core.ActionUpdate: trLater("updated"), core.ActionDelete: trLater("deleted"),
+	core.ActionDeactivate: trLater("deactivated"), core.ActionReactivate: trLater("reactivated"),
+	core.ActionPassword: trLater("password changed"), core.ActionPasswordReset: trLater("password reset"),
+	core.ActionPasswordHash: trLater("password re-hashed"), core.ActionLogout: trLater("logged out"),
+	core.ActionReassign: trLater("reassigned"), core.ActionSign: trLater("signed"), core.ActionCancel: trLater("cancelled"),
+	core.ActionAssign: trLater("support assigned"), core.ActionUnassign: trLater("support unassigned"),
+	core.ActionBackup: trLater("backed up"), core.ActionRestore: trLater("restored"), core.ActionExport: trLater("exported"),
+	core.ActionLogin: trLater("logged in"), core.ActionLoginFailed: trLater("login failed"),
 }
 
-func recordName(r core.RecordType) string {
-	switch r {
-	case core.UserRecord:
-		return tr("collaborator")
-	case core.ClientRecord:
-		return tr("client")
-	case core.ContractRecord:
-		return tr("contract")
-	case core.EventRecord:
-		return tr("event")
-	case core.DatabaseRecord:
-		return tr("database")
-	case core.AuditRecord:
-		return tr("activity")
-	}
-	return string(r)
+func recordName(r core.RecordType) string { return trName(recordNames, r, string(r)) }
+
+var recordNames = map[core.RecordType]string{
+	core.UserRecord: trLater("collaborator"), core.ClientRecord: trLater("client"),
+	core.ContractRecord: trLater("contract"), core.EventRecord: trLater("event"),
+	core.DatabaseRecord: trLater("database"), core.AuditRecord: trLater("activity"),
 }
 
 // auditDetail is the fields of an entry and, for a backup, restore or export, how many records

@@ -126,22 +126,9 @@ func parseDay(s string) (time.Time, bool) {
 
 // refresh loads the span in the background and redraws.
 func (t *agendaTab) refresh() {
-	t.gen++
-	gen := t.gen
 	g := t.m.g
 	q := core.AgendaQuery{View: t.span, Day: t.day, Mine: t.mine.Checked, Loc: time.Local}
-	t.status.SetText(tr("Loading…"))
-	background(g, func() (core.Agenda, error) { return g.svc.Agenda(g.actor, q) }, func(ag core.Agenda, err error) {
-		if gen != t.gen {
-			return
-		}
-		t.status.SetText("")
-		if err != nil {
-			g.showError(err)
-			return
-		}
-		t.show(ag)
-	})
+	loadLatest(g, &t.gen, t.status, func() (core.Agenda, error) { return g.svc.Agenda(g.actor, q) }, t.show)
 }
 
 var frMonthNames = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -286,21 +273,9 @@ func (t *agendaTab) weekList(ag core.Agenda, byDay map[time.Time][]core.EventLin
 }
 
 func (t *agendaTab) item(l core.EventLine, text string) *agendaItem {
-	it := newAgendaItem(text, func() { t.open(l.ID) })
+	it := newAgendaItem(text, func() { showEventByID(t.m, l.ID) })
 	t.items[l.ID] = it
 	return it
-}
-
-// open opens an event's form.
-func (t *agendaTab) open(id uuid.UUID) {
-	g := t.m.g
-	background(g, func() (core.Event, error) { return g.svc.GetEvent(g.actor, id) }, func(e core.Event, err error) {
-		if err != nil {
-			g.showError(err)
-			return
-		}
-		showEventForm(t.m, &e)
-	})
 }
 
 // agendaItem is an event's name in the agenda: double-click opens it.

@@ -50,13 +50,7 @@ func newClientsTab(m *mainScreen) *listTab[clientRow] {
 		canNew:   core.CanCreateClient(a),
 		remove:   func(r clientRow) { m.deleted(g.svc.DeleteClient(a, r.ID), m.clients) },
 		canerase: func(clientRow) bool { return core.CanDeleteClient(a) },
-		csv: func(rows []clientRow, l core.ExportLookup) [][]string {
-			list := make([]core.Client, len(rows))
-			for i, r := range rows {
-				list[i] = r.Client
-			}
-			return core.ClientsCSV(list, l)
-		},
+		csv:      recordsCSV(func(r clientRow) core.Client { return r.Client }, core.ClientsCSV),
 	}
 	return newListTab(g, spec)
 }

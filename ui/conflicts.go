@@ -268,22 +268,11 @@ func recordLabel(svc *core.Service, a *core.Actor, t core.RecordType, id uuid.UU
 }
 
 // wireFieldName is the label of a field of a record's wire form.
-func wireFieldName(f string) string {
-	switch f {
-	case core.WireCommercialID:
-		return tr("Commercial")
-	case core.WireSupportID:
-		return tr("Support")
-	case core.WireClientID:
-		return tr("Client")
-	case core.WireContractID:
-		return tr("Contract")
-	case core.WireStatus:
-		return tr("Status")
-	case core.WireActive:
-		return tr("Active")
-	case core.WireEmployeeNumber:
-		return tr("Employee number")
-	}
-	return fieldName(f)
+func wireFieldName(f string) string { return trName(wireFieldNames, f, fieldName(f)) }
+
+var wireFieldNames = map[string]string{
+	core.WireCommercialID: trLater("Commercial"), core.WireSupportID: trLater("Support"),
+	core.WireClientID: trLater("Client"), core.WireContractID: trLater("Contract"),
+	core.WireStatus: trLater("Status"), core.WireActive: trLater("Active"),
+	core.WireEmployeeNumber: trLater("Employee number"),
 }

@@ -44,6 +44,19 @@ func (g *GUI) clientIndex() (map[uuid.UUID]core.Client, error) {
 	return m, nil
 }
 
+// loadNamesAndClients reads what contract and event rows name: collaborators and clients.
+func (g *GUI) loadNamesAndClients() (names, map[uuid.UUID]core.Client, error) {
+	n, err := g.loadNames()
+	if err != nil {
+		return nil, nil, err
+	}
+	clients, err := g.clientIndex()
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, clients, nil
+}
+
 func newContractsTab(m *mainScreen) *listTab[contractRow] {
 	g := m.g
 	a := g.actor
@@ -53,11 +66,7 @@ func newContractsTab(m *mainScreen) *listTab[contractRow] {
 		columns: contractColumns(),
 		filters: []filterDef{{"mine", tr("Mine")}, {"unsigned", tr("Unsigned")}, {"unpaid", tr("Unpaid")}},
 		load: func(q query) ([]contractRow, int, error) {
-			n, err := g.loadNames()
-			if err != nil {
-				return nil, 0, err
-			}
-			clients, err := g.clientIndex()
+			n, clients, err := g.loadNamesAndClients()
 			if err != nil {
 				return nil, 0, err
 			}
@@ -76,13 +85,7 @@ func newContractsTab(m *mainScreen) *listTab[contractRow] {
 		canNew:   core.CanCreateContract(a),
 		remove:   func(r contractRow) { m.deleted(g.svc.DeleteContract(a, r.ID), m.contracts) },
 		canerase: func(contractRow) bool { return core.CanDeleteContract(a) },
-		csv: func(rows []contractRow, l core.ExportLookup) [][]string {
-			list := make([]core.Contract, len(rows))
-			for i, r := range rows {
-				list[i] = r.Contract
-			}
-			return core.ContractsCSV(list, l)
-		},
+		csv:      recordsCSV(func(r contractRow) core.Contract { return r.Contract }, core.ContractsCSV),
 	}
 	return newListTab(g, spec)
 }

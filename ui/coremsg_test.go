@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
-
 	"github.com/epicevents/crm/core"
 )
 
@@ -52,14 +50,8 @@ func TestCoreCodes_French(t *testing.T) {
 func duplicateClient(t *testing.T) (*GUI, *clientForm) {
 	e := newEnv(t, true)
 	g := e.startAs(jean)
-	test.Tap(g.main.clients.newBtn)
-	f := g.main.form.(*clientForm)
-	test.Type(f.name.entry, "Kevin Again")
-	test.Type(f.company.entry, "Dup")
-	test.Type(f.email.entry, "kevin@startup.io")
-	test.Type(f.phone.entry, "0612345678")
-	test.Tap(f.dlg.save)
-	g.settle()
+	f := typeNewClient(g, "Kevin Again", "Dup", "kevin@startup.io", "0612345678")
+	saveForm(g, f.dlg)
 	return g, f
 }
 

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
-
 	"github.com/epicevents/crm/core"
 	"github.com/epicevents/crm/storage/storagetest"
 )
@@ -36,15 +34,9 @@ func TestClients_DiskFull(t *testing.T) {
 	mustNoErr(t, err)
 
 	g := e.startAs(jean)
-	test.Tap(g.main.clients.newBtn)
-	f := g.main.form.(*clientForm)
-	test.Type(f.name.entry, "Zoé Lambert")
-	test.Type(f.company.entry, "Lambert & Fils")
-	test.Type(f.email.entry, "zoe@lambert.fr")
-	test.Type(f.phone.entry, "+33 6 98 76 54 32")
+	f := typeNewClient(g, "Zoé Lambert", "Lambert & Fils", "zoe@lambert.fr", "+33 6 98 76 54 32")
 	f.notes.entry.SetText(strings.Repeat("a note ", 1000)) // typed key by key, it would take minutes
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	if got := dialogTexts(g); !strings.Contains(got, "he disk is full or the file has reached its size limit: nothing was saved; free some space and try again") {
 		t.Fatalf("the window says %q", got)
 	}
@@ -57,8 +49,7 @@ func TestClients_DiskFull(t *testing.T) {
 	top.Hide()
 	g.win.Canvas().Overlays().Remove(top)
 	free()
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	after, _, err = e.svc.ListClients(admin, core.ClientQuery{})
 	mustNoErr(t, err)
 	if len(after) != len(before)+1 {

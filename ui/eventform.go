@@ -193,6 +193,19 @@ func (f *eventForm) addSupport(v core.Event) {
 // supportID is the support picked, uuid.Nil for none.
 func (f *eventForm) supportID() uuid.UUID { return f.contact.picked() }
 
+// showEventByID reads an event in the background and opens its form (the agenda and the home
+// tab list events by id); an error is shown instead.
+func showEventByID(m *mainScreen, id uuid.UUID) {
+	g := m.g
+	background(g, func() (core.Event, error) { return g.svc.GetEvent(g.actor, id) }, func(e core.Event, err error) {
+		if err != nil {
+			g.showError(err)
+			return
+		}
+		showEventForm(m, &e)
+	})
+}
+
 // showEventForm opens an existing event: editable for management and for its support person,
 // read-only for everyone else.
 // Its client, the contacts and its contract are read in the background; the form opens on the

@@ -46,11 +46,7 @@ func newEventsTab(m *mainScreen) *listTab[eventRow] {
 		filters: []filterDef{{"mine", tr("Mine")}, {"unassigned", tr("Unassigned")}, {"upcoming", tr("Upcoming")}},
 		days:    true,
 		load: func(q query) ([]eventRow, int, error) {
-			n, err := g.loadNames()
-			if err != nil {
-				return nil, 0, err
-			}
-			clients, err := g.clientIndex()
+			n, clients, err := g.loadNamesAndClients()
 			if err != nil {
 				return nil, 0, err
 			}
@@ -68,13 +64,7 @@ func newEventsTab(m *mainScreen) *listTab[eventRow] {
 		canNew:   core.CanCreateEvents(a),
 		remove:   func(r eventRow) { m.deleted(g.svc.DeleteEvent(a, r.ID), m.events) },
 		canerase: func(eventRow) bool { return core.CanDeleteEvent(a) },
-		csv: func(rows []eventRow, l core.ExportLookup) [][]string {
-			list := make([]core.Event, len(rows))
-			for i, r := range rows {
-				list[i] = r.Event
-			}
-			return core.EventsCSV(list, l)
-		},
+		csv:      recordsCSV(func(r eventRow) core.Event { return r.Event }, core.EventsCSV),
 	}
 	return newListTab(g, spec)
 }

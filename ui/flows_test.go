@@ -54,16 +54,7 @@ func TestEvents_CommercialCreatesEvent(t *testing.T) {
 	g := e.startAs(jean)
 	openRow(g, g.main.contracts, rowOf(t, g.main.contracts, 0, "Kevin Casey"))
 	k := g.main.form.(*contractForm)
-	var newEvent *widget.Button
-	for _, b := range k.dlg.buttons {
-		if btn, ok := b.(*widget.Button); ok && btn.Text == "New event" {
-			newEvent = btn
-		}
-	}
-	if newEvent == nil {
-		t.Fatal("the commercial of a signed contract should see New event")
-	}
-	test.Tap(newEvent)
+	test.Tap(formButton(t, k.dlg, "New event")) // the commercial of a signed contract has it
 	f := g.main.form.(*eventForm)
 	test.Type(f.name.entry, "Kevin's Anniversary")
 	day := time.Date(2026, 4, 10, 0, 0, 0, 0, time.Local)
@@ -77,8 +68,7 @@ func TestEvents_CommercialCreatesEvent(t *testing.T) {
 	f.endTime.entry.SetText("23:30")
 	test.Type(f.location.entry, "Rooftop, Lyon")
 	test.Type(f.attendees.entry, "40")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	evs, _, err := e.svc.ListEvents(e.actor(jean), core.EventQuery{Search: "anniversary"})
 	mustNoErr(t, err)
 	if len(evs) != 1 || evs[0].Attendees != 40 || evs[0].Start.Local().Format("2006-01-02 15:04") != "2026-04-10 19:00" {
@@ -158,8 +148,7 @@ func TestContracts_ManagementCreatesContract(t *testing.T) {
 	f := g.main.form.(*contractForm)
 	test.Type(f.total.entry, "12 500,50")
 	test.Type(f.due.entry, "12500.5")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	a := e.actor(adminEmail)
 	ks, _, err := e.svc.ListContracts(a, core.ContractQuery{Search: "techcorp"})
 	mustNoErr(t, err)

@@ -18,10 +18,7 @@ func TestGolden_Setup(t *testing.T) {
 func TestGolden_Login(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.start()
-	test.Type(g.login.email, adminEmail)
-	test.Type(g.login.password, "Wrong!pass1")
-	test.Tap(g.login.submit)
-	g.settle()
+	typeLogin(g, adminEmail, "Wrong!pass1")
 	test.AssertRendersToMarkup(t, "login_error.xml", g.win.Canvas())
 }
 

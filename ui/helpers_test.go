@@ -293,3 +293,42 @@ func newTestID(i int) (id [16]byte) {
 	id[6], id[8] = 0x40, 0x80
 	return id
 }
+
+// typeLogin types an email and a password in the login screen and presses Log in.
+func typeLogin(g *GUI, email, password string) {
+	test.Type(g.login.email, email)
+	test.Type(g.login.password, password)
+	test.Tap(g.login.submit)
+	g.settle()
+}
+
+// typeNewClient opens a new client form from the clients tab and types its four text fields
+// (nothing saved yet).
+func typeNewClient(g *GUI, name, company, email, phone string) *clientForm {
+	test.Tap(g.main.clients.newBtn)
+	f := g.main.form.(*clientForm)
+	test.Type(f.name.entry, name)
+	test.Type(f.company.entry, company)
+	test.Type(f.email.entry, email)
+	test.Type(f.phone.entry, phone)
+	return f
+}
+
+// formButton finds the button labelled text among a form dialog's buttons; the test fails
+// without one.
+func formButton(t *testing.T, d *formDialog, text string) *widget.Button {
+	t.Helper()
+	for _, b := range d.buttons {
+		if btn, ok := b.(*widget.Button); ok && btn.Text == text {
+			return btn
+		}
+	}
+	t.Fatalf("no %q button in the form", text)
+	return nil
+}
+
+// saveForm taps a form's Save and runs what the save hands to the UI goroutine.
+func saveForm(g *GUI, d *formDialog) {
+	test.Tap(d.save)
+	g.settle()
+}

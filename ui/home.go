@@ -27,7 +27,7 @@ type homeTab struct {
 func newHomeTab(m *mainScreen) *homeTab {
 	h := &homeTab{m: m, status: widget.NewLabel(""), figures: map[string]*widget.Button{}}
 	h.events = newDataTable(homeEventColumns(m.g.actor.Department()))
-	h.events.onOpen = func(e core.HomeEvent) { h.openEvent(e.ID) }
+	h.events.onOpen = func(e core.HomeEvent) { showEventByID(h.m, e.ID) } // management assigns support there
 	h.content = container.NewBorder(nil, h.status, nil, nil, widget.NewLabel(tr("Loading…")))
 	return h
 }
@@ -54,21 +54,8 @@ func (h *homeTab) exportCSV()              {}
 
 // refresh loads the figures in the background and rebuilds the tab.
 func (h *homeTab) refresh() {
-	h.gen++
-	gen := h.gen
 	g := h.m.g
-	h.status.SetText(tr("Loading…"))
-	background(g, func() (core.Home, error) { return g.svc.Home(g.actor) }, func(home core.Home, err error) {
-		if gen != h.gen {
-			return
-		}
-		h.status.SetText("")
-		if err != nil {
-			g.showError(err)
-			return
-		}
-		h.show(home)
-	})
+	loadLatest(g, &h.gen, h.status, func() (core.Home, error) { return g.svc.Home(g.actor) }, h.show)
 }
 
 // figure is one clickable number of the home tab.
@@ -132,18 +119,6 @@ func (h *homeTab) show(home core.Home) {
 	top := container.NewVBox(head, grid, widget.NewSeparator(), list)
 	h.content.Objects = []fyne.CanvasObject{container.NewBorder(top, h.status, nil, nil, h.events.content)}
 	h.content.Refresh()
-}
-
-// openEvent opens an event's form: management assigns support there, as on the Events tab.
-func (h *homeTab) openEvent(id uuid.UUID) {
-	g := h.m.g
-	background(g, func() (core.Event, error) { return g.svc.GetEvent(g.actor, id) }, func(e core.Event, err error) {
-		if err != nil {
-			g.showError(err)
-			return
-		}
-		showEventForm(h.m, &e)
-	})
 }
 
 // showClientsOf lists the clients of one commercial in a dialog (double-click opens a client).

@@ -31,6 +31,18 @@ func LoadTranslations() error {
 // tr translates an English sentence (the key is the English text itself).
 func tr(s string, data ...any) string { return lang.L(s, data...) }
 
+// trLater marks an English text that is translated where it is used, by tr (a table of names
+// below): it returns s as it is, and TestTranslations_Complete finds the texts it marks.
+func trLater(s string) string { return s }
+
+// trName is the translation of the name a table gives k, or otherwise when it gives none.
+func trName[K comparable](names map[K]string, k K, otherwise string) string {
+	if s, ok := names[k]; ok {
+		return tr(s)
+	}
+	return otherwise
+}
+
 // fmtInt writes n with the thousands separator of the locale: 1,200 or 1 200.
 func fmtInt(n int) string {
 	s := strconv.Itoa(n)
@@ -121,32 +133,22 @@ func deptName(d core.Department) string {
 }
 
 // statusName is the translated name of a contract status.
-func statusName(s core.ContractStatus) string {
-	switch s {
-	case core.Draft:
-		return tr("draft")
-	case core.Signed:
-		return tr("signed")
-	case core.Cancelled:
-		return tr("cancelled")
-	}
-	return string(s)
+func statusName(s core.ContractStatus) string { return trName(statusNames, s, string(s)) }
+
+var statusNames = map[core.ContractStatus]string{
+	core.Draft: trLater("draft"), core.Signed: trLater("signed"), core.Cancelled: trLater("cancelled"),
 }
 
 // fieldName is the translated label of a field named by a core error.
-func fieldName(f string) string {
-	labels := map[string]string{
-		"full_name": "Full name", "email": "Email", "phone": "Phone", "company_name": "Company",
-		"notes": "Notes", "commercial_contact": "Commercial", "total_amount": "Total amount",
-		"amount_due": "Amount due", "name": "Name", "start": "Start", "end": "End",
-		"location": "Location", "attendees": "Attendees", "support_contact": "Support",
-		"password": "Password", "current_password": "Current password", "department": "Department",
-		"days": "Days",
-	}
-	if l, ok := labels[f]; ok {
-		return tr(l)
-	}
-	return f
+func fieldName(f string) string { return trName(fieldNames, f, f) }
+
+var fieldNames = map[string]string{
+	"full_name": trLater("Full name"), "email": trLater("Email"), "phone": trLater("Phone"),
+	"company_name": trLater("Company"), "notes": trLater("Notes"), "commercial_contact": trLater("Commercial"),
+	"total_amount": trLater("Total amount"), "amount_due": trLater("Amount due"), "name": trLater("Name"),
+	"start": trLater("Start"), "end": trLater("End"), "location": trLater("Location"),
+	"attendees": trLater("Attendees"), "support_contact": trLater("Support"), "password": trLater("Password"),
+	"current_password": trLater("Current password"), "department": trLater("Department"), "days": trLater("Days"),
 }
 
 // errText is the message of a core error for people, translated where core's message is known.

@@ -8,15 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"fyne.io/fyne/v2/test"
 )
 
 func TestTranslations_Complete(t *testing.T) {
 	mustNoErr(t, LoadTranslations()) // go-i18n refuses some keys ("Id", "Other"…)
 	files, err := filepath.Glob("*.go")
 	mustNoErr(t, err)
-	call := regexp.MustCompile(`\btr\("((?:[^"\\]|\\.)*)"`)
+	call := regexp.MustCompile(`\btr(?:Later)?\("((?:[^"\\]|\\.)*)"`)
 	used := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -78,10 +76,7 @@ func TestFrench_LoginAndMain(t *testing.T) {
 	if g.login.submit.Text != "Se connecter" {
 		t.Errorf("login button %q", g.login.submit.Text)
 	}
-	test.Type(g.login.email, adminEmail)
-	test.Type(g.login.password, "Mauvais!mdp1")
-	test.Tap(g.login.submit)
-	g.settle()
+	typeLogin(g, adminEmail, "Mauvais!mdp1")
 	if got := g.login.message.Text; got != "e-mail ou mot de passe invalide" {
 		t.Errorf("message %q", got)
 	}

@@ -420,32 +420,20 @@ type shownRecord interface {
 	shown() (w core.Wire, dlg *formDialog, ok bool)
 }
 
-func (f *clientForm) shown() (core.Wire, *formDialog, bool) {
-	if f.client == nil {
-		return core.Wire{}, f.dlg, false
-	}
-	return f.client.Wire(), f.dlg, true
-}
+func (f *clientForm) shown() (core.Wire, *formDialog, bool)   { return shownOf(f.client, f.dlg) }
+func (f *contractForm) shown() (core.Wire, *formDialog, bool) { return shownOf(f.contract, f.dlg) }
+func (f *eventForm) shown() (core.Wire, *formDialog, bool)    { return shownOf(f.event, f.dlg) }
+func (f *userForm) shown() (core.Wire, *formDialog, bool)     { return shownOf(f.user, f.dlg) }
 
-func (f *contractForm) shown() (core.Wire, *formDialog, bool) {
-	if f.contract == nil {
-		return core.Wire{}, f.dlg, false
+// shownOf is what a form shows: its record's wire form, or ok false while it has none (new).
+func shownOf[R any, P interface {
+	*R
+	Wire() core.Wire
+}](rec P, dlg *formDialog) (w core.Wire, _ *formDialog, ok bool) {
+	if rec == nil {
+		return core.Wire{}, dlg, false
 	}
-	return f.contract.Wire(), f.dlg, true
-}
-
-func (f *eventForm) shown() (core.Wire, *formDialog, bool) {
-	if f.event == nil {
-		return core.Wire{}, f.dlg, false
-	}
-	return f.event.Wire(), f.dlg, true
-}
-
-func (f *userForm) shown() (core.Wire, *formDialog, bool) {
-	if f.user == nil {
-		return core.Wire{}, f.dlg, false
-	}
-	return f.user.Wire(), f.dlg, true
+	return rec.Wire(), dlg, true
 }
 
 // checkOpenForm reads the record of the open form again and, when a colleague changed or
@@ -480,17 +468,21 @@ func (m *mainScreen) checkOpenForm() {
 func recordWire(svc *core.Service, a *core.Actor, t core.RecordType, id uuid.UUID) (core.Wire, error) {
 	switch t {
 	case core.ClientRecord:
-		c, err := svc.GetClient(a, id)
-		return c.Wire(), err
+		return wireOf(svc.GetClient(a, id))
 	case core.ContractRecord:
-		k, err := svc.GetContract(a, id)
-		return k.Wire(), err
+		return wireOf(svc.GetContract(a, id))
 	case core.EventRecord:
-		e, err := svc.GetEvent(a, id)
-		return e.Wire(), err
+		return wireOf(svc.GetEvent(a, id))
 	case core.UserRecord:
-		u, err := svc.GetUser(a, id)
-		return u.Wire(), err
+		return wireOf(svc.GetUser(a, id))
 	}
 	return core.Wire{}, core.Errorf(core.Invalid, "unknown record type %q", t)
+}
+
+// wireOf is the wire form of a record as a getter returned it, with the getter's error.
+func wireOf[R any, P interface {
+	*R
+	Wire() core.Wire
+}](rec R, err error) (core.Wire, error) {
+	return P(&rec).Wire(), err
 }

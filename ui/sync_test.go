@@ -47,17 +47,19 @@ func (f *fakeRep) set(fn func(st *core.SyncStatus)) {
 }
 
 func (f *fakeRep) Create(_ context.Context, cfg core.TeamConfig) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.created = &cfg
-	f.status = core.SyncStatus{Mode: core.ModeTeam, Endpoints: cfg.Endpoints, Connected: true}
-	return nil
+	return f.becomeTeam(&f.created, cfg)
 }
 
 func (f *fakeRep) Join(_ context.Context, cfg core.TeamConfig) error {
+	return f.becomeTeam(&f.joined, cfg)
+}
+
+// becomeTeam records the configuration a create or join was given, and turns the fake into a
+// connected member of that team.
+func (f *fakeRep) becomeTeam(given **core.TeamConfig, cfg core.TeamConfig) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.joined = &cfg
+	*given = &cfg
 	f.status = core.SyncStatus{Mode: core.ModeTeam, Endpoints: cfg.Endpoints, Connected: true}
 	return nil
 }
@@ -153,6 +155,22 @@ func (e *env) startTeam(fake *fakeRep, email string) *GUI {
 	return g
 }
 
+// fakeTeamWindow starts the window on a new environment (initialised or not) with a fake engine in
+// team or solo mode, logged in as email.
+func fakeTeamWindow(t *testing.T, init, team bool, email string) (*env, *fakeRep, *GUI) {
+	t.Helper()
+	e := newEnv(t, init)
+	fake := newFakeRep(team)
+	return e, fake, e.startTeam(fake, email)
+}
+
+// with runs fn under the fake's lock, to read or set what the window's calls record.
+func (f *fakeRep) with(fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn()
+}
+
 func TestSyncText(t *testing.T) {
 	ago := func(d time.Duration) *time.Time { at := fixedNow.Add(-d); return &at }
 	cases := []struct {
@@ -224,9 +242,9 @@ func TestSync_StatusLine(t *testing.T) {
 				t.Errorf("offline: %q, want %q", got, want[1])
 			}
 			admin := e.actor(adminEmail)
-			fake.mu.Lock()
-			fake.conflicts = []core.SyncConflict{{ID: uuid.New(), ActorID: admin.ID()}, {ID: uuid.New(), ActorID: admin.ID()}}
-			fake.mu.Unlock()
+			fake.with(func() {
+				fake.conflicts = []core.SyncConflict{{ID: uuid.New(), ActorID: admin.ID()}, {ID: uuid.New(), ActorID: admin.ID()}}
+			})
 			fake.fire(g)
 			if got := statusLine(g); got != want[2] {
 				t.Errorf("conflicts: %q, want %q", got, want[2])
@@ -236,9 +254,7 @@ func TestSync_StatusLine(t *testing.T) {
 }
 
 func TestSync_SoloHidesStatus(t *testing.T) {
-	e := newEnv(t, true)
-	fake := newFakeRep(false)
-	g := e.startTeam(fake, adminEmail)
+	_, _, g := fakeTeamWindow(t, true, false, adminEmail)
 	g.main.sync.poke()
 	g.settle()
 	if got := statusLine(g); got != "" {
@@ -259,21 +275,16 @@ func TestSync_BadgeCountsOwnConflicts(t *testing.T) {
 }
 
 func TestSync_LocalChangeNudges(t *testing.T) {
-	e := newEnv(t, true)
-	fake := newFakeRep(true)
-	g := e.startTeam(fake, adminEmail)
-	fake.mu.Lock()
-	before := fake.nudges
-	fake.mu.Unlock()
+	_, fake, g := fakeTeamWindow(t, true, true, adminEmail)
+	var before int
+	fake.with(func() { before = fake.nudges })
 	tab := g.main.clients
 	openRow(g, tab, rowOf(t, tab, 0, "Kevin Casey"))
 	f := g.main.form.(*clientForm)
 	f.name.entry.SetText("Kevin Casey-Martin")
-	test.Tap(f.dlg.save)
-	g.settle()
-	fake.mu.Lock()
-	after := fake.nudges
-	fake.mu.Unlock()
+	saveForm(g, f.dlg)
+	var after int
+	fake.with(func() { after = fake.nudges })
 	if after <= before {
 		t.Errorf("saving a client did not nudge the sync (%d → %d)", before, after)
 	}
@@ -346,9 +357,7 @@ func TestSync_RefreshKeepsSelectionAndForm(t *testing.T) {
 
 // A form whose record was not changed says nothing; one whose record was deleted says so.
 func TestSync_OpenFormDeletedRecord(t *testing.T) {
-	e := newEnv(t, true)
-	fake := newFakeRep(true)
-	g := e.startTeam(fake, adminEmail)
+	e, fake, g := fakeTeamWindow(t, true, true, adminEmail)
 	fake.fire(g)
 	tab := g.main.events
 	openRow(g, tab, rowOf(t, tab, 0, "Innovate Annual Seminar"))
@@ -441,19 +450,18 @@ func TestConflicts_ResolveEachWay(t *testing.T) {
 	}
 
 	// Keep mine: the local value is written as a new change, pushed at once.
-	fake.mu.Lock()
-	nudges := fake.nudges
-	fake.mu.Unlock()
+	var nudges int
+	fake.with(func() { nudges = fake.nudges })
 	test.Tap(s.dialog.cards[0].mine)
 	g.settle()
 	if got := name(cs[1].ID); got != "Mine One" {
 		t.Errorf("keep mine: client is %q", got)
 	}
-	fake.mu.Lock()
-	if fake.nudges <= nudges {
-		t.Error("keep mine did not nudge the sync")
-	}
-	fake.mu.Unlock()
+	fake.with(func() {
+		if fake.nudges <= nudges {
+			t.Error("keep mine did not nudge the sync")
+		}
+	})
 	if row := rowOf(t, g.main.clients, 0, "Mine One"); row < 0 {
 		t.Error("the clients tab does not show the kept value")
 	}
@@ -497,9 +505,7 @@ func TestConflicts_NoPasswordHash(t *testing.T) {
 }
 
 func TestTeamForm_CreateValidation(t *testing.T) {
-	e := newEnv(t, true)
-	fake := newFakeRep(false)
-	g := e.startTeam(fake, adminEmail)
+	_, fake, g := fakeTeamWindow(t, true, false, adminEmail)
 	menuItem(t, g, "Team…").Action()
 	g.settle()
 	f := findTeamForm(t, g)
@@ -539,19 +545,18 @@ func TestTeamForm_CreateValidation(t *testing.T) {
 	if got := f.ca.error(); !strings.HasSuffix(got, "missing-ca.crt cannot be read") {
 		t.Errorf("ca: %q", got)
 	}
-	fake.mu.Lock()
-	if fake.created != nil {
-		t.Error("the team was created from an invalid form")
-	}
-	fake.mu.Unlock()
+	fake.with(func() {
+		if fake.created != nil {
+			t.Error("the team was created from an invalid form")
+		}
+	})
 
 	f.cert.entry.SetText("")
 	f.ca.entry.SetText(cert)
 	test.Tap(f.submit)
 	g.settle()
-	fake.mu.Lock()
-	created := fake.created
-	fake.mu.Unlock()
+	var created *core.TeamConfig
+	fake.with(func() { created = fake.created })
 	if created == nil {
 		t.Fatalf("the team was not created: %q", dialogTexts(g))
 	}
@@ -577,8 +582,7 @@ func findTeamForm(t *testing.T, g *GUI) *teamForm {
 
 func TestTeamForm_FrenchFieldError(t *testing.T) {
 	inFrench(t)
-	e := newEnv(t, true)
-	g := e.startTeam(newFakeRep(false), adminEmail)
+	_, _, g := fakeTeamWindow(t, true, false, adminEmail)
 	menuItem(t, g, "Équipe…").Action()
 	g.settle()
 	f := findTeamForm(t, g)
@@ -589,8 +593,7 @@ func TestTeamForm_FrenchFieldError(t *testing.T) {
 }
 
 func TestTeamForm_SoloNonManagement(t *testing.T) {
-	e := newEnv(t, true)
-	g := e.startTeam(newFakeRep(false), jean)
+	_, _, g := fakeTeamWindow(t, true, false, jean)
 	menuItem(t, g, "Team…").Action()
 	g.settle()
 	if g.main.sync.team != nil {
@@ -602,9 +605,7 @@ func TestTeamForm_SoloNonManagement(t *testing.T) {
 }
 
 func TestTeam_Leave(t *testing.T) {
-	e := newEnv(t, true)
-	fake := newFakeRep(true)
-	g := e.startTeam(fake, adminEmail)
+	_, fake, g := fakeTeamWindow(t, true, true, adminEmail)
 	fake.fire(g)
 	menuItem(t, g, "Team…").Action()
 	g.settle()
@@ -615,9 +616,8 @@ func TestTeam_Leave(t *testing.T) {
 	g.settle()
 	tapButton(t, g, "Yes")
 	g.settle()
-	fake.mu.Lock()
-	left := fake.left
-	fake.mu.Unlock()
+	var left bool
+	fake.with(func() { left = fake.left })
 	if !left {
 		t.Fatal("the laptop did not leave the team")
 	}
@@ -627,9 +627,7 @@ func TestTeam_Leave(t *testing.T) {
 }
 
 func TestTeam_JoinFromSetup(t *testing.T) {
-	e := newEnv(t, false)
-	fake := newFakeRep(false)
-	g := e.startTeam(fake, "")
+	_, fake, g := fakeTeamWindow(t, false, false, "")
 	if g.setup == nil {
 		t.Fatal("no set-up screen")
 	}
@@ -647,9 +645,8 @@ func TestTeam_JoinFromSetup(t *testing.T) {
 	f.endpoints.entry.SetText("https://10.0.0.1:2379")
 	test.Tap(f.submit)
 	g.settle()
-	fake.mu.Lock()
-	joined := fake.joined
-	fake.mu.Unlock()
+	var joined *core.TeamConfig
+	fake.with(func() { joined = fake.joined })
 	if joined == nil || joined.Endpoints[0] != "https://10.0.0.1:2379" {
 		t.Fatalf("join %+v; %q", joined, dialogTexts(g))
 	}
@@ -673,12 +670,10 @@ func tapIn(t *testing.T, o fyne.CanvasObject, text string) {
 // Changes waiting while the cluster answers are pushed at the next tick even when nothing
 // nudged the sync (a write made outside the forms); offline, the tick only reads again.
 func TestSync_TickNudgesWaitingChanges(t *testing.T) {
-	e := newEnv(t, true)
-	fake := newFakeRep(true)
-	g := e.startTeam(fake, adminEmail)
+	_, fake, g := fakeTeamWindow(t, true, true, adminEmail)
 	fake.fire(g)
 	s := g.main.sync
-	nudges := func() int { fake.mu.Lock(); defer fake.mu.Unlock(); return fake.nudges }
+	nudges := func() (n int) { fake.with(func() { n = fake.nudges }); return n }
 	fake.set(func(st *core.SyncStatus) { st.Outbox = 2 })
 	fake.fire(g)
 	before := nudges()
@@ -709,9 +704,7 @@ func TestSync_TickNudgesWaitingChanges(t *testing.T) {
 
 // Stop ends the background sync: the engine's Run returns before main.go closes the database.
 func TestSync_StopEndsRun(t *testing.T) {
-	e := newEnv(t, true)
-	fake := newFakeRep(true)
-	g := e.startTeam(fake, adminEmail)
+	_, fake, g := fakeTeamWindow(t, true, true, adminEmail)
 	fake.fire(g)
 	g.Stop()
 	select {

@@ -60,6 +60,38 @@ type tabSpec[T any] struct {
 	extra    []fyne.CanvasObject // more toolbar buttons
 }
 
+// loadLatest reads in the background for a tab whose loads are counted by gen, with
+// "Loading…" in its status line meanwhile, and shows what was read on the UI goroutine — or the
+// error in a dialog — unless a newer load started since. Call it on the UI goroutine.
+func loadLatest[T any](g *GUI, gen *int, status *widget.Label, read func() (T, error), show func(T)) {
+	*gen++
+	mine := *gen
+	status.SetText(tr("Loading…"))
+	background(g, read, func(v T, err error) {
+		if mine != *gen {
+			return
+		}
+		status.SetText("")
+		if err != nil {
+			g.showError(err)
+			return
+		}
+		show(v)
+	})
+}
+
+// recordsCSV is a tab's csv for rows that each hold one core record: the records, in the
+// rows' order, through core's CSV columns of that record.
+func recordsCSV[R, T any](record func(R) T, columns func([]T, core.ExportLookup) [][]string) func([]R, core.ExportLookup) [][]string {
+	return func(rows []R, l core.ExportLookup) [][]string {
+		list := make([]T, len(rows))
+		for i, r := range rows {
+			list[i] = record(r)
+		}
+		return columns(list, l)
+	}
+}
+
 // listTab is a tab of the main window: toolbar, sortable table and status line.
 type listTab[T any] struct {
 	g       *GUI

@@ -83,12 +83,7 @@ func TestTeam_RealEngine(t *testing.T) {
 	menuItem(t, hq.g, "Team…").Action()
 	hq.g.settle()
 	f := findTeamForm(t, hq.g)
-	f.endpoints.entry.SetText(strings.Join(c.Endpoints(), ", "))
-	f.ca.entry.SetText(c.CAFile())
-	f.cert.entry.SetText(root.CertFile)
-	f.key.entry.SetText(root.KeyFile)
-	test.Tap(f.submit)
-	hq.g.settle()
+	submitTeamForm(hq.g, f, strings.Join(c.Endpoints(), ", "), c.CAFile(), root.CertFile, root.KeyFile)
 	// (No login through core here: a write made beside the window is pushed only at its next
 	// change, and the test waits for an empty outbox.)
 	if st, err := hq.e.svc.SyncStatus(t.Context(), hq.g.actor); err != nil || st.Mode != core.ModeTeam {
@@ -121,12 +116,7 @@ func TestTeam_RealEngine(t *testing.T) {
 	}
 	road.g.setup.showJoin()
 	j := road.g.setup.join
-	j.endpoints.entry.SetText(strings.Join(c.Endpoints(), " "))
-	j.ca.entry.SetText(c.CAFile())
-	j.cert.entry.SetText(creds.CertFile)
-	j.key.entry.SetText(creds.KeyFile)
-	test.Tap(j.submit)
-	road.g.settle()
+	submitTeamForm(road.g, j, strings.Join(c.Endpoints(), " "), c.CAFile(), creds.CertFile, creds.KeyFile)
 	if road.g.login == nil {
 		t.Fatalf("after joining, no login screen: %q", dialogTexts(road.g))
 	}
@@ -143,8 +133,7 @@ func TestTeam_RealEngine(t *testing.T) {
 	openRow(hq.g, htab, rowOf(t, htab, 0, "Kevin Casey"))
 	form := hq.g.main.form.(*clientForm)
 	form.company.entry.SetText("Cool Startup Worldwide")
-	test.Tap(form.dlg.save)
-	hq.g.settle()
+	saveForm(hq.g, form.dlg)
 	waitUI(t, road.g, "the rename reaches the commercial's window", func() bool {
 		return strings.Contains(strings.Join(rowTexts(tab), "\n"), "Cool Startup Worldwide")
 	})
@@ -229,4 +218,15 @@ func TestTeam_RealEngineConflict(t *testing.T) {
 	if got, err := hq.e.svc.GetClient(admin, kevinID); err != nil || got.CompanyName != "Road Company" {
 		t.Errorf("management's laptop has %q, %v; want the commercial's kept value", got.CompanyName, err)
 	}
+}
+
+// submitTeamForm fills a create or join form with the cluster's endpoints, its CA and a client
+// certificate, and submits it.
+func submitTeamForm(g *GUI, f *teamForm, endpoints, ca, cert, key string) {
+	f.endpoints.entry.SetText(endpoints)
+	f.ca.entry.SetText(ca)
+	f.cert.entry.SetText(cert)
+	f.key.entry.SetText(key)
+	test.Tap(f.submit)
+	g.settle()
 }

@@ -86,10 +86,7 @@ func TestLogin_OK(t *testing.T) {
 func TestLogin_ErrInvalid(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.start()
-	test.Type(g.login.email, adminEmail)
-	test.Type(g.login.password, "Wrong!pass1")
-	test.Tap(g.login.submit)
-	g.settle()
+	typeLogin(g, adminEmail, "Wrong!pass1")
 	if g.main != nil {
 		t.Fatal("a wrong password logged in")
 	}
@@ -180,14 +177,8 @@ func TestMain_ShortcutsSwitchTabs(t *testing.T) {
 func TestClients_CommercialCreatesClient(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(jean)
-	test.Tap(g.main.clients.newBtn)
-	f := g.main.form.(*clientForm)
-	test.Type(f.name.entry, "Zoé Lambert")
-	test.Type(f.company.entry, "Lambert & Fils")
-	test.Type(f.email.entry, "zoe@lambert.fr")
-	test.Type(f.phone.entry, "+33 6 98 76 54 32")
-	test.Tap(f.dlg.save)
-	g.settle()
+	f := typeNewClient(g, "Zoé Lambert", "Lambert & Fils", "zoe@lambert.fr", "+33 6 98 76 54 32")
+	saveForm(g, f.dlg)
 	j := e.actor(jean)
 	cs, _, err := e.svc.ListClients(j, core.ClientQuery{Search: "lambert"})
 	mustNoErr(t, err)
@@ -202,17 +193,11 @@ func TestClients_CommercialCreatesClient(t *testing.T) {
 func TestClients_ErrInvalidEmail(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(jean)
-	test.Tap(g.main.clients.newBtn)
-	f := g.main.form.(*clientForm)
-	test.Type(f.name.entry, "Zoé Lambert")
-	test.Type(f.company.entry, "Lambert & Fils")
-	test.Type(f.email.entry, "zoe-at-lambert")
+	f := typeNewClient(g, "Zoé Lambert", "Lambert & Fils", "zoe-at-lambert", "0612345678")
 	if f.email.error() != "is not a valid email address" {
 		t.Errorf("the email field shows %q", f.email.error())
 	}
-	test.Type(f.phone.entry, "0612345678")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	cs, _, err := e.svc.ListClients(e.actor(jean), core.ClientQuery{})
 	mustNoErr(t, err)
 	if len(cs) != 4 {
@@ -289,8 +274,7 @@ func TestEvents_ManagementAssignsSupport(t *testing.T) {
 		t.Error("the support picker should have the focus")
 	}
 	f.support.SetSelected("Emma Moreau <" + emma + ">")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	ev, err := e.svc.GetEvent(e.actor(adminEmail), tab.table.rows[row].ID)
 	mustNoErr(t, err)
 	em := e.actor(emma)
@@ -338,8 +322,7 @@ func TestEvents_SupportEditsOwnEvent(t *testing.T) {
 		t.Error("an end before the start should show an error")
 	}
 	f.endTime.entry.SetText("23:30")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	ev, err := e.svc.GetEvent(e.actor(lucas), f.event.ID)
 	mustNoErr(t, err)
 	if ev.Attendees != 80 || ev.End.Local().Format("15:04") != "23:30" {
@@ -391,8 +374,7 @@ func TestContracts_CommercialEditsOwnAmounts(t *testing.T) {
 		t.Error("a due above the total should show an error")
 	}
 	f.due.entry.SetText("2500,50")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	k, err := e.svc.GetContract(e.actor(jean), f.contract.ID)
 	mustNoErr(t, err)
 	if k.Due.StringFixed(2) != "2500.50" {
@@ -414,8 +396,7 @@ func TestCollaborators_CreateAndDeactivate(t *testing.T) {
 	test.Type(f.email.entry, "hugo.blanc@epicevents.com")
 	f.dept.SetSelectedIndex(1) // support
 	test.Type(f.password.entry, "Hug0!blanc-pw")
-	test.Tap(f.dlg.save)
-	g.settle()
+	saveForm(g, f.dlg)
 	a, err := e.svc.Login("hugo.blanc@epicevents.com", "Hug0!blanc-pw")
 	mustNoErr(t, err)
 	if a.Department() != core.Support {
@@ -446,16 +427,7 @@ func TestCollaborators_CreateAndDeactivate(t *testing.T) {
 		t.Fatal("the reset password does not work:", err)
 	}
 	test.Tap(button("OK")) // the information dialog
-	var deactivate *widget.Button
-	for _, b := range uf.dlg.buttons {
-		if btn, ok := b.(*widget.Button); ok && btn.Text == "Deactivate" {
-			deactivate = btn
-		}
-	}
-	if deactivate == nil {
-		t.Fatal("no Deactivate button")
-	}
-	test.Tap(deactivate)
+	test.Tap(formButton(t, uf.dlg, "Deactivate"))
 	g.settle()
 	if _, err := e.svc.Login("hugo.blanc@epicevents.com", "R3set!hugo-pw"); err == nil {
 		t.Error("a deactivated collaborator could still log in")
