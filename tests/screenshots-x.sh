@@ -35,20 +35,25 @@ place() {
 	exit 1
 }
 
+# find_window PATTERN: waits for a window whose name matches, sets wid and focuses it.
+find_window() {
+	wid=""
+	for _ in $(seq 1 150); do
+		wid=$(xdotool search --name "$1" 2>/dev/null | head -n1) && [ -n "$wid" ] && break
+		sleep 0.2
+	done
+	[ -n "$wid" ] || { echo "no window named $1" >&2; exit 1; }
+	sleep 1
+	xdotool windowfocus "$wid"
+	sleep 0.3
+}
+
 # restart [LANG]: starts the window again (in that language), logs in unless the saved session
 # opens the main window directly, and puts the window at 0,0 in 1280x800.
 restart() {
 	LANG="${1:-$LANG}" "$BIN" >>"$WORK/window.log" 2>&1 &
 	pid=$!
-	wid=""
-	for _ in $(seq 1 150); do
-		wid=$(xdotool search --name '^Epic Events CRM' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
-		sleep 0.2
-	done
-	[ -n "$wid" ] || { echo "no window" >&2; exit 1; }
-	sleep 1
-	xdotool windowfocus "$wid"
-	sleep 0.3
+	find_window '^Epic Events CRM'
 	case "$(xdotool getwindowname "$wid")" in
 	'Epic Events CRM')
 		xdotool type --delay 15 "$EMAIL"
@@ -61,15 +66,7 @@ restart() {
 	place
 }
 
-wid=""
-for _ in $(seq 1 150); do
-	wid=$(xdotool search --name '^Epic Events CRM$' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no login window" >&2; exit 1; }
-sleep 1
-xdotool windowfocus "$wid"
-sleep 0.3
+find_window '^Epic Events CRM$' # the login window
 xdotool type --delay 15 "$EMAIL"
 shot login 0.5
 xdotool key Tab
