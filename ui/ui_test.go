@@ -311,8 +311,7 @@ func TestEvents_SupportEditsOwnEvent(t *testing.T) {
 	tab := g.main.events
 	tab.checks["mine"].SetChecked(true)
 	g.settle()
-	openRow(g, tab, rowOf(t, tab, 0, "Startup Launch Party"))
-	f := g.main.form.(*eventForm)
+	f := openFormOf[*eventForm](t, g, tab, "Startup Launch Party")
 	if f.dlg.save == nil || f.name.entry.Disabled() {
 		t.Fatal("the support person's own event should be editable")
 	}
@@ -364,8 +363,7 @@ func TestContracts_CommercialEditsOwnAmounts(t *testing.T) {
 	e := newEnv(t, true)
 	g := e.startAs(jean)
 	tab := g.main.contracts
-	openRow(g, tab, rowOf(t, tab, 0, "Kevin Casey"))
-	f := g.main.form.(*contractForm)
+	f := openFormOf[*contractForm](t, g, tab, "Kevin Casey")
 	if f.sign != nil || f.dlg.save == nil {
 		t.Fatal("a commercial edits the amounts of their contract but does not sign")
 	}
@@ -380,8 +378,7 @@ func TestContracts_CommercialEditsOwnAmounts(t *testing.T) {
 	if k.Due.StringFixed(2) != "2500.50" {
 		t.Errorf("due %s", k.Due)
 	}
-	openRow(g, tab, rowOf(t, tab, 0, "Anne Girard")) // Claire's client
-	if g.main.form.(*contractForm).dlg.save != nil {
+	if openFormOf[*contractForm](t, g, tab, "Anne Girard").dlg.save != nil { // Claire's client
 		t.Error("another commercial's contract should be read-only")
 	}
 }
@@ -402,8 +399,7 @@ func TestCollaborators_CreateAndDeactivate(t *testing.T) {
 	if a.Department() != core.Support {
 		t.Errorf("department %s", a.Department())
 	}
-	openRow(g, tab, rowOf(t, tab, 0, "Hugo Blanc"))
-	uf := g.main.form.(*userForm)
+	uf := openFormOf[*userForm](t, g, tab, "Hugo Blanc")
 	button := func(label string) *widget.Button {
 		for _, o := range test.LaidOutObjects(g.win.Canvas().Overlays().Top()) {
 			if b, ok := o.(*widget.Button); ok && b.Text == label {
