@@ -18,16 +18,23 @@ import (
 // would.
 func flipValue(t *testing.T, path, bucket string, key []byte) {
 	t.Helper()
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bbolt.Tx) error {
+	updateFile(t, path, func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte(bucket))
 		v := append([]byte(nil), b.Get(key)...)
 		v[len(v)/2] ^= 0x20
 		return b.Put(key, v)
 	})
+}
+
+// updateFile runs fn in a write transaction on the bbolt file at path, behind the program's
+// back, and closes it.
+func updateFile(t *testing.T, path string, fn func(tx *bbolt.Tx) error) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(fn)
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}

@@ -177,11 +177,7 @@ func copyTo(t *testing.T, from, to string) {
 // breakIndex removes one entry of idx_clients_by_email behind the program's back.
 func breakIndex(t *testing.T, path string) {
 	t.Helper()
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bbolt.Tx) error {
+	updateFile(t, path, func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("idx_clients_by_email"))
 		if b == nil {
 			return errors.New("no bucket idx_clients_by_email")
@@ -189,12 +185,6 @@ func breakIndex(t *testing.T, path string) {
 		k, _ := b.Cursor().First()
 		return b.Delete(k)
 	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestE2E_RestoreInUse(t *testing.T) {

@@ -58,6 +58,17 @@ func oneErrorLine(t *testing.T, stderr, part string) {
 	}
 }
 
+// callFails runs Main and fails the test unless it exits with want and writes one error line
+// containing part (oneErrorLine).
+func callFails(t *testing.T, dir, stdin string, want int, part string, args ...string) {
+	t.Helper()
+	out, errOut, code := call(t, dir, stdin, args...)
+	if code != want {
+		t.Fatalf("%v: exit %d, want %d\nstdout: %s\nstderr: %s", args, code, want, out, errOut)
+	}
+	oneErrorLine(t, errOut, part)
+}
+
 // newAdmin initialises a database in a temp dir, logs the administrator in and returns the dir.
 func newAdmin(t *testing.T, demo bool) string {
 	t.Helper()
@@ -179,11 +190,7 @@ func TestMain_UsageErrors(t *testing.T) {
 
 func TestMain_NotInitialised(t *testing.T) {
 	dir := t.TempDir()
-	_, errOut, code := call(t, dir, "", "client", "list")
-	if code != exitUnauthenticated {
-		t.Fatalf("exit %d, want 3", code)
-	}
-	oneErrorLine(t, errOut, "database not initialised — run epicevents init")
+	callFails(t, dir, "", exitUnauthenticated, "database not initialised — run epicevents init", "client", "list")
 	if _, err := os.Stat(filepath.Join(dir, dbFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("client list created the database")
 	}
@@ -218,16 +225,8 @@ func TestMain_Panic(t *testing.T) {
 
 func TestMain_PasswordRequired(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "home")
-	_, errOut, code := call(t, dir, "", "init", "--admin-email", "a@example.com", "--admin-name", "Ada")
-	if code != exitUsage {
-		t.Fatalf("exit %d, want 2", code)
-	}
-	oneErrorLine(t, errOut, "password required: use --password-stdin")
-	_, errOut, code = call(t, dir, "", "init", "--admin-email", "a@example.com", "--admin-name", "Ada", "--password-stdin")
-	if code != exitUsage {
-		t.Fatalf("empty stdin: exit %d, want 2", code)
-	}
-	oneErrorLine(t, errOut, "standard input is empty")
+	callFails(t, dir, "", exitUsage, "password required: use --password-stdin", "init", "--admin-email", "a@example.com", "--admin-name", "Ada")
+	callFails(t, dir, "", exitUsage, "standard input is empty", "init", "--admin-email", "a@example.com", "--admin-name", "Ada", "--password-stdin")
 }
 
 func TestMain_Init(t *testing.T) {
@@ -251,25 +250,13 @@ func TestMain_Init(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("data directory: %v %v", fi.Mode(), err)
 	}
-	_, errOut, code := call(t, dir, testPassword+"\n", "init", "--admin-email", "b@example.com", "--admin-name", "Bob", "--password-stdin")
-	if code != exitConflict {
-		t.Fatalf("second init: exit %d, want 7", code)
-	}
-	oneErrorLine(t, errOut, "already initialised")
+	callFails(t, dir, testPassword+"\n", exitConflict, "already initialised", "init", "--admin-email", "b@example.com", "--admin-name", "Bob", "--password-stdin")
 }
 
 func TestMain_InitInvalid(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "home")
-	_, errOut, code := call(t, dir, "short\n", "init", "--admin-email", "a@example.com", "--admin-name", "Ada", "--password-stdin")
-	if code != exitInvalid {
-		t.Fatalf("weak password: exit %d, want 5", code)
-	}
-	oneErrorLine(t, errOut, "password: ")
-	_, errOut, code = call(t, dir, testPassword+"\n", "init", "--admin-email", "nope", "--admin-name", "Ada", "--password-stdin")
-	if code != exitInvalid {
-		t.Fatalf("bad email: exit %d, want 5", code)
-	}
-	oneErrorLine(t, errOut, "email: ")
+	callFails(t, dir, "short\n", exitInvalid, "password: ", "init", "--admin-email", "a@example.com", "--admin-name", "Ada", "--password-stdin")
+	callFails(t, dir, testPassword+"\n", exitInvalid, "email: ", "init", "--admin-email", "nope", "--admin-name", "Ada", "--password-stdin")
 }
 
 func TestMain_Session(t *testing.T) {
@@ -296,11 +283,7 @@ func TestMain_Session(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, sessionFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("session file left after logout: %v", err)
 	}
-	_, errOut, code := call(t, dir, "", "status")
-	if code != exitUnauthenticated {
-		t.Fatalf("status after logout: exit %d, want 3", code)
-	}
-	oneErrorLine(t, errOut, "not logged in")
+	callFails(t, dir, "", exitUnauthenticated, "not logged in", "status")
 	if got := mustCall(t, dir, "", 0, "logout"); got != "Not logged in.\n" {
 		t.Errorf("second logout printed %q", got)
 	}
@@ -308,11 +291,7 @@ func TestMain_Session(t *testing.T) {
 
 func TestMain_LoginBadPassword(t *testing.T) {
 	dir := newAdmin(t, false)
-	_, errOut, code := call(t, dir, "Wrong123!x\n", "login", "--email", "admin@example.com", "--password-stdin")
-	if code != exitUnauthenticated {
-		t.Fatalf("exit %d, want 3", code)
-	}
-	oneErrorLine(t, errOut, "invalid email or password")
+	callFails(t, dir, "Wrong123!x\n", exitUnauthenticated, "invalid email or password", "login", "--email", "admin@example.com", "--password-stdin")
 }
 
 func TestMain_DamagedDatabase(t *testing.T) {
@@ -322,11 +301,7 @@ func TestMain_DamagedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"client", "list"}, {"check"}} {
-		_, errOut, code := call(t, dir, "", args...)
-		if code != exitInternal {
-			t.Fatalf("%v: exit %d, want 1 (%s)", args, code, errOut)
-		}
-		oneErrorLine(t, errOut, "the database is damaged: "+path)
+		callFails(t, dir, "", exitInternal, "the database is damaged: "+path, args...)
 	}
 }
 
@@ -345,19 +320,11 @@ func TestMain_OwnPasswordByEmail(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, sessionFile), old, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, errOut, code := call(t, dir, "", "whoami")
-	if code != exitUnauthenticated {
-		t.Fatalf("old session: exit %d, want 3", code)
-	}
-	oneErrorLine(t, errOut, "no longer valid")
-	_, errOut, code = call(t, dir, testPassword+"\n", "user", "password", "--password-stdin")
+	callFails(t, dir, "", exitUnauthenticated, "no longer valid", "whoami")
+	_, errOut, code := call(t, dir, testPassword+"\n", "user", "password", "--password-stdin")
 	if code != exitUnauthenticated {
 		t.Fatalf("after the old session: exit %d (%s)", code, errOut)
 	}
 	mustCall(t, dir, next+"\n", 0, "login", "--email", "admin@example.com", "--password-stdin")
-	_, errOut, code = call(t, dir, next+"\n", "user", "password", "--password-stdin")
-	if code != exitUsage {
-		t.Fatalf("one line for two passwords: exit %d, want 2", code)
-	}
-	oneErrorLine(t, errOut, "standard input is empty")
+	callFails(t, dir, next+"\n", exitUsage, "standard input is empty", "user", "password", "--password-stdin")
 }

@@ -70,12 +70,7 @@ func (s *Service) agendaFilter(a *Actor, q AgendaQuery) (EventFilter, Agenda, er
 	from, to := q.Span(s.Now())
 	f := EventFilter{StartFrom: from.UTC(), StartTo: to.UTC().Add(-time.Nanosecond)}
 	if q.Mine {
-		switch a.dept {
-		case Support:
-			f.SupportID = a.id
-		case Commercial:
-			f.CommercialID = a.id
-		}
+		f.onlyMine(a)
 	}
 	return f, Agenda{From: from, To: to}, nil
 }
@@ -104,13 +99,7 @@ func (s *Service) AgendaEvents(a *Actor, q AgendaQuery) ([]Event, int, Agenda, e
 	if err != nil {
 		return nil, 0, Agenda{}, err
 	}
-	var out []Event
-	var hidden int
-	err = s.view(a, "agenda", func(tx Tx) error {
-		var err error
-		out, hidden, err = tx.Events(f)
-		return err
-	})
+	out, hidden, err := viewList(s, a, "agenda", func(tx Tx) ([]Event, int, error) { return tx.Events(f) })
 	SortEvents(out)
 	return out, hidden, ag, err
 }

@@ -19,12 +19,7 @@ func (s *Service) Audit(a *Actor, q AuditQuery) ([]AuditEntry, int, error) {
 	if err := authorize(a, permissions.Audit, permissions.Read, "read the audit trail"); err != nil {
 		return nil, 0, err
 	}
-	var out []AuditEntry
-	var hidden int
-	err := s.view(a, "read audit trail", func(tx Tx) error {
-		var err error
-		out, hidden, err = tx.Audit(AuditFilter{RecordID: q.RecordID, AfterSeq: q.AfterSeq, Limit: q.Limit})
-		return err
+	return viewList(s, a, "read audit trail", func(tx Tx) ([]AuditEntry, int, error) {
+		return tx.Audit(AuditFilter{RecordID: q.RecordID, AfterSeq: q.AfterSeq, Limit: q.Limit})
 	})
-	return out, hidden, err
 }

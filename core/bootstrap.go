@@ -61,16 +61,13 @@ func (s *Service) Initialize(in InitInput) (InitResult, error) {
 	if err != nil {
 		return InitResult{}, err
 	}
-	if err := ValidatePassword(in.Password, admin.Email); err != nil {
+	hash, err := s.newPasswordHash(nil, "initialise", in.Password, admin.Email)
+	if err != nil {
 		return InitResult{}, err
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return InitResult{}, s.report(nil, InternalError("generate signing key", err))
-	}
-	hash, err := hashPassword(in.Password, s.hash)
-	if err != nil {
-		return InitResult{}, s.report(nil, InternalError("initialise", err))
 	}
 	var res InitResult
 	var demo []demoUser

@@ -145,36 +145,21 @@ func (s *Service) UpdateClient(a *Actor, id uuid.UUID, p ClientPatch) (Client, e
 }
 
 func applyClientPatch(c Client, p ClientPatch) Client {
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	set(&c.FullName, p.FullName)
-	set(&c.Email, p.Email)
-	set(&c.Phone, p.Phone)
-	set(&c.CompanyName, p.CompanyName)
-	set(&c.Notes, p.Notes)
+	setIf(&c.FullName, p.FullName)
+	setIf(&c.Email, p.Email)
+	setIf(&c.Phone, p.Phone)
+	setIf(&c.CompanyName, p.CompanyName)
+	setIf(&c.Notes, p.Notes)
 	return c
 }
 
 func clientChanges(a, b Client) []string {
-	var f []string
-	for _, d := range []struct {
-		name string
-		same bool
-	}{
-		{"full_name", a.FullName == b.FullName},
-		{"email", a.Email == b.Email},
-		{"phone", a.Phone == b.Phone},
-		{"company_name", a.CompanyName == b.CompanyName},
-		{"notes", a.Notes == b.Notes},
-	} {
-		if !d.same {
-			f = append(f, d.name)
-		}
-	}
-	return f
+	return changedNames(
+		fieldDiff{"full_name", a.FullName == b.FullName},
+		fieldDiff{"email", a.Email == b.Email},
+		fieldDiff{"phone", a.Phone == b.Phone},
+		fieldDiff{"company_name", a.CompanyName == b.CompanyName},
+		fieldDiff{"notes", a.Notes == b.Notes})
 }
 
 // ReassignClient makes another active commercial the client's contact; the client's contracts
@@ -227,36 +212,18 @@ func (s *Service) DeleteClient(a *Actor, id uuid.UUID) error {
 	if err := authorize(a, resClient, permissions.Delete, "delete clients"); err != nil {
 		return err
 	}
-	return s.update(a, "delete client", func(tx Tx) error {
+	return s.deleteAudited(a, ClientRecord, id, func(tx Tx) error {
 		if _, err := tx.Client(id); err != nil {
 			return err
 		}
 		k, hidden, err := tx.Contracts(ContractFilter{ClientID: id, Limit: 1})
-		if err := inTheWay(ContractRecord, hidden, err); err != nil {
-			return err
-		}
-		if len(k) > 0 {
-			return NewError(Conflict, CodeClientHasContracts)
-		}
-		if err := tx.DeleteClient(id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, ActionDelete, ClientRecord, id)
-	})
+		return stillReferenced(ContractRecord, len(k), hidden, err, CodeClientHasContracts)
+	}, Tx.DeleteClient)
 }
 
 // GetClient returns a client. Any logged-in user. Errors: Unauthenticated, NotFound.
 func (s *Service) GetClient(a *Actor, id uuid.UUID) (Client, error) {
-	if err := authorize(a, resClient, permissions.Read, "read clients"); err != nil {
-		return Client{}, err
-	}
-	var c Client
-	err := s.view(a, "get client", func(tx Tx) error {
-		var err error
-		c, err = tx.Client(id)
-		return err
-	})
-	return c, err
+	return getRecord(s, a, resClient, ClientRecord, Tx.Client, id)
 }
 
 // ListClients returns clients by full name, and how many damaged clients were left out.
@@ -269,13 +236,7 @@ func (s *Service) ListClients(a *Actor, q ClientQuery) ([]Client, int, error) {
 	if q.Mine {
 		f.CommercialID = a.id
 	}
-	var out []Client
-	var hidden int
-	err := s.view(a, "list clients", func(tx Tx) error {
-		var err error
-		out, hidden, err = tx.Clients(f)
-		return err
-	})
+	out, hidden, err := viewList(s, a, "list clients", func(tx Tx) ([]Client, int, error) { return tx.Clients(f) })
 	SortClients(out)
 	return out, hidden, err
 }

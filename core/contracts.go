@@ -76,22 +76,14 @@ func (s *Service) UpdateContractAmounts(a *Actor, id uuid.UUID, total, due *deci
 			return NewError(Conflict, CodeContractCancelled)
 		}
 		next := k
-		if total != nil {
-			next.Total = *total
-		}
-		if due != nil {
-			next.Due = *due
-		}
+		setIf(&next.Total, total)
+		setIf(&next.Due, due)
 		if err := ValidateAmounts(next.Total, next.Due); err != nil {
 			return err
 		}
-		var fields []string
-		if !next.Total.Equal(k.Total) {
-			fields = append(fields, "total_amount")
-		}
-		if !next.Due.Equal(k.Due) {
-			fields = append(fields, "amount_due")
-		}
+		fields := changedNames(
+			fieldDiff{"total_amount", next.Total.Equal(k.Total)},
+			fieldDiff{"amount_due", next.Due.Equal(k.Due)})
 		if len(fields) == 0 {
 			return nil
 		}
@@ -167,36 +159,18 @@ func (s *Service) DeleteContract(a *Actor, id uuid.UUID) error {
 	if err := authorize(a, resContract, permissions.Delete, "delete contracts"); err != nil {
 		return err
 	}
-	return s.update(a, "delete contract", func(tx Tx) error {
+	return s.deleteAudited(a, ContractRecord, id, func(tx Tx) error {
 		if _, err := tx.Contract(id); err != nil {
 			return err
 		}
 		ev, hidden, err := tx.Events(EventFilter{ContractID: id, Limit: 1})
-		if err := inTheWay(EventRecord, hidden, err); err != nil {
-			return err
-		}
-		if len(ev) > 0 {
-			return NewError(Conflict, CodeContractHasEvents)
-		}
-		if err := tx.DeleteContract(id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, ActionDelete, ContractRecord, id)
-	})
+		return stillReferenced(EventRecord, len(ev), hidden, err, CodeContractHasEvents)
+	}, Tx.DeleteContract)
 }
 
 // GetContract returns a contract. Any logged-in user. Errors: Unauthenticated, NotFound.
 func (s *Service) GetContract(a *Actor, id uuid.UUID) (Contract, error) {
-	if err := authorize(a, resContract, permissions.Read, "read contracts"); err != nil {
-		return Contract{}, err
-	}
-	var k Contract
-	err := s.view(a, "get contract", func(tx Tx) error {
-		var err error
-		k, err = tx.Contract(id)
-		return err
-	})
-	return k, err
+	return getRecord(s, a, resContract, ContractRecord, Tx.Contract, id)
 }
 
 // ListContracts returns contracts, newest first, and how many damaged contracts were left
@@ -210,13 +184,7 @@ func (s *Service) ListContracts(a *Actor, q ContractQuery) ([]Contract, int, err
 	if q.Mine {
 		f.CommercialID = a.id
 	}
-	var out []Contract
-	var hidden int
-	err := s.view(a, "list contracts", func(tx Tx) error {
-		var err error
-		out, hidden, err = tx.Contracts(f)
-		return err
-	})
+	out, hidden, err := viewList(s, a, "list contracts", func(tx Tx) ([]Contract, int, error) { return tx.Contracts(f) })
 	SortContracts(out)
 	return out, hidden, err
 }

@@ -52,13 +52,6 @@ func CSVTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func csvID(id uuid.UUID) string {
-	if id == uuid.Nil {
-		return ""
-	}
-	return id.String()
-}
-
 // The header lines of the exports.
 var (
 	ClientCSVHeader = []string{"id", "full_name", "email", "phone", "company_name",
@@ -76,7 +69,7 @@ func ClientsCSV(list []Client, l ExportLookup) [][]string {
 	out := [][]string{ClientCSVHeader}
 	for _, c := range list {
 		out = append(out, []string{c.ID.String(), c.FullName, c.Email, c.Phone, c.CompanyName,
-			csvID(c.CommercialID), l.contacts[c.CommercialID].FullName, c.Notes,
+			wireID(c.CommercialID), l.contacts[c.CommercialID].FullName, c.Notes,
 			CSVTime(c.CreatedAt), CSVTime(c.UpdatedAt)})
 	}
 	return out
@@ -87,7 +80,7 @@ func ContractsCSV(list []Contract, l ExportLookup) [][]string {
 	out := [][]string{ContractCSVHeader}
 	for _, k := range list {
 		out = append(out, []string{k.ID.String(), k.ClientID.String(), l.clients[k.ClientID].FullName,
-			csvID(k.CommercialID), l.contacts[k.CommercialID].FullName, k.Total.StringFixed(2),
+			wireID(k.CommercialID), l.contacts[k.CommercialID].FullName, k.Total.StringFixed(2),
 			k.Due.StringFixed(2), string(k.Status), strconv.FormatBool(k.Status == Signed),
 			CSVTime(k.SignedAt), CSVTime(k.CreatedAt), CSVTime(k.UpdatedAt)})
 	}
@@ -101,7 +94,7 @@ func EventsCSV(list []Event, l ExportLookup) [][]string {
 		c := l.clients[e.ClientID]
 		out = append(out, []string{e.ID.String(), e.ContractID.String(), e.ClientID.String(),
 			c.FullName, c.Email, c.Phone, e.Name, CSVTime(e.Start), CSVTime(e.End), e.Location,
-			strconv.Itoa(e.Attendees), e.Notes, csvID(e.SupportID), l.contacts[e.SupportID].FullName,
+			strconv.Itoa(e.Attendees), e.Notes, wireID(e.SupportID), l.contacts[e.SupportID].FullName,
 			CSVTime(e.CreatedAt), CSVTime(e.UpdatedAt)})
 	}
 	return out

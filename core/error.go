@@ -121,10 +121,16 @@ func Codes() []Code {
 	return cs
 }
 
+// asError returns the *Error in err's chain, if any: the one look-up of every accessor below.
+func asError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
 // CodeOf returns the code of err ("" when it has none).
 func CodeOf(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := asError(err); ok {
 		return e.Code
 	}
 	return ""
@@ -142,8 +148,7 @@ func InternalError(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if _, ok := asError(err); ok {
 		return err
 	}
 	return &Error{Kind: Internal, Message: op, Err: err}
@@ -154,8 +159,7 @@ func KindOf(err error) Kind {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := asError(err); ok {
 		return e.Kind
 	}
 	return Internal
@@ -163,8 +167,7 @@ func KindOf(err error) Kind {
 
 // FieldOf returns the field an Invalid error names, or "".
 func FieldOf(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := asError(err); ok {
 		return e.Field
 	}
 	return ""
@@ -176,8 +179,7 @@ func MessageOf(err error) string {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := asError(err); ok {
 		switch {
 		case e.Kind == Internal && e.Code != "":
 			// A coded failure of the database file (in use, damaged, disk full): its message

@@ -170,45 +170,23 @@ func errContractCancelled() *Error {
 func IsFinal(k Contract) bool { return k.Status == Cancelled }
 
 func applyEventPatch(e Event, p EventPatch) Event {
-	if p.Name != nil {
-		e.Name = *p.Name
-	}
-	if p.Start != nil {
-		e.Start = *p.Start
-	}
-	if p.End != nil {
-		e.End = *p.End
-	}
-	if p.Location != nil {
-		e.Location = *p.Location
-	}
-	if p.Attendees != nil {
-		e.Attendees = *p.Attendees
-	}
-	if p.Notes != nil {
-		e.Notes = *p.Notes
-	}
+	setIf(&e.Name, p.Name)
+	setIf(&e.Start, p.Start)
+	setIf(&e.End, p.End)
+	setIf(&e.Location, p.Location)
+	setIf(&e.Attendees, p.Attendees)
+	setIf(&e.Notes, p.Notes)
 	return e
 }
 
 func eventChanges(a, b Event) []string {
-	var f []string
-	for _, d := range []struct {
-		name string
-		same bool
-	}{
-		{"name", a.Name == b.Name},
-		{"start", a.Start.Equal(b.Start)},
-		{"end", a.End.Equal(b.End)},
-		{"location", a.Location == b.Location},
-		{"attendees", a.Attendees == b.Attendees},
-		{"notes", a.Notes == b.Notes},
-	} {
-		if !d.same {
-			f = append(f, d.name)
-		}
-	}
-	return f
+	return changedNames(
+		fieldDiff{"name", a.Name == b.Name},
+		fieldDiff{"start", a.Start.Equal(b.Start)},
+		fieldDiff{"end", a.End.Equal(b.End)},
+		fieldDiff{"location", a.Location == b.Location},
+		fieldDiff{"attendees", a.Attendees == b.Attendees},
+		fieldDiff{"notes", a.Notes == b.Notes})
 }
 
 // AssignSupport makes an active support user the event's support contact; uuid.Nil unassigns.
@@ -254,29 +232,15 @@ func (s *Service) DeleteEvent(a *Actor, id uuid.UUID) error {
 	if err := authorize(a, resEvent, permissions.Delete, "delete events"); err != nil {
 		return err
 	}
-	return s.update(a, "delete event", func(tx Tx) error {
-		if _, err := tx.Event(id); err != nil {
-			return err
-		}
-		if err := tx.DeleteEvent(id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, ActionDelete, EventRecord, id)
-	})
+	return s.deleteAudited(a, EventRecord, id, func(tx Tx) error {
+		_, err := tx.Event(id)
+		return err
+	}, Tx.DeleteEvent)
 }
 
 // GetEvent returns an event. Any logged-in user. Errors: Unauthenticated, NotFound.
 func (s *Service) GetEvent(a *Actor, id uuid.UUID) (Event, error) {
-	if err := authorize(a, resEvent, permissions.Read, "read events"); err != nil {
-		return Event{}, err
-	}
-	var e Event
-	err := s.view(a, "get event", func(tx Tx) error {
-		var err error
-		e, err = tx.Event(id)
-		return err
-	})
-	return e, err
+	return getRecord(s, a, resEvent, EventRecord, Tx.Event, id)
 }
 
 // CanUpdateEvent reports whether the actor may change e's details (for the window to decide
@@ -300,12 +264,7 @@ func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, int, error) {
 	f := EventFilter{ContractID: q.ContractID, Unassigned: q.Unassigned,
 		Search: strings.ToLower(strings.TrimSpace(q.Search))}
 	if q.Mine {
-		switch a.dept {
-		case Support:
-			f.SupportID = a.id
-		case Commercial:
-			f.CommercialID = a.id
-		}
+		f.onlyMine(a)
 	}
 	if q.Upcoming {
 		days := q.Days
@@ -318,28 +277,25 @@ func (s *Service) ListEvents(a *Actor, q EventQuery) ([]Event, int, error) {
 		now := s.Now()
 		f.StartFrom, f.StartTo = now, now.AddDate(0, 0, days)
 	}
-	var out []Event
-	var hidden int
-	err := s.view(a, "list events", func(tx Tx) error {
-		var err error
-		out, hidden, err = tx.Events(f)
-		return err
-	})
+	out, hidden, err := viewList(s, a, "list events", func(tx Tx) ([]Event, int, error) { return tx.Events(f) })
 	SortEvents(out)
 	return out, hidden, err
 }
 
 // SortEvents puts events in their default order: by start, then name.
 func SortEvents(e []Event) {
-	type key struct {
-		start timeKey
-		name  string
+	sortByKey(e, func(e *Event) eventKey { return eventKey{timeKeyOf(e.Start), e.Name} }, eventKey.compare)
+}
+
+// eventKey is the default order of events and of event lines: by start, then name.
+type eventKey struct {
+	start timeKey
+	name  string
+}
+
+func (a eventKey) compare(b eventKey) int {
+	if c := a.start.compare(b.start); c != 0 {
+		return c
 	}
-	sortByKey(e, func(e *Event) key { return key{timeKeyOf(e.Start), e.Name} },
-		func(a, b key) int {
-			if c := a.start.compare(b.start); c != 0 {
-				return c
-			}
-			return strings.Compare(a.name, b.name)
-		})
+	return strings.Compare(a.name, b.name)
 }

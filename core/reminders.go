@@ -29,15 +29,22 @@ type Reminder struct {
 // contracts. Management has no events of their own: ok is false.
 func myEventsFilter(a *Actor, from, to time.Time) (f EventFilter, ok bool) {
 	f = EventFilter{StartFrom: from, StartTo: to}
+	ok = f.onlyMine(a)
+	return f, ok
+}
+
+// onlyMine narrows f to a's own events: assigned to a support user, of a commercial's contracts.
+// Management has no events of their own: false, and f is unchanged.
+func (f *EventFilter) onlyMine(a *Actor) bool {
 	switch a.dept {
 	case Support:
 		f.SupportID = a.id
 	case Commercial:
 		f.CommercialID = a.id
 	default:
-		return f, false
+		return false
 	}
-	return f, true
+	return true
 }
 
 // DueReminders returns the reminders due now that were never shown on this laptop, by start,

@@ -24,12 +24,7 @@ func (s *Service) ResolveID(a *Actor, t RecordType, ref string) (uuid.UUID, erro
 	if len(hex) < MinIDPrefix || len(hex) > 32 || strings.Trim(hex, "0123456789abcdef") != "" {
 		return uuid.Nil, FieldError("id", CodeNotAnID, ref, MinIDPrefix)
 	}
-	var ids []uuid.UUID
-	err := s.view(a, "resolve id", func(tx Tx) error {
-		var err error
-		ids, err = tx.IDsWithPrefix(t, hex, 2)
-		return err
-	})
+	ids, err := viewOne(s, a, "resolve id", func(tx Tx) ([]uuid.UUID, error) { return tx.IDsWithPrefix(t, hex, 2) })
 	switch {
 	case err != nil:
 		return uuid.Nil, err
@@ -50,12 +45,7 @@ func (s *Service) ResolveUser(a *Actor, ref string) (uuid.UUID, error) {
 	if !strings.Contains(ref, "@") {
 		return s.ResolveID(a, UserRecord, ref)
 	}
-	var u User
-	err := s.view(a, "resolve user", func(tx Tx) error {
-		var err error
-		u, err = tx.UserByEmail(NormalizeEmail(ref))
-		return err
-	})
+	u, err := viewOne(s, a, "resolve user", func(tx Tx) (User, error) { return tx.UserByEmail(NormalizeEmail(ref)) })
 	if KindOf(err) == NotFound {
 		return uuid.Nil, notFound("user")
 	}

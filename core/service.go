@@ -1,7 +1,6 @@
 package core
 
 import (
-	"errors"
 	"sync"
 	"time"
 
@@ -101,8 +100,8 @@ func (s *Service) report(a *Actor, err error) error {
 // reportDamaged sends monitoring one event per damaged record and process: its type and id,
 // never its content.
 func (s *Service) reportDamaged(a *Actor, err error) {
-	var e *Error
-	if !errors.As(err, &e) {
+	e, ok := asError(err)
+	if !ok {
 		return
 	}
 	key := string(e.Record) + "/" + e.ID.String()

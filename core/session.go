@@ -192,12 +192,8 @@ func (s *Service) recordFailure(email string, id uuid.UUID, now time.Time, login
 
 // throttled returns the Unauthenticated error of a locked email, or nil.
 func (s *Service) throttled(email string, now time.Time) error {
-	var th Throttle
-	if err := s.view(nil, "read throttle", func(tx Tx) error {
-		var err error
-		th, err = tx.Throttle(email)
-		return err
-	}); err != nil {
+	th, err := viewOne(s, nil, "read throttle", func(tx Tx) (Throttle, error) { return tx.Throttle(email) })
+	if err != nil {
 		return err
 	}
 	if wait := th.LockedUntil.Sub(now); wait > 0 {

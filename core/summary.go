@@ -42,21 +42,5 @@ type EventLine struct {
 
 // SortEventLines puts lines in the order of SortEvents: by start, then name.
 func SortEventLines(l []EventLine) {
-	type key struct {
-		start timeKey
-		name  string
-	}
-	sortByKey(l, func(e *EventLine) key { return key{timeKeyOf(e.Start), e.Name} },
-		func(a, b key) int {
-			if c := a.start.compare(b.start); c != 0 {
-				return c
-			}
-			if a.name < b.name {
-				return -1
-			}
-			if a.name > b.name {
-				return 1
-			}
-			return 0
-		})
+	sortByKey(l, func(e *EventLine) eventKey { return eventKey{timeKeyOf(e.Start), e.Name} }, eventKey.compare)
 }

@@ -232,12 +232,8 @@ func (s *Service) TeamIdentity(ctx context.Context, a *Actor, id uuid.UUID, issu
 	if err != nil {
 		return Identity{}, err
 	}
-	var u User
-	if err := s.view(a, "read user", func(tx Tx) error {
-		var err error
-		u, err = tx.User(id)
-		return err
-	}); err != nil {
+	u, err := viewOne(s, a, "read user", func(tx Tx) (User, error) { return tx.User(id) })
+	if err != nil {
 		return Identity{}, err
 	}
 	if !u.Active {
@@ -379,31 +375,31 @@ func changedFields(cur, next Wire, found bool) []string {
 	return out
 }
 
+// wireOf reads the record id with get and returns its wire form.
+func wireOf[T any, P interface {
+	*T
+	Wire() Wire
+}](tx Tx, get func(Tx, uuid.UUID) (T, error), id uuid.UUID) (Wire, error) {
+	v, err := get(tx, id)
+	if err != nil {
+		return Wire{}, err
+	}
+	return P(&v).Wire(), nil
+}
+
 // wireOfRecord returns a record's wire form; found false when it is gone.
 func wireOfRecord(tx Tx, t RecordType, id uuid.UUID) (Wire, bool, error) {
 	var w Wire
 	var err error
 	switch t {
 	case UserRecord:
-		var u User
-		if u, err = tx.User(id); err == nil {
-			w = u.Wire()
-		}
+		w, err = wireOf(tx, Tx.User, id)
 	case ClientRecord:
-		var c Client
-		if c, err = tx.Client(id); err == nil {
-			w = c.Wire()
-		}
+		w, err = wireOf(tx, Tx.Client, id)
 	case ContractRecord:
-		var k Contract
-		if k, err = tx.Contract(id); err == nil {
-			w = k.Wire()
-		}
+		w, err = wireOf(tx, Tx.Contract, id)
 	case EventRecord:
-		var e Event
-		if e, err = tx.Event(id); err == nil {
-			w = e.Wire()
-		}
+		w, err = wireOf(tx, Tx.Event, id)
 	default:
 		return Wire{}, false, NewError(Invalid, CodeUnknownRecordType, t)
 	}

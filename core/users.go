@@ -57,12 +57,9 @@ func (s *Service) CreateUser(a *Actor, in UserInput, password string) (User, err
 	if err != nil {
 		return User{}, err
 	}
-	if err := ValidatePassword(password, in.Email); err != nil {
-		return User{}, err
-	}
-	hash, err := hashPassword(password, s.hash)
+	hash, err := s.newPasswordHash(a, "create user", password, in.Email)
 	if err != nil {
-		return User{}, s.report(a, InternalError("create user", err))
+		return User{}, err
 	}
 	var u User
 	err = s.update(a, "create user", func(tx Tx) error {
@@ -159,15 +156,9 @@ func (s *Service) UpdateUser(a *Actor, id uuid.UUID, p UserPatch) (User, error) 
 
 func applyUserPatch(u User, p UserPatch) (User, error) {
 	in := UserInput{FullName: u.FullName, Email: u.Email, Department: u.Department}
-	if p.FullName != nil {
-		in.FullName = *p.FullName
-	}
-	if p.Email != nil {
-		in.Email = *p.Email
-	}
-	if p.Department != nil {
-		in.Department = *p.Department
-	}
+	setIf(&in.FullName, p.FullName)
+	setIf(&in.Email, p.Email)
+	setIf(&in.Department, p.Department)
 	in, err := validateUserInput(in)
 	if err != nil {
 		return u, err
@@ -177,17 +168,10 @@ func applyUserPatch(u User, p UserPatch) (User, error) {
 }
 
 func userChanges(a, b User) []string {
-	var f []string
-	if a.FullName != b.FullName {
-		f = append(f, "full_name")
-	}
-	if a.Email != b.Email {
-		f = append(f, "email")
-	}
-	if a.Department != b.Department {
-		f = append(f, "department")
-	}
-	return f
+	return changedNames(
+		fieldDiff{"full_name", a.FullName == b.FullName},
+		fieldDiff{"email", a.Email == b.Email},
+		fieldDiff{"department", a.Department == b.Department})
 }
 
 func (s *Service) checkDepartmentChange(tx Tx, a *Actor, u User) error {
@@ -278,19 +262,13 @@ func (s *Service) DeleteUser(a *Actor, id uuid.UUID) error {
 	if id == a.id {
 		return NewError(Forbidden, CodeOwnAccountDelete)
 	}
-	err := s.update(a, "delete user", func(tx Tx) error {
+	err := s.deleteAudited(a, UserRecord, id, func(tx Tx) error {
 		u, err := tx.User(id)
 		if err != nil {
 			return err
 		}
-		if err := checkNotContact(tx, u, CodeStillContactDelete); err != nil {
-			return err
-		}
-		if err := tx.DeleteUser(id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, ActionDelete, UserRecord, id)
-	})
+		return checkNotContact(tx, u, CodeStillContactDelete)
+	}, Tx.DeleteUser)
 	if err == nil {
 		s.event(a, EventUserDelete, "collaborator deleted", map[string]string{"record_id": id.String()})
 	}
@@ -350,25 +328,31 @@ func (s *Service) ResetPassword(a *Actor, id uuid.UUID, next string) error {
 	if id == a.id {
 		return NewError(Forbidden, CodeOwnPassword)
 	}
-	var u User
-	if err := s.view(a, "reset password", func(tx Tx) error {
-		var err error
-		u, err = tx.User(id)
-		return err
-	}); err != nil {
+	u, err := viewOne(s, a, "reset password", func(tx Tx) (User, error) { return tx.User(id) })
+	if err != nil {
 		return err
 	}
-	_, err := s.setPassword(a, id, u.Email, next, ActionPasswordReset)
+	_, err = s.setPassword(a, id, u.Email, next, ActionPasswordReset)
 	return err
 }
 
-func (s *Service) setPassword(a *Actor, id uuid.UUID, email, next, action string) (User, error) {
-	if err := ValidatePassword(next, email); err != nil {
-		return User{}, err
+// newPasswordHash checks a new password by the rules of §2 (it is not the account's email) and
+// hashes it; a failure to hash is reported as an Internal error of op.
+func (s *Service) newPasswordHash(a *Actor, op, password, email string) (string, error) {
+	if err := ValidatePassword(password, email); err != nil {
+		return "", err
 	}
-	hash, err := hashPassword(next, s.hash)
+	hash, err := hashPassword(password, s.hash)
 	if err != nil {
-		return User{}, s.report(a, InternalError("hash password", err))
+		return "", s.report(a, InternalError(op, err))
+	}
+	return hash, nil
+}
+
+func (s *Service) setPassword(a *Actor, id uuid.UUID, email, next, action string) (User, error) {
+	hash, err := s.newPasswordHash(a, "hash password", next, email)
+	if err != nil {
+		return User{}, err
 	}
 	var u User
 	err = s.update(a, "set password", func(tx Tx) error {
@@ -405,13 +389,7 @@ func (s *Service) GetUser(a *Actor, id uuid.UUID) (User, error) {
 	if id != a.id && a.Can(resUser, permissions.Read) == deny {
 		return User{}, NewError(Forbidden, CodeViewCollaborators, a.dept)
 	}
-	var u User
-	err := s.view(a, "get user", func(tx Tx) error {
-		var err error
-		u, err = tx.User(id)
-		return err
-	})
-	return u, err
+	return viewOne(s, a, "get user", func(tx Tx) (User, error) { return tx.User(id) })
 }
 
 // ListUsers returns collaborators by full name, and how many damaged ones were left out.
@@ -428,13 +406,7 @@ func (s *Service) ListUsers(a *Actor, q UserQuery) ([]User, int, error) {
 		}
 		f.Department = d
 	}
-	var users []User
-	var hidden int
-	err := s.view(a, "list users", func(tx Tx) error {
-		var err error
-		users, hidden, err = tx.Users(f)
-		return err
-	})
+	users, hidden, err := viewList(s, a, "list users", func(tx Tx) ([]User, int, error) { return tx.Users(f) })
 	sortUsers(users)
 	return users, hidden, err
 }
@@ -465,12 +437,7 @@ func (s *Service) Contacts(a *Actor) ([]Contact, error) {
 	if a == nil {
 		return nil, unauthenticated(CodeNotLoggedIn)
 	}
-	var users []User
-	err := s.view(a, "list contacts", func(tx Tx) error {
-		var err error
-		users, _, err = tx.Users(UserFilter{})
-		return err
-	})
+	users, _, err := viewList(s, a, "list contacts", func(tx Tx) ([]User, int, error) { return tx.Users(UserFilter{}) })
 	sortUsers(users)
 	out := make([]Contact, len(users))
 	for i, u := range users {

@@ -262,7 +262,7 @@ func wireTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// wireID writes an id; uuid.Nil (no one) is "".
+// wireID writes an id on the wire and in the CSV exports; uuid.Nil (no one) is "".
 func wireID(id uuid.UUID) string {
 	if id == uuid.Nil {
 		return ""

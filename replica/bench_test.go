@@ -25,28 +25,14 @@ import (
 // default).
 
 func benchTeam(b *testing.B) *team {
-	return newTeam(b, etcdtest.StartEmbedded(b, 3, etcdtest.Options{ClientCertAuth: true}))
+	return embeddedTeam(b, 3)
 }
 
 // BenchmarkWatchLatency: a change pushed on one laptop, seen in another laptop's database
 // through its background watch. Reports p50 and p99 from the start of the push.
 func BenchmarkWatchLatency(b *testing.B) {
 	tm := benchTeam(b)
-	ctx, cancel := context.WithCancel(context.Background())
-	seen := make(chan struct{}, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- tm.road.eng.Run(ctx, func() {
-			select {
-			case seen <- struct{}{}:
-			default:
-			}
-		})
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	seen := tm.road.run(1)
 	const n = 200
 	var lat []time.Duration
 	b.ResetTimer()

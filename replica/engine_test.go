@@ -23,11 +23,8 @@ const pw = "Sup3r-secret!"
 
 // forEachKind runs f against an embedded etcd 3.7 cluster and Debian's etcd 3.4 binary.
 func forEachKind(t *testing.T, n int, f func(t *testing.T, c *etcdtest.Cluster)) {
-	t.Run("embedded", func(t *testing.T) {
-		f(t, etcdtest.StartEmbedded(t, n, etcdtest.Options{ClientCertAuth: true}))
-	})
-	t.Run("binary", func(t *testing.T) {
-		f(t, etcdtest.StartBinary(t, n, etcdtest.Options{ClientCertAuth: true}))
+	etcdtest.ForEachKind(t, func(t *testing.T, start etcdtest.Starter) {
+		f(t, start(t, n, etcdtest.Options{ClientCertAuth: true}))
 	})
 }
 
@@ -86,11 +83,28 @@ func (l *laptop) sync() core.SyncReport {
 	return r
 }
 
-func ctx(t testing.TB) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return c
+// run starts l's background sync (Engine.Run) until the end of the test; the channel gets a
+// signal per notification of the engine, dropped when buf signals wait already.
+func (l *laptop) run(buf int) <-chan struct{} {
+	c, cancel := context.WithCancel(context.Background())
+	notified := make(chan struct{}, buf)
+	done := make(chan error, 1)
+	go func() {
+		done <- l.eng.Run(c, func() {
+			select {
+			case notified <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	l.t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return notified
 }
+
+func ctx(t testing.TB) context.Context { return etcdtest.Context(t, 60*time.Second) }
 
 func must[T any](t testing.TB) func(T, error) T {
 	return func(v T, err error) T {
@@ -116,6 +130,11 @@ type team struct {
 	sup          core.User
 	client       core.Client
 	contract     core.Contract
+}
+
+// embeddedTeam is newTeam on an embedded cluster of n members that checks client certificates.
+func embeddedTeam(tb testing.TB, n int) *team {
+	return newTeam(tb, etcdtest.StartEmbedded(tb, n, etcdtest.Options{ClientCertAuth: true}))
 }
 
 func newTeam(t testing.TB, c *etcdtest.Cluster) *team {
@@ -435,8 +454,8 @@ func TestEngine_CompactedCursor(t *testing.T) {
 // TestEngine_Unavailable: a cluster that does not answer gives Unavailable within the bound,
 // and the change stays in the outbox.
 func TestEngine_Unavailable(t *testing.T) {
-	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
-	tm := newTeam(t, c)
+	tm := embeddedTeam(t, 1)
+	c := tm.c
 	must[core.Client](t)(tm.road.svc.UpdateClient(tm.sales, tm.client.ID, core.ClientPatch{Notes: ptr("kept")}))
 	c.Stop(0)
 	start := time.Now()
@@ -460,23 +479,8 @@ func TestEngine_Unavailable(t *testing.T) {
 // TestEngine_Run: the background sync pulls colleagues' changes through the watch and pushes
 // local ones on Nudge.
 func TestEngine_Run(t *testing.T) {
-	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
-	tm := newTeam(t, c)
-	rctx, cancel := context.WithCancel(context.Background())
-	notified := make(chan struct{}, 100)
-	done := make(chan error, 1)
-	go func() {
-		done <- tm.road.eng.Run(rctx, func() {
-			select {
-			case notified <- struct{}{}:
-			default:
-			}
-		})
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	tm := embeddedTeam(t, 1)
+	notified := tm.road.run(100)
 	must[core.Client](t)(tm.hq.svc.UpdateClient(tm.admin, tm.client.ID, core.ClientPatch{Notes: ptr("live")}))
 	tm.hq.sync()
 	waitFor(t, func() bool {
@@ -518,8 +522,7 @@ func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 // TestEngine_Refetch: the engine is the core.Refetcher of Repair — it returns the cluster's
 // copy of a record and leaves out what the cluster does not hold.
 func TestEngine_Refetch(t *testing.T) {
-	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
-	tm := newTeam(t, c)
+	tm := embeddedTeam(t, 1)
 	var _ core.Refetcher = tm.road.eng
 	got, err := tm.road.eng.Refetch(ctx(t), []core.RecordRef{
 		{Type: core.ClientRecord, ID: tm.client.ID}, {Type: core.ClientRecord, ID: uuid.New()},
@@ -568,8 +571,8 @@ func TestEngine_RefusedChange(t *testing.T) {
 // event's end moved earlier on the venue's laptop, its start moved later by management — give
 // one conflict of kind invalid; the cluster's version stays.
 func TestEngine_InvalidMerge(t *testing.T) {
-	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
-	tm := newTeam(t, c)
+	tm := embeddedTeam(t, 1)
+	c := tm.c
 	k := must[core.Contract](t)(tm.hq.svc.SignContract(tm.admin, tm.contract.ID))
 	start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
 	ev := must[core.Event](t)(tm.hq.svc.CreateEvent(tm.admin, core.EventInput{ContractID: k.ID, Name: "Gala",
@@ -605,8 +608,7 @@ func TestEngine_InvalidMerge(t *testing.T) {
 // 130 contracts reassigned: 131 records) becomes conflicts instead of blocking the outbox, and
 // each resolved with "mine" reaches the cluster.
 func TestEngine_ChangeTooLarge(t *testing.T) {
-	c := etcdtest.StartEmbedded(t, 1, etcdtest.Options{ClientCertAuth: true})
-	tm := newTeam(t, c)
+	tm := embeddedTeam(t, 1)
 	for range 129 {
 		must[core.Contract](t)(tm.hq.svc.CreateContract(tm.admin, core.ContractInput{ClientID: tm.client.ID, Total: dec("10")}))
 	}

@@ -255,31 +255,26 @@ func (s *scrubber) value(v any, secrets []string) any {
 }
 
 func (s *scrubber) anyMap(m map[string]any, secrets []string) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		if reSecretKey.MatchString(k) {
-			out[k] = redacted
-			continue
-		}
-		out[s.text(k, secrets)] = s.value(v, secrets)
-	}
-	return out
+	return scrubMap(s, m, secrets, any(redacted), s.value)
 }
 
 func (s *scrubber) stringMap(m map[string]string, secrets []string) map[string]string {
+	return scrubMap(s, m, secrets, redacted, s.text)
+}
+
+// scrubMap scrubs a map: the value of a key that names a secret becomes hidden, other keys are
+// scrubbed as text and their values with val.
+func scrubMap[V any](s *scrubber, m map[string]V, secrets []string, hidden V, val func(V, []string) V) map[string]V {
 	if m == nil {
 		return nil
 	}
-	out := make(map[string]string, len(m))
+	out := make(map[string]V, len(m))
 	for k, v := range m {
 		if reSecretKey.MatchString(k) {
-			out[k] = redacted
+			out[k] = hidden
 			continue
 		}
-		out[s.text(k, secrets)] = s.text(v, secrets)
+		out[s.text(k, secrets)] = val(v, secrets)
 	}
 	return out
 }

@@ -16,26 +16,10 @@ import (
 	"github.com/epicevents/crm/replica/etcdtest"
 )
 
-// Every test runs against etcd 3.7 (embedded) and Debian's etcd 3.4 (binary).
-var kinds = []struct {
-	name  string
-	start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster
-}{
-	{"embedded", etcdtest.StartEmbedded},
-	{"binary", etcdtest.StartBinary},
-}
+// Every test runs against etcd 3.7 (embedded) and Debian's etcd 3.4 (binary): etcdtest.ForEachKind.
+var forEachKind = etcdtest.ForEachKind
 
-func forEachKind(t *testing.T, f func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster)) {
-	for _, k := range kinds {
-		t.Run(k.name, func(t *testing.T) { f(t, k.start) })
-	}
-}
-
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+func ctx(t *testing.T) context.Context { return etcdtest.Context(t, 30*time.Second) }
 
 // team is a cluster with --client-cert-auth, set up by access.Setup through root's certificate.
 type team struct {
@@ -43,7 +27,7 @@ type team struct {
 	root *clientv3.Client
 }
 
-func newTeam(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster, n int) *team {
+func newTeam(t *testing.T, start etcdtest.Starter, n int) *team {
 	t.Helper()
 	c := start(t, n, etcdtest.Options{ClientCertAuth: true})
 	root := c.Client(t, c.Root())
@@ -103,7 +87,7 @@ var writes = []struct {
 }
 
 func TestGrant_Writes(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 3)
 		ids := map[permissions.Department]*clientv3.Client{
 			permissions.Support:    tm.grantAs(t, "sup", permissions.Support),
@@ -149,7 +133,7 @@ func TestGrant_Writes(t *testing.T) {
 }
 
 func TestGrant_Idempotent(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 1)
 		for _, d := range permissions.Departments {
 			for range 2 {
@@ -172,7 +156,7 @@ func TestGrant_Idempotent(t *testing.T) {
 // TestGrant_DepartmentChange grants again with another department: what the identity may write
 // follows, and a demoted manager loses root.
 func TestGrant_DepartmentChange(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 1)
 		t.Run("CommercialToSupport", func(t *testing.T) {
 			cli := tm.grantAs(t, "ann", permissions.Commercial)
@@ -208,7 +192,7 @@ func TestGrant_DepartmentChange(t *testing.T) {
 }
 
 func TestGrant_Err(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 1)
 		t.Run("ErrUserName", func(t *testing.T) {
 			for _, u := range []string{"", " ", access.RootUser} {
@@ -240,7 +224,7 @@ func TestGrant_Err(t *testing.T) {
 
 // TestGrant_NoPassword: an identity made by Grant cannot log in with a password, empty or not.
 func TestGrant_NoPassword(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 1)
 		tm.grantAs(t, "gina", permissions.Support)
 		for _, pw := range []string{"", "gina", "password"} {
@@ -254,7 +238,7 @@ func TestGrant_NoPassword(t *testing.T) {
 }
 
 func TestRevoke(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 1)
 		t.Run("OK", func(t *testing.T) {
 			cli := tm.grantAs(t, "sup", permissions.Support)

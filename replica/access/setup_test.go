@@ -55,7 +55,7 @@ func checkRoles(t *testing.T, root *clientv3.Client) {
 }
 
 func TestSetup(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 1)
 		t.Run("OK", func(t *testing.T) {
 			checkRoles(t, tm.root)
@@ -96,7 +96,7 @@ func TestSetup(t *testing.T) {
 
 // TestSetup_AuthAlreadyOn: a cluster whose operator enabled auth with a root password.
 func TestSetup_AuthAlreadyOn(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		c := start(t, 1, etcdtest.Options{TLS: true, Auth: true})
 		root := c.Client(t, c.Root())
 		if err := access.Setup(ctx(t), root); err != nil {
@@ -109,7 +109,7 @@ func TestSetup_AuthAlreadyOn(t *testing.T) {
 // TestSetup_RootPassword: on a cluster without auth, Setup through a client that names root
 // with a password creates root with that password, so the same client goes on working.
 func TestSetup_RootPassword(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		c := start(t, 1, etcdtest.Options{TLS: true})
 		creds := c.Root() // root with a password: the harness watches members as root
 		root := c.Client(t, creds)

@@ -16,7 +16,7 @@ import (
 // one absent key) and fails as soon as one does (every key of the range must satisfy it). The
 // sync engine guards "the client has no contracts" before a delete with it.
 func TestCompare_EmptyPrefix(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 1)
 		cli := tm.grantAs(t, "mgr", permissions.Management)
 		mustPut(t, cli, access.ClientKey("c1"), "client")
@@ -73,7 +73,7 @@ func TestCompare_EmptyPrefix(t *testing.T) {
 // Then would write an event is refused whole when its Else writes a client. The engine's Else
 // branches must only read.
 func TestTxn_ElseNeedsPermission(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 1)
 		cli := tm.grantAs(t, "sup", permissions.Support)
 		ev := access.EventKey("e1")
@@ -106,7 +106,7 @@ func TestTxn_ElseNeedsPermission(t *testing.T) {
 // code = PermissionDenied desc = etcdserver: permission denied" (the gRPC code is lost), so the
 // engine can only recognise it by that text.
 func TestRevoke_OpenWatch(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		tm := newTeam(t, start, 1)
 		cli := tm.grantAs(t, "sup", permissions.Support)
 		wctx, cancel := watchCtx()

@@ -15,26 +15,10 @@ import (
 	"github.com/epicevents/crm/replica/pki"
 )
 
-// kinds are the two ways to run members; every test here runs against both.
-var kinds = []struct {
-	name  string
-	start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster
-}{
-	{"embedded", etcdtest.StartEmbedded},
-	{"binary", etcdtest.StartBinary},
-}
+// Every test runs against etcd 3.7 (embedded) and Debian's etcd 3.4 (binary): etcdtest.ForEachKind.
+var forEachKind = etcdtest.ForEachKind
 
-func forEachKind(t *testing.T, f func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster)) {
-	for _, k := range kinds {
-		t.Run(k.name, func(t *testing.T) { f(t, k.start) })
-	}
-}
-
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+func ctx(t *testing.T) context.Context { return etcdtest.Context(t, 30*time.Second) }
 
 func mustPut(t *testing.T, cli *clientv3.Client, k, v string) {
 	t.Helper()
@@ -85,7 +69,7 @@ func getFrom(t *testing.T, c *etcdtest.Cluster, i int, k string) string {
 }
 
 func TestStart(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		t0 := time.Now()
 		c := start(t, 3, etcdtest.Options{})
 		t.Logf("3 %s members ready in %v", c.Kind(), time.Since(t0).Round(time.Millisecond))
@@ -113,7 +97,7 @@ func TestStart(t *testing.T) {
 // TestCluster_StopStart stops the leader, writes through the others, restarts it and reads the
 // write through it: data kept, member caught up.
 func TestCluster_StopStart(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		c := start(t, 3, etcdtest.Options{})
 		cli := c.Client(t, etcdtest.Creds{})
 		mustPut(t, cli, "/before", "1")
@@ -137,7 +121,7 @@ func TestCluster_StopStart(t *testing.T) {
 
 // TestCluster_Kill kills the leader during writes: the others elect a new one and accept writes.
 func TestCluster_Kill(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		c := start(t, 3, etcdtest.Options{})
 		cli := c.Client(t, etcdtest.Creds{})
 		l := c.Leader()
@@ -152,7 +136,7 @@ func TestCluster_Kill(t *testing.T) {
 
 // TestCluster_QuorumLoss stops two members of three: writes fail; one back, writes succeed.
 func TestCluster_QuorumLoss(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		c := start(t, 3, etcdtest.Options{})
 		cli := c.Client(t, etcdtest.Creds{})
 		c.Stop(1)
@@ -173,7 +157,7 @@ func TestCluster_QuorumLoss(t *testing.T) {
 
 // TestCluster_AllRestart stops every member and starts them one by one.
 func TestCluster_AllRestart(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		c := start(t, 3, etcdtest.Options{})
 		mustPut(t, c.Client(t, etcdtest.Creds{}), "/k", "v")
 		for i := 0; i < 3; i++ {
@@ -191,7 +175,7 @@ func TestCluster_AllRestart(t *testing.T) {
 // TestOptions_ClientCertAuth: with auth on, a certificate's CN is the etcd user; certificates of
 // another CA and clients without one are refused.
 func TestOptions_ClientCertAuth(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		c := start(t, 1, etcdtest.Options{ClientCertAuth: true, Auth: true})
 		t.Run("OK", func(t *testing.T) {
 			mustPut(t, c.Client(t, c.Root()), "/k", "v")
@@ -238,7 +222,7 @@ func expectUnreachable(t *testing.T, c *etcdtest.Cluster, creds etcdtest.Creds) 
 // TestOptions_Auth: over TLS without client certificates, root's password works and an
 // anonymous client is refused.
 func TestOptions_Auth(t *testing.T) {
-	forEachKind(t, func(t *testing.T, start func(testing.TB, int, etcdtest.Options) *etcdtest.Cluster) {
+	forEachKind(t, func(t *testing.T, start etcdtest.Starter) {
 		c := start(t, 1, etcdtest.Options{TLS: true, Auth: true})
 		t.Run("OK", func(t *testing.T) {
 			root := c.Root()
@@ -276,10 +260,10 @@ func TestOptions_Auth(t *testing.T) {
 }
 
 func BenchmarkStart3(b *testing.B) {
-	for _, k := range kinds {
-		b.Run(k.name, func(b *testing.B) {
+	for _, k := range etcdtest.Kinds {
+		b.Run(k.Name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				c := k.start(b, 3, etcdtest.Options{})
+				c := k.Start(b, 3, etcdtest.Options{})
 				b.StopTimer()
 				c.Close()
 				b.StartTimer()
