@@ -250,12 +250,7 @@ func TestService_LoginAudit(t *testing.T) {
 		}
 	})
 	t.Run("ErrDeactivated", func(t *testing.T) {
-		s := e.user("Sam Support", core.Support)
-		if _, err := e.svc.DeactivateUser(e.admin, s.ID()); err != nil {
-			t.Fatal(err)
-		}
-		_, err := e.svc.Login(s.Email(), testPassword)
-		wantKind(t, err, core.Unauthenticated)
+		s, _ := e.deactivatedLogin(t)
 		if last := e.lastAudit(); last.Action != core.ActionLoginFailed || last.RecordID != s.ID() {
 			t.Fatalf("audit entry %+v", last)
 		}

@@ -168,12 +168,7 @@ func (s *Service) ReassignClient(a *Actor, id, commercialID uuid.UUID) (Client, 
 	if err := authorize(a, resClient, permissions.Reassign, "reassign clients"); err != nil {
 		return Client{}, err
 	}
-	var c Client
-	err := s.update(a, "reassign client", func(tx Tx) error {
-		var err error
-		if c, err = tx.Client(id); err != nil {
-			return err
-		}
+	c, err := changeRecord(s, a, "reassign client", Tx.Client, id, func(tx Tx, c *Client) error {
 		if err := requireActive(tx, commercialID, Commercial, "commercial_contact"); err != nil {
 			return err
 		}
@@ -182,7 +177,7 @@ func (s *Service) ReassignClient(a *Actor, id, commercialID uuid.UUID) (Client, 
 		}
 		now := s.Now()
 		c.CommercialID, c.UpdatedAt = commercialID, now
-		if err := tx.PutClient(&c); err != nil {
+		if err := tx.PutClient(c); err != nil {
 			return err
 		}
 		if err := s.audit(tx, a, ActionReassign, ClientRecord, c.ID, "commercial_contact"); err != nil {

@@ -63,19 +63,14 @@ func (s *Service) UpdateContractAmounts(a *Actor, id uuid.UUID, total, due *deci
 	if err := authorize(a, resContract, permissions.Update, "update contracts"); err != nil {
 		return Contract{}, err
 	}
-	var k Contract
-	err := s.update(a, "update contract", func(tx Tx) error {
-		var err error
-		if k, err = tx.Contract(id); err != nil {
-			return err
-		}
+	k, err := changeRecord(s, a, "update contract", Tx.Contract, id, func(tx Tx, k *Contract) error {
 		if a.Can(resContract, permissions.Update) == own && k.CommercialID != a.id {
 			return NewError(Forbidden, CodeNotOwnContract)
 		}
 		if k.Status == Cancelled {
 			return NewError(Conflict, CodeContractCancelled)
 		}
-		next := k
+		next := *k
 		setIf(&next.Total, total)
 		setIf(&next.Due, due)
 		if err := ValidateAmounts(next.Total, next.Due); err != nil {
@@ -91,7 +86,7 @@ func (s *Service) UpdateContractAmounts(a *Actor, id uuid.UUID, total, due *deci
 		if err := tx.PutContract(&next); err != nil {
 			return err
 		}
-		k = next
+		*k = next
 		return s.audit(tx, a, ActionUpdate, ContractRecord, k.ID, fields...)
 	})
 	return k, err
@@ -129,12 +124,7 @@ func (s *Service) transition(a *Actor, id uuid.UUID, act action, to ContractStat
 	if err := authorize(a, resContract, act, verb+" contracts"); err != nil {
 		return Contract{}, err
 	}
-	var k Contract
-	err := s.update(a, verb+" contract", func(tx Tx) error {
-		var err error
-		if k, err = tx.Contract(id); err != nil {
-			return err
-		}
+	k, err := changeRecord(s, a, verb+" contract", Tx.Contract, id, func(tx Tx, k *Contract) error {
 		if !CanTransition(k.Status, to) {
 			return NewError(Conflict, CodeContractState, verb, k.Status)
 		}
@@ -145,7 +135,7 @@ func (s *Service) transition(a *Actor, id uuid.UUID, act action, to ContractStat
 			k.SignedAt = now
 			fields = append(fields, "signed_at")
 		}
-		if err := tx.PutContract(&k); err != nil {
+		if err := tx.PutContract(k); err != nil {
 			return err
 		}
 		return s.audit(tx, a, map[ContractStatus]string{Signed: ActionSign, Cancelled: ActionCancel}[to], ContractRecord, k.ID, fields...)

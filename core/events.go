@@ -196,12 +196,7 @@ func (s *Service) AssignSupport(a *Actor, id, supportID uuid.UUID) (Event, error
 	if err := authorize(a, resEvent, permissions.AssignSupport, "assign support to events"); err != nil {
 		return Event{}, err
 	}
-	var e Event
-	err := s.update(a, "assign support", func(tx Tx) error {
-		var err error
-		if e, err = tx.Event(id); err != nil {
-			return err
-		}
+	e, err := changeRecord(s, a, "assign support", Tx.Event, id, func(tx Tx, e *Event) error {
 		if err := requireLiveContract(tx, e.ContractID); err != nil {
 			return err
 		}
@@ -214,7 +209,7 @@ func (s *Service) AssignSupport(a *Actor, id, supportID uuid.UUID) (Event, error
 			return nil
 		}
 		e.SupportID, e.UpdatedAt = supportID, s.Now()
-		if err := tx.PutEvent(&e); err != nil {
+		if err := tx.PutEvent(e); err != nil {
 			return err
 		}
 		act := ActionAssign

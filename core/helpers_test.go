@@ -189,6 +189,19 @@ func wantKind(tb testing.TB, err error, k core.Kind) {
 	}
 }
 
+// deactivatedLogin deactivates a new support user, then logs in as them with the right
+// password: refused, Unauthenticated.
+func (e *env) deactivatedLogin(t *testing.T) (*core.Actor, error) {
+	t.Helper()
+	s := e.user("Sam Support", core.Support)
+	if _, err := e.svc.DeactivateUser(e.admin, s.ID()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.Login(s.Email(), testPassword)
+	wantKind(t, err, core.Unauthenticated)
+	return s, err
+}
+
 // wantCode fails unless err carries code c (and so a text in every language).
 func wantCode(tb testing.TB, err error, c core.Code) {
 	tb.Helper()

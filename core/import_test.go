@@ -9,15 +9,6 @@ import (
 	"github.com/epicevents/crm/core"
 )
 
-func (e *env) auditCount() int {
-	e.t.Helper()
-	l, _, err := e.svc.Audit(e.admin, core.AuditQuery{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return len(l)
-}
-
 func (e *env) clientCount() int {
 	e.t.Helper()
 	l, _, err := e.svc.ListClients(e.admin, core.ClientQuery{})
@@ -36,7 +27,7 @@ func importText(e *env, a *core.Actor, text string, dry bool) (core.ImportReport
 func TestService_ImportClients_Formats(t *testing.T) {
 	e := mustEnv(t)
 	bob := e.user("Bob Commercial", core.Commercial)
-	before := e.auditCount()
+	before := e.trailLen()
 	en := "\ufefffull_name,email,phone,company_name,notes,commercial\r\n" +
 		"Léa Martin,lea@acme.fr,01 23 45 67 89,Acme,\"two\r\nlines\",Bob Commercial\r\n" +
 		"Jo Blanc,jo@acme.fr,'+33 6 12 34 56 78,Acme,,BOB@x.io\r\n"
@@ -53,7 +44,7 @@ func TestService_ImportClients_Formats(t *testing.T) {
 	if len(l) != 1 || l[0].Notes != "two\nlines" {
 		t.Fatalf("Léa's notes = %q", l)
 	}
-	if got := e.auditCount() - before; got != 2 {
+	if got := e.trailLen() - before; got != 2 {
 		t.Errorf("audit entries = %d, want one per client", got)
 	}
 
@@ -78,7 +69,7 @@ func TestService_ImportClients_Formats(t *testing.T) {
 func TestService_ImportClients_AllOrNothing(t *testing.T) {
 	e := mustEnv(t)
 	bob := e.user("Bob Commercial", core.Commercial)
-	before, audit := e.clientCount(), e.auditCount()
+	before, audit := e.clientCount(), e.trailLen()
 	text := "full_name,email,phone,company_name\n" +
 		"Good One,good@one.fr,0102030405,One\n" +
 		"Bad Mail,not-an-email,0102030405,Two\n" +
@@ -103,12 +94,12 @@ func TestService_ImportClients_AllOrNothing(t *testing.T) {
 			t.Errorf("line %d: field of %v, want %q", r.Line, r.Err, field)
 		}
 	}
-	if e.clientCount() != before || e.auditCount() != audit {
+	if e.clientCount() != before || e.trailLen() != audit {
 		t.Fatal("a rejected file wrote something")
 	}
 	good := "full_name,email,phone,company_name\nGood One,good@one.fr,0102030405,One\n"
 	rep, err = importText(e, bob, good, true)
-	if err != nil || rep.Created != 1 || rep.Written || e.clientCount() != before || e.auditCount() != audit {
+	if err != nil || rep.Created != 1 || rep.Written || e.clientCount() != before || e.trailLen() != audit {
 		t.Fatalf("dry run: %+v, %v; it must write nothing", rep, err)
 	}
 	if _, err := importText(e, e.user("Sue Support", core.Support), good, true); core.KindOf(err) != core.Forbidden {
@@ -136,14 +127,14 @@ func TestService_ImportClients_UpdateAndRoundTrip(t *testing.T) {
 	if err := core.WriteCSV(&buf, rows); err != nil {
 		t.Fatal(err)
 	}
-	audit := e.auditCount()
+	audit := e.trailLen()
 	for _, a := range []*core.Actor{e.admin, bob} {
 		rep, err := importText(e, a, buf.String(), false)
 		if err != nil || rep.Unchanged != 2 || rep.Created+rep.Updated != 0 {
 			t.Fatalf("re-import of an export by %s: %+v, %v", a.FullName(), rep, err)
 		}
 	}
-	if e.auditCount() != audit {
+	if e.trailLen() != audit {
 		t.Fatal("re-importing an export wrote audit entries")
 	}
 	after, _, _ := e.svc.ListClients(e.admin, core.ClientQuery{})
@@ -161,8 +152,8 @@ func TestService_ImportClients_UpdateAndRoundTrip(t *testing.T) {
 	if got, _ := e.svc.GetClient(bob, mine.ID); got.CompanyName != "New Name SA" || got.Notes != notes {
 		t.Errorf("after update: %+v", got)
 	}
-	if e.auditCount() != audit+1 {
-		t.Errorf("audit entries = %d, want one more", e.auditCount()-audit)
+	if e.trailLen() != audit+1 {
+		t.Errorf("audit entries = %d, want one more", e.trailLen()-audit)
 	}
 	_, err = importText(e, bob, "email,company_name\n"+theirs.Email+",Mine Now\n", false)
 	if core.KindOf(err) != core.Invalid {

@@ -40,12 +40,7 @@ func TestService_Login(t *testing.T) {
 		}
 	})
 	t.Run("ErrDeactivated", func(t *testing.T) {
-		s := e.user("Sam Support", core.Support)
-		if _, err := e.svc.DeactivateUser(e.admin, s.ID()); err != nil {
-			t.Fatal(err)
-		}
-		_, err := e.svc.Login(s.Email(), testPassword)
-		wantKind(t, err, core.Unauthenticated)
+		s, err := e.deactivatedLogin(t)
 		// The window translates this sentence (ui/coremsg.go); the CLI prints it.
 		if err.Error() != "this account is deactivated" {
 			t.Errorf("deactivated login: %q, want \"this account is deactivated\"", err)

@@ -118,23 +118,18 @@ func (s *Service) UpdateUser(a *Actor, id uuid.UUID, p UserPatch) (User, error) 
 	if err := authorize(a, resUser, permissions.Update, "update collaborators"); err != nil {
 		return User{}, err
 	}
-	var u User
 	var fields []string
-	err := s.update(a, "update user", func(tx Tx) error {
-		var err error
-		if u, err = tx.User(id); err != nil {
-			return err
-		}
-		next, err := applyUserPatch(u, p)
+	u, err := changeRecord(s, a, "update user", Tx.User, id, func(tx Tx, u *User) error {
+		next, err := applyUserPatch(*u, p)
 		if err != nil {
 			return err
 		}
-		fields = userChanges(u, next)
+		fields = userChanges(*u, next)
 		if len(fields) == 0 {
 			return nil
 		}
 		if next.Department != u.Department {
-			if err := s.checkDepartmentChange(tx, a, u); err != nil {
+			if err := s.checkDepartmentChange(tx, a, *u); err != nil {
 				return err
 			}
 		}
@@ -142,7 +137,7 @@ func (s *Service) UpdateUser(a *Actor, id uuid.UUID, p UserPatch) (User, error) 
 		if err := tx.PutUser(&next); err != nil {
 			return err
 		}
-		u = next
+		*u = next
 		return s.audit(tx, a, ActionUpdate, UserRecord, u.ID, fields...)
 	})
 	if err != nil {
@@ -221,18 +216,13 @@ func (s *Service) setActive(a *Actor, id uuid.UUID, active bool) (User, error) {
 	if id == a.id {
 		return User{}, NewError(Forbidden, CodeOwnAccountActive)
 	}
-	var u User
-	err := s.update(a, "set user active", func(tx Tx) error {
-		var err error
-		if u, err = tx.User(id); err != nil {
-			return err
-		}
+	u, err := changeRecord(s, a, "set user active", Tx.User, id, func(tx Tx, u *User) error {
 		if u.Active == active {
 			return NewError(Conflict, map[bool]Code{true: CodeAlreadyActive, false: CodeAlreadyDeactivated}[active])
 		}
 		u.Active = active
 		u.UpdatedAt = s.Now()
-		if err := tx.PutUser(&u); err != nil {
+		if err := tx.PutUser(u); err != nil {
 			return err
 		}
 		// Sessions from before a deactivation stay ended after a reactivation on this laptop.

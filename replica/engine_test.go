@@ -132,6 +132,13 @@ type team struct {
 	contract     core.Contract
 }
 
+// hqClient syncs hq and returns the team's client as hq sees it.
+func (tm *team) hqClient(t testing.TB) core.Client {
+	t.Helper()
+	tm.hq.sync()
+	return must[core.Client](t)(tm.hq.svc.GetClient(tm.admin, tm.client.ID))
+}
+
 // embeddedTeam is newTeam on an embedded cluster of n members that checks client certificates.
 func embeddedTeam(tb testing.TB, n int) *team {
 	return newTeam(tb, etcdtest.StartEmbedded(tb, n, etcdtest.Options{ClientCertAuth: true}))
@@ -444,8 +451,7 @@ func TestEngine_CompactedCursor(t *testing.T) {
 		if _, err := tm.road.svc.GetClient(tm.sales, last.ID); err != nil {
 			t.Fatalf("after re-copy: %v", err)
 		}
-		tm.hq.sync()
-		if got := must[core.Client](t)(tm.hq.svc.GetClient(tm.admin, tm.client.ID)); got.Notes != "offline note" {
+		if got := tm.hqClient(t); got.Notes != "offline note" {
 			t.Fatalf("the offline change was lost in the re-copy: %q", got.Notes)
 		}
 	})
@@ -470,8 +476,7 @@ func TestEngine_Unavailable(t *testing.T) {
 	}
 	c.Start(0)
 	tm.road.sync()
-	tm.hq.sync()
-	if got := must[core.Client](t)(tm.hq.svc.GetClient(tm.admin, tm.client.ID)); got.Notes != "kept" {
+	if got := tm.hqClient(t); got.Notes != "kept" {
 		t.Fatalf("notes = %q", got.Notes)
 	}
 }
@@ -496,8 +501,7 @@ func TestEngine_Run(t *testing.T) {
 		st, _ := tm.road.eng.Status(context.Background())
 		return st.Outbox == 0
 	})
-	tm.hq.sync()
-	if got := must[core.Client](t)(tm.hq.svc.GetClient(tm.admin, tm.client.ID)); got.Phone != "09 99 99 99 99" {
+	if got := tm.hqClient(t); got.Phone != "09 99 99 99 99" {
 		t.Fatalf("phone = %q", got.Phone)
 	}
 	if len(notified) == 0 {
@@ -560,8 +564,7 @@ func TestEngine_RefusedChange(t *testing.T) {
 		if st, _ := tm.road.eng.Status(ctx(t)); st.Outbox != 0 {
 			t.Fatalf("outbox = %d", st.Outbox)
 		}
-		tm.hq.sync()
-		if got := must[core.Client](t)(tm.hq.svc.GetClient(tm.admin, tm.client.ID)); got.Notes != "after the refusal" {
+		if got := tm.hqClient(t); got.Notes != "after the refusal" {
 			t.Fatalf("later change: notes = %q", got.Notes)
 		}
 	})

@@ -73,17 +73,11 @@ func TestTx_PutClient(t *testing.T) {
 
 func TestTx_DeleteClient(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		db := mustOpen(t)
 		c := newClient("Kevin Casey", "kevin@startup.io", uuid.New())
-		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutClient(c) })
-		mustUpdate(t, db, func(tx core.Tx) error { return tx.DeleteClient(c.ID) })
+		db := testDelete(t, c, c.ID, core.Tx.PutClient, core.Tx.DeleteClient, core.Tx.Clients, core.ClientFilter{CommercialID: c.CommercialID})
 		mustView(t, db, func(tx core.Tx) error {
 			_, err := tx.ClientByEmail(c.Email)
 			wantKind(t, err, core.NotFound)
-			got, _, err := tx.Clients(core.ClientFilter{CommercialID: c.CommercialID})
-			if err != nil || len(got) != 0 {
-				t.Errorf("by commercial: %d, %v", len(got), err)
-			}
 			return nil
 		})
 	})

@@ -49,18 +49,9 @@ func TestTx_PutContract(t *testing.T) {
 
 func TestTx_DeleteContract(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		db := mustOpen(t)
 		c := newClient("Kevin Casey", "kevin@startup.io", uuid.New())
 		k := newContract(c, "100", "0", core.Signed)
-		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutContract(k) })
-		mustUpdate(t, db, func(tx core.Tx) error { return tx.DeleteContract(k.ID) })
-		mustView(t, db, func(tx core.Tx) error {
-			got, _, err := tx.Contracts(core.ContractFilter{ClientID: c.ID})
-			if err != nil || len(got) != 0 {
-				t.Errorf("by client: %d, %v", len(got), err)
-			}
-			return nil
-		})
+		testDelete(t, k, k.ID, core.Tx.PutContract, core.Tx.DeleteContract, core.Tx.Contracts, core.ContractFilter{ClientID: c.ID})
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -291,20 +290,7 @@ func testOpenErrDamaged(t *testing.T) {
 // TestDB_Damaged overwrites pages of a database with garbage, one page at a time: Open, View
 // and Check must answer with errors (wrapping ErrDamaged when bbolt panics), never crash.
 func TestDB_Damaged(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "epicevents.db")
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustUpdate(t, db, func(tx core.Tx) error {
-		for i := range 300 {
-			u := newUser(fmt.Sprintf("user%d@example.com", i), fmt.Sprintf("EE%06d", i), core.Support)
-			if err := tx.PutUser(u); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	db, path := openWithUsers(t, 300)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -377,13 +363,7 @@ func TestDB_Update(t *testing.T) {
 		if err != want {
 			t.Fatalf("error %v, want the error of fn unchanged", err)
 		}
-		mustView(t, db, func(tx core.Tx) error {
-			_, err := tx.User(u.ID)
-			wantKind(t, err, core.NotFound)
-			_, err = tx.UserByEmail(u.Email)
-			wantKind(t, err, core.NotFound)
-			return nil
-		})
+		wantUserGone(t, db, u)
 	})
 
 	t.Run("WriteInViewFails", func(t *testing.T) {

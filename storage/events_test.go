@@ -48,19 +48,10 @@ func TestTx_PutEvent(t *testing.T) {
 
 func TestTx_DeleteEvent(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		db := mustOpen(t)
 		c := newClient("Kevin Casey", "kevin@startup.io", uuid.New())
 		k := newContract(c, "100", "0", core.Signed)
 		e := newEvent(k, "Gala", t0, uuid.Nil)
-		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutEvent(e) })
-		mustUpdate(t, db, func(tx core.Tx) error { return tx.DeleteEvent(e.ID) })
-		mustView(t, db, func(tx core.Tx) error {
-			got, _, err := tx.Events(core.EventFilter{Unassigned: true})
-			if err != nil || len(got) != 0 {
-				t.Errorf("unassigned: %d, %v", len(got), err)
-			}
-			return nil
-		})
+		testDelete(t, e, e.ID, core.Tx.PutEvent, core.Tx.DeleteEvent, core.Tx.Events, core.EventFilter{Unassigned: true})
 	})
 }
 

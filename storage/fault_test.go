@@ -57,19 +57,7 @@ func pageOfType(t *testing.T, db *DB, typ string) int {
 // first page of type typ.
 func bigDB(t *testing.T, typ string) (string, int) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "epicevents.db")
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustUpdate(t, db, func(tx core.Tx) error {
-		for i := range 1500 {
-			if err := tx.PutUser(newUser(fmt.Sprintf("user%d@example.com", i), fmt.Sprintf("EE%06d", i), core.Support)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	db, path := openWithUsers(t, 1500)
 	id := pageOfType(t, db, typ)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)

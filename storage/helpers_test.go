@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -32,18 +33,41 @@ func mustOpen(tb testing.TB) *DB {
 	return db
 }
 
-func mustUpdate(tb testing.TB, db *DB, fn func(tx core.Tx) error) {
+// openWithUsers opens a new database file (closed by the caller) holding n support users.
+func openWithUsers(t *testing.T, n int) (*DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "epicevents.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpdate(t, db, func(tx core.Tx) error {
+		for i := range n {
+			if err := tx.PutUser(newUser(fmt.Sprintf("user%d@example.com", i), fmt.Sprintf("EE%06d", i), core.Support)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return db, path
+}
+
+// must fails the test at once on an error.
+func must(tb testing.TB, err error) {
 	tb.Helper()
-	if err := db.Update(fn); err != nil {
+	if err != nil {
 		tb.Fatal(err)
 	}
 }
 
+func mustUpdate(tb testing.TB, db *DB, fn func(tx core.Tx) error) {
+	tb.Helper()
+	must(tb, db.Update(fn))
+}
+
 func mustView(tb testing.TB, db *DB, fn func(tx core.Tx) error) {
 	tb.Helper()
-	if err := db.View(fn); err != nil {
-		tb.Fatal(err)
-	}
+	must(tb, db.View(fn))
 }
 
 // wantKind fails unless err has the kind want ("" for nil).
@@ -130,6 +154,24 @@ func putAll[R any](tx core.Tx, put func(core.Tx, *R) error, rs ...*R) error {
 		}
 	}
 	return nil
+}
+
+// testDelete stores rec (whose id is id) in a new database, deletes it, and checks that list
+// with f returns nothing; it returns the database for further checks.
+func testDelete[R, F any](t *testing.T, rec *R, id uuid.UUID, put func(core.Tx, *R) error, del func(core.Tx, uuid.UUID) error,
+	list func(core.Tx, F) ([]R, int, error), f F) *DB {
+	t.Helper()
+	db := mustOpen(t)
+	mustUpdate(t, db, func(tx core.Tx) error { return put(tx, rec) })
+	mustUpdate(t, db, func(tx core.Tx) error { return del(tx, id) })
+	mustView(t, db, func(tx core.Tx) error {
+		got, _, err := list(tx, f)
+		if err != nil || len(got) != 0 {
+			t.Errorf("after the delete, %+v: %d, %v", f, len(got), err)
+		}
+		return nil
+	})
+	return db
 }
 
 // filterCase is one case of a list test: a filter and the records it must return.

@@ -114,20 +114,28 @@ func printed(w core.Wire) map[string]any {
 	return m
 }
 
+// openMigrated opens (and so migrates) the database at path, closed at the end of the test, and
+// checks it.
+func openMigrated(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Check(); err != nil {
+		t.Fatalf("check after migration: %v", err)
+	}
+	return db
+}
+
 func TestMigrate_V1Fixture(t *testing.T) {
 	path, token := v1Copy(t)
 	v1 := rawBuckets(t, path)
 	if got := binary.BigEndian.Uint64(v1["meta"]["schema_version"]); got != 1 {
 		t.Fatalf("the fixture has schema version %d, want 1", got)
 	}
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Check(); err != nil {
-		t.Fatalf("check after migration: %v", err)
-	}
+	db := openMigrated(t, path)
 	t.Run("OKRecordsAsV1Printed", func(t *testing.T) { testMigratedRecords(t, db) })
 	t.Run("OKRecordsAsV1Stored", func(t *testing.T) { testMigratedBytes(t, db, v1) })
 	t.Run("OKIndexes", func(t *testing.T) { testMigratedIndexes(t, db, v1) })
@@ -482,14 +490,7 @@ func TestMigrate_Atomic(t *testing.T) {
 			t.Fatalf("schema version %x after a stopped migration", v)
 		}
 	}
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Check(); err != nil {
-		t.Fatal(err)
-	}
+	openMigrated(t, path)
 }
 
 func TestMigrate_ReadOnlyV1(t *testing.T) {

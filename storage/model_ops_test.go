@@ -15,15 +15,42 @@ import (
 // The random operations of TestModel, each applied to the store and, when it succeeds, to the
 // model.
 
+// pickOrNew returns fresh for a new record, or a record of s picked to change; false when there
+// is none to change.
+func pickOrNew[R any](r *run, s *recordSet[R], isNew bool, fresh R) (R, bool) {
+	if isNew {
+		return fresh, true
+	}
+	if len(s.ids) == 0 {
+		return fresh, false
+	}
+	return s.byID[pickID(r, s, 100)], true
+}
+
+// store puts rec (whose id is id) with put, expecting an error of kind want, and into the
+// model s when the store took it.
+func store[R any](r *run, s *recordSet[R], want core.Kind, what string, id uuid.UUID, rec R, put func(core.Tx, *R) error) {
+	if r.update(want, what, func(tx core.Tx) error { return put(tx, &rec) }) {
+		s.put(id, rec)
+	}
+}
+
+// deleteRecord deletes an id of s (sometimes an unknown one: NotFound) with del, and from the
+// model when the store did.
+func deleteRecord[R any](r *run, s *recordSet[R], what string, del func(core.Tx, uuid.UUID) error) {
+	id := pickID(r, s, 80)
+	_, ok := s.byID[id]
+	if r.update(expectFound(ok), "delete "+what, func(tx core.Tx) error { return del(tx, id) }) {
+		s.del(id)
+	}
+}
+
 // ---- operations on users
 
 func (r *run) putUser(isNew bool) {
-	u := core.User{ID: r.id(), Active: true, CreatedAt: r.moment(), Department: r.department()}
-	if !isNew {
-		if len(r.m.users.ids) == 0 {
-			return
-		}
-		u = r.m.users.byID[pickID(r, r.m.users, 100)]
+	u, ok := pickOrNew(r, r.m.users, isNew, core.User{ID: r.id(), Active: true, CreatedAt: r.moment(), Department: r.department()})
+	if !ok {
+		return
 	}
 	if isNew || r.r.IntN(3) == 0 {
 		u.Email = r.email()
@@ -38,9 +65,7 @@ func (r *run) putUser(isNew bool) {
 		u.Department, u.Active = r.department(), !u.Active
 	}
 	u.PasswordHash, u.UpdatedAt = fmt.Sprint(r.r.Uint64()), r.moment()
-	if r.update(r.m.userConflict(u), "put user", func(tx core.Tx) error { return tx.PutUser(&u) }) {
-		r.m.users.put(u.ID, u)
-	}
+	store(r, r.m.users, r.m.userConflict(u), "put user", u.ID, u, core.Tx.PutUser)
 }
 
 // userConflict is Conflict when another user has the email or employee number of u.
@@ -54,13 +79,7 @@ func (m *model) userConflict(u core.User) core.Kind {
 	return ""
 }
 
-func (r *run) deleteUser() {
-	id := pickID(r, r.m.users, 80)
-	_, ok := r.m.users.byID[id]
-	if r.update(expectFound(ok), "delete user", func(tx core.Tx) error { return tx.DeleteUser(id) }) {
-		r.m.users.del(id)
-	}
-}
+func (r *run) deleteUser() { deleteRecord(r, r.m.users, "user", core.Tx.DeleteUser) }
 
 func expectFound(ok bool) core.Kind {
 	if ok {
@@ -72,12 +91,9 @@ func expectFound(ok bool) core.Kind {
 // ---- operations on clients
 
 func (r *run) putClient(isNew bool) {
-	c := core.Client{ID: r.id(), CreatedAt: r.moment()}
-	if !isNew {
-		if len(r.m.clients.ids) == 0 {
-			return
-		}
-		c = r.m.clients.byID[pickID(r, r.m.clients, 100)]
+	c, ok := pickOrNew(r, r.m.clients, isNew, core.Client{ID: r.id(), CreatedAt: r.moment()})
+	if !ok {
+		return
 	}
 	if isNew || r.r.IntN(3) == 0 {
 		c.Email = r.email()
@@ -100,9 +116,7 @@ func (r *run) putClient(isNew bool) {
 	if conflict {
 		want = core.Conflict
 	}
-	if r.update(want, "put client", func(tx core.Tx) error { return tx.PutClient(&c) }) {
-		r.m.clients.put(c.ID, c)
-	}
+	store(r, r.m.clients, want, "put client", c.ID, c, core.Tx.PutClient)
 }
 
 // reassignClient gives a client another commercial and its contracts follow, in one Update
@@ -147,13 +161,7 @@ func (r *run) reassignClient() {
 	}
 }
 
-func (r *run) deleteClient() {
-	id := pickID(r, r.m.clients, 80)
-	_, ok := r.m.clients.byID[id]
-	if r.update(expectFound(ok), "delete client", func(tx core.Tx) error { return tx.DeleteClient(id) }) {
-		r.m.clients.del(id)
-	}
-}
+func (r *run) deleteClient() { deleteRecord(r, r.m.clients, "client", core.Tx.DeleteClient) }
 
 // ---- operations on contracts
 
@@ -165,12 +173,9 @@ func (r *run) amount() decimal.Decimal {
 }
 
 func (r *run) putContract(isNew bool) {
-	k := core.Contract{ID: r.id(), Status: core.Draft, CreatedAt: r.moment()}
-	if !isNew {
-		if len(r.m.contracts.ids) == 0 {
-			return
-		}
-		k = r.m.contracts.byID[pickID(r, r.m.contracts, 100)]
+	k, ok := pickOrNew(r, r.m.contracts, isNew, core.Contract{ID: r.id(), Status: core.Draft, CreatedAt: r.moment()})
+	if !ok {
+		return
 	}
 	if isNew {
 		k.ClientID = pickID(r, r.m.clients, 95)
@@ -192,28 +197,17 @@ func (r *run) putContract(isNew bool) {
 		}
 	}
 	k.UpdatedAt = r.moment()
-	if r.update("", "put contract", func(tx core.Tx) error { return tx.PutContract(&k) }) {
-		r.m.contracts.put(k.ID, k)
-	}
+	store(r, r.m.contracts, "", "put contract", k.ID, k, core.Tx.PutContract)
 }
 
-func (r *run) deleteContract() {
-	id := pickID(r, r.m.contracts, 80)
-	_, ok := r.m.contracts.byID[id]
-	if r.update(expectFound(ok), "delete contract", func(tx core.Tx) error { return tx.DeleteContract(id) }) {
-		r.m.contracts.del(id)
-	}
-}
+func (r *run) deleteContract() { deleteRecord(r, r.m.contracts, "contract", core.Tx.DeleteContract) }
 
 // ---- operations on events
 
 func (r *run) putEvent(isNew bool) {
-	e := core.Event{ID: r.id(), CreatedAt: r.moment()}
-	if !isNew {
-		if len(r.m.events.ids) == 0 {
-			return
-		}
-		e = r.m.events.byID[pickID(r, r.m.events, 100)]
+	e, ok := pickOrNew(r, r.m.events, isNew, core.Event{ID: r.id(), CreatedAt: r.moment()})
+	if !ok {
+		return
 	}
 	if isNew {
 		e.ContractID = pickID(r, r.m.contracts, 95)
@@ -231,9 +225,7 @@ func (r *run) putEvent(isNew bool) {
 		e.Name, e.Location = r.one(eventNames), r.one(places)
 	}
 	e.Attendees, e.Notes, e.UpdatedAt = r.r.IntN(100001), strings.Repeat("x", r.r.IntN(30)), r.moment()
-	if r.update("", "put event", func(tx core.Tx) error { return tx.PutEvent(&e) }) {
-		r.m.events.put(e.ID, e)
-	}
+	store(r, r.m.events, "", "put event", e.ID, e, core.Tx.PutEvent)
 }
 
 func (r *run) support() uuid.UUID {
@@ -249,18 +241,10 @@ func (r *run) assignSupport() {
 	}
 	e := r.m.events.byID[pickID(r, r.m.events, 100)]
 	e.SupportID = r.support()
-	if r.update("", "assign support", func(tx core.Tx) error { return tx.PutEvent(&e) }) {
-		r.m.events.put(e.ID, e)
-	}
+	store(r, r.m.events, "", "assign support", e.ID, e, core.Tx.PutEvent)
 }
 
-func (r *run) deleteEvent() {
-	id := pickID(r, r.m.events, 80)
-	_, ok := r.m.events.byID[id]
-	if r.update(expectFound(ok), "delete event", func(tx core.Tx) error { return tx.DeleteEvent(id) }) {
-		r.m.events.del(id)
-	}
-}
+func (r *run) deleteEvent() { deleteRecord(r, r.m.events, "event", core.Tx.DeleteEvent) }
 
 // ---- audit trail, throttles, and updates that fail half-way
 

@@ -14,16 +14,12 @@ import (
 
 func mustSync(tb testing.TB, db *DB, fn func(tx core.SyncTx) error) {
 	tb.Helper()
-	if err := db.SyncUpdate(fn); err != nil {
-		tb.Fatal(err)
-	}
+	must(tb, db.SyncUpdate(fn))
 }
 
 func mustSyncView(tb testing.TB, db *DB, fn func(tx core.SyncTx) error) {
 	tb.Helper()
-	if err := db.SyncView(fn); err != nil {
-		tb.Fatal(err)
-	}
+	must(tb, db.SyncView(fn))
 }
 
 func TestTx_PutRecord(t *testing.T) {

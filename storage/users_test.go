@@ -97,19 +97,25 @@ func TestTx_PutUser(t *testing.T) {
 	})
 }
 
+// wantUserGone fails unless u can be found neither by id nor by email.
+func wantUserGone(t *testing.T, db *DB, u *core.User) {
+	t.Helper()
+	mustView(t, db, func(tx core.Tx) error {
+		_, err := tx.User(u.ID)
+		wantKind(t, err, core.NotFound)
+		_, err = tx.UserByEmail(u.Email)
+		wantKind(t, err, core.NotFound)
+		return nil
+	})
+}
+
 func TestTx_DeleteUser(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		db := mustOpen(t)
 		u := newUser("anne@example.com", "EE000001", core.Management)
 		mustUpdate(t, db, func(tx core.Tx) error { return tx.PutUser(u) })
 		mustUpdate(t, db, func(tx core.Tx) error { return tx.DeleteUser(u.ID) })
-		mustView(t, db, func(tx core.Tx) error {
-			_, err := tx.User(u.ID)
-			wantKind(t, err, core.NotFound)
-			_, err = tx.UserByEmail(u.Email)
-			wantKind(t, err, core.NotFound)
-			return nil
-		})
+		wantUserGone(t, db, u)
 	})
 }
 

@@ -6,10 +6,11 @@ import (
 	"github.com/epicevents/crm/permissions"
 )
 
-// The reads of the service share one shape: one read transaction, one call of the store, its
-// result handed back with the error (reported through view). viewOne and viewList are that shape
-// once, for a single value (a record, a throttle, ids) and for a list with the number of damaged
-// records left out.
+// The reads and writes of the service share a few shapes, each written once here. A read is one
+// read transaction, one call of the store, its result handed back with the error (reported
+// through view): viewOne for a single value (a record, a throttle, ids), viewList for a list with
+// the number of damaged records left out, getRecord for the Get of a record type. A write to one
+// record is changeRecord; a deletion is deleteAudited. Authorization stays with each caller.
 
 // viewOne runs get in one read transaction and returns what it read.
 func viewOne[T any](s *Service, a *Actor, op string, get func(Tx) (T, error)) (T, error) {
@@ -69,4 +70,19 @@ func getRecord[T any](s *Service, a *Actor, r resource, t RecordType, get func(T
 		return none, err
 	}
 	return viewOne(s, a, "get "+string(t), func(tx Tx) (T, error) { return get(tx, id) })
+}
+
+// changeRecord is the shape of every change to one record: in one change (write transaction),
+// read the record id with get and hand it to change, which checks, modifies, stores and audits
+// it. It returns the record as change left it. The caller authorizes first.
+func changeRecord[T any](s *Service, a *Actor, op string, get func(Tx, uuid.UUID) (T, error), id uuid.UUID, change func(Tx, *T) error) (T, error) {
+	var v T
+	err := s.update(a, op, func(tx Tx) error {
+		var err error
+		if v, err = get(tx, id); err != nil {
+			return err
+		}
+		return change(tx, &v)
+	})
+	return v, err
 }
