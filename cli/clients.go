@@ -169,16 +169,13 @@ func clientCreate(r *runner, args []string) error {
 			in.CommercialID = id
 		}
 		c, err := s.svc.CreateClient(s.actor, in)
-		if err != nil {
-			return err
-		}
-		return s.doneClient(c, "Client created: %s", c.ID)
+		return s.doneClient(c, err, "Client created: %s", c.ID)
 	})
 }
 
-// doneClient prints the client an action returned.
-func (s *session) doneClient(c core.Client, format string, args ...any) error {
-	return doneRecord(s, c, s.toClients, clientFields, format, args...)
+// doneClient prints the client an action returned, or returns the action's error.
+func (s *session) doneClient(c core.Client, err error, format string, args ...any) error {
+	return doneRecord(s, c, err, s.toClients, clientFields, format, args...)
 }
 
 func clientUpdate(r *runner, args []string) error {
@@ -194,10 +191,7 @@ func clientUpdate(r *runner, args []string) error {
 			Phone: f.opt("phone", &v.Phone), CompanyName: f.opt("company", &v.CompanyName),
 			Notes: f.opt("notes", &v.Notes)}
 		c, err := s.svc.UpdateClient(s.actor, id, p)
-		if err != nil {
-			return err
-		}
-		return s.doneClient(c, "Client updated: %s", c.ID)
+		return s.doneClient(c, err, "Client updated: %s", c.ID)
 	}, "C")
 }
 
@@ -205,7 +199,7 @@ func clientAssign(r *runner, args []string) error {
 	return r.newFlags("client assign", clientUsage).withRecord(core.ClientRecord, args, func(s *session, id uuid.UUID, rest []string) error {
 		return assign(s, rest[0], func(uid uuid.UUID) (core.Client, error) { return s.svc.ReassignClient(s.actor, id, uid) },
 			func(c core.Client, name string) error {
-				return s.doneClient(c, "Client assigned to %s: %s", name, c.ID)
+				return s.doneClient(c, nil, "Client assigned to %s: %s", name, c.ID)
 			})
 	}, "C", "U")
 }
