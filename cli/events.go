@@ -250,10 +250,8 @@ func eventUpdate(r *runner, args []string) error {
 
 func eventAssign(r *runner, args []string) error {
 	return r.newFlags("event assign", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, rest []string) error {
-		return assign(s, rest[0], func(uid uuid.UUID) (core.Event, error) { return s.svc.AssignSupport(s.actor, id, uid) },
-			func(e core.Event, name string) error {
-				return s.doneEvent(e, nil, "Event assigned to %s: %s", name, e.ID)
-			})
+		e, name, err := assign(s, rest[0], func(uid uuid.UUID) (core.Event, error) { return s.svc.AssignSupport(s.actor, id, uid) })
+		return s.doneEvent(e, err, "Event assigned to %s: %s", name, e.ID)
 	}, "V", "U")
 }
 
