@@ -13,8 +13,8 @@ BIN       := bin/epicevents
 TAGS      := migrated_fynedo
 BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool strace etcd-server etcd-client
-SHOT_PKGS  := $(TEST_PKGS) imagemagick
+TEST_PKGS  := $(BUILD_PKGS) xvfb xauth xdotool strace etcd-server etcd-client imagemagick
+SHOT_PKGS  := $(TEST_PKGS)
 WIN_PKGS   := gcc-mingw-w64-x86-64 zip
 # WIN_ENV cross-compiles for Windows with cgo (Fyne's GLFW driver needs it) through MinGW-w64.
 WIN_ENV    := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc

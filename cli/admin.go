@@ -300,7 +300,7 @@ func (r *runner) reportCheck(rep core.CheckReport) error {
 	for _, x := range rep.Indexes {
 		out.Indexes = append(out.Indexes, x.Index+": "+x.Problem)
 	}
-	if err := r.show(out, func(w io.Writer) {
+	return r.showCheck(out, func(w io.Writer) {
 		if out.OK {
 			fmt.Fprintln(w, "ok")
 			return
@@ -313,7 +313,13 @@ func (r *runner) reportCheck(rep core.CheckReport) error {
 			fmt.Fprintf(w, "damaged records (%d): %s\n", len(out.Damaged), strings.Join(out.Damaged, ", "))
 		}
 		fmt.Fprintln(w, "what to do: "+out.Advice)
-	}); err != nil || out.OK {
+	})
+}
+
+// showCheck prints the answer of check or reindex (human writes it for people), then fails
+// with exit 1 when the database has problems.
+func (r *runner) showCheck(out checkOut, human func(w io.Writer)) error {
+	if err := r.show(out, human); err != nil || out.OK {
 		return err
 	}
 	return &cliError{code: exitInternal, msg: fmt.Sprintf("the database check found %d problem(s): %s", len(out.Problems), r.dbPath())}
@@ -388,7 +394,7 @@ func runReindex(r *runner, args []string) error {
 	})
 }
 
-// report prints the outcome of check or reindex: okText, or the problems found and exit 1.
+// report prints the outcome of reindex: okText, or the problems found and exit 1.
 func (r *runner) report(err error, okText string) error {
 	var ce *storage.CheckError
 	if err != nil && !errors.As(err, &ce) {
@@ -400,14 +406,11 @@ func (r *runner) report(err error, okText string) error {
 			out.Problems = append(out.Problems, p.Error())
 		}
 	}
-	if perr := r.show(out, func(w io.Writer) {
+	return r.showCheck(out, func(w io.Writer) {
 		if ce == nil {
 			fmt.Fprintln(w, okText)
 			return
 		}
 		printLines(w, ce.Error())
-	}); perr != nil || ce == nil {
-		return perr
-	}
-	return &cliError{code: exitInternal, msg: fmt.Sprintf("the database check found %d problem(s): %s", len(ce.Problems), r.dbPath())}
+	})
 }

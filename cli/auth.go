@@ -230,9 +230,6 @@ func runWhoami(r *runner, args []string) error {
 	}
 	return r.withSession(func(s *session) error {
 		u, err := s.svc.GetUser(s.actor, s.actor.ID())
-		if err != nil {
-			return err
-		}
-		return s.showUser(u)
+		return s.doneUser(u, err, "")
 	})
 }

@@ -169,16 +169,13 @@ func clientCreate(r *runner, args []string) error {
 			in.CommercialID = id
 		}
 		c, err := s.svc.CreateClient(s.actor, in)
-		if err != nil {
-			return err
-		}
-		return s.doneClient(c, "Client created: %s", c.ID)
+		return s.doneClient(c, err, "Client created: %s", c.ID)
 	})
 }
 
-// doneClient prints the client an action returned.
-func (s *session) doneClient(c core.Client, format string, args ...any) error {
-	return doneRecord(s, c, s.toClients, clientFields, format, args...)
+// doneClient prints the client an action returned, or returns the action's error.
+func (s *session) doneClient(c core.Client, err error, format string, args ...any) error {
+	return doneRecord(s, c, err, s.toClients, clientFields, format, args...)
 }
 
 func clientUpdate(r *runner, args []string) error {
@@ -194,38 +191,29 @@ func clientUpdate(r *runner, args []string) error {
 			Phone: f.opt("phone", &v.Phone), CompanyName: f.opt("company", &v.CompanyName),
 			Notes: f.opt("notes", &v.Notes)}
 		c, err := s.svc.UpdateClient(s.actor, id, p)
-		if err != nil {
-			return err
-		}
-		return s.doneClient(c, "Client updated: %s", c.ID)
+		return s.doneClient(c, err, "Client updated: %s", c.ID)
 	}, "C")
 }
 
 func clientAssign(r *runner, args []string) error {
 	return r.newFlags("client assign", clientUsage).withRecord(core.ClientRecord, args, func(s *session, id uuid.UUID, rest []string) error {
-		return assign(s, rest[0], func(uid uuid.UUID) (core.Client, error) { return s.svc.ReassignClient(s.actor, id, uid) },
-			func(c core.Client, name string) error {
-				return s.doneClient(c, "Client assigned to %s: %s", name, c.ID)
-			})
+		c, name, err := assign(s, rest[0], func(uid uuid.UUID) (core.Client, error) { return s.svc.ReassignClient(s.actor, id, uid) })
+		return s.doneClient(c, err, "Client assigned to %s: %s", name, c.ID)
 	}, "C", "U")
 }
 
-// assign makes the collaborator ref (email, id or prefix) a record's contact with act, then
-// prints the record it returned with done, which gets the collaborator's name.
-func assign[R any](s *session, ref string, act func(uid uuid.UUID) (R, error), done func(rec R, name string) error) error {
+// assign makes the collaborator ref (email, id or prefix) a record's contact with act: it
+// returns the record act returned and the collaborator's name, for the message.
+func assign[R any](s *session, ref string, act func(uid uuid.UUID) (R, error)) (rec R, name string, err error) {
 	uid, err := s.resolveUser(ref)
 	if err != nil {
-		return err
+		return rec, "", err
 	}
-	rec, err := act(uid)
-	if err != nil {
-		return err
+	if rec, err = act(uid); err != nil {
+		return rec, "", err
 	}
-	name, err := s.contactName(uid)
-	if err != nil {
-		return err
-	}
-	return done(rec, name)
+	name, err = s.contactName(uid)
+	return rec, name, err
 }
 
 func clientDelete(r *runner, args []string) error {

@@ -98,9 +98,10 @@ var contractColumns = []column[contractOut]{
 	{title: "CREATED", cell: func(k contractOut) string { return k.CreatedAt.local() }},
 }
 
-// doneContract prints the contract an action returned (or shows it, for view).
-func (s *session) doneContract(k core.Contract, format string, args ...any) error {
-	return doneRecord(s, k, s.toContracts, contractFields, format, args...)
+// doneContract prints the contract an action returned (or shows it, for view), or returns the
+// action's error.
+func (s *session) doneContract(k core.Contract, err error, format string, args ...any) error {
+	return doneRecord(s, k, err, s.toContracts, contractFields, format, args...)
 }
 
 func contractFields(c contractOut) []field {
@@ -139,10 +140,7 @@ func contractChange(command, done string, act func(*core.Service, *core.Actor, u
 	return func(r *runner, args []string) error {
 		return r.newFlags(command, contractUsage).withRecord(core.ContractRecord, args, func(s *session, id uuid.UUID, _ []string) error {
 			k, err := act(s.svc, s.actor, id)
-			if err != nil {
-				return err
-			}
-			return s.doneContract(k, done, k.ID)
+			return s.doneContract(k, err, done, k.ID)
 		}, "K")
 	}
 }
@@ -164,10 +162,7 @@ func contractCreate(r *runner, args []string) error {
 			return err
 		}
 		k, err := s.svc.CreateContract(s.actor, in)
-		if err != nil {
-			return err
-		}
-		return s.doneContract(k, "Contract created: %s", k.ID)
+		return s.doneContract(k, err, "Contract created: %s", k.ID)
 	}, "CLIENT")
 }
 
@@ -189,10 +184,7 @@ func contractUpdate(r *runner, args []string) error {
 			return err
 		}
 		k, err := s.svc.UpdateContractAmounts(s.actor, id, t, d)
-		if err != nil {
-			return err
-		}
-		return s.doneContract(k, "Contract updated: %s", k.ID)
+		return s.doneContract(k, err, "Contract updated: %s", k.ID)
 	}, "K")
 }
 

@@ -118,9 +118,10 @@ var eventColumns = []column[eventOut]{
 	{title: "SUPPORT", cell: func(e eventOut) string { return orDash(deref(e.SupportContactName)) }},
 }
 
-// doneEvent prints the event an action returned, or shows it in full when format is "".
-func (s *session) doneEvent(e core.Event, format string, args ...any) error {
-	return doneRecord(s, e, s.toEvents, eventFields, format, args...)
+// doneEvent prints the event an action returned, or shows it in full when format is "", or
+// returns the action's error.
+func (s *session) doneEvent(e core.Event, err error, format string, args ...any) error {
+	return doneRecord(s, e, err, s.toEvents, eventFields, format, args...)
 }
 
 func eventFields(v eventOut) []field {
@@ -170,10 +171,7 @@ func eventList(name string, q core.EventQuery) func(*runner, []string) error {
 func eventView(r *runner, args []string) error {
 	return r.newFlags("event view", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
 		e, err := s.svc.GetEvent(s.actor, id)
-		if err != nil {
-			return err
-		}
-		return s.doneEvent(e, "")
+		return s.doneEvent(e, err, "")
 	}, "V")
 }
 
@@ -229,10 +227,7 @@ func eventCreate(r *runner, args []string) error {
 			return err
 		}
 		e, err := s.svc.CreateEvent(s.actor, in)
-		if err != nil {
-			return err
-		}
-		return s.doneEvent(e, "Event created: %s", e.ID)
+		return s.doneEvent(e, err, "Event created: %s", e.ID)
 	}, "CONTRACT")
 }
 
@@ -249,27 +244,21 @@ func eventUpdate(r *runner, args []string) error {
 			return err
 		}
 		e, err := s.svc.UpdateEvent(s.actor, id, p)
-		if err != nil {
-			return err
-		}
-		return s.doneEvent(e, "Event updated: %s", e.ID)
+		return s.doneEvent(e, err, "Event updated: %s", e.ID)
 	}, "V")
 }
 
 func eventAssign(r *runner, args []string) error {
 	return r.newFlags("event assign", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, rest []string) error {
-		return assign(s, rest[0], func(uid uuid.UUID) (core.Event, error) { return s.svc.AssignSupport(s.actor, id, uid) },
-			func(e core.Event, name string) error { return s.doneEvent(e, "Event assigned to %s: %s", name, e.ID) })
+		e, name, err := assign(s, rest[0], func(uid uuid.UUID) (core.Event, error) { return s.svc.AssignSupport(s.actor, id, uid) })
+		return s.doneEvent(e, err, "Event assigned to %s: %s", name, e.ID)
 	}, "V", "U")
 }
 
 func eventUnassign(r *runner, args []string) error {
 	return r.newFlags("event unassign", eventUsage).withRecord(core.EventRecord, args, func(s *session, id uuid.UUID, _ []string) error {
 		e, err := s.svc.AssignSupport(s.actor, id, uuid.Nil)
-		if err != nil {
-			return err
-		}
-		return s.doneEvent(e, "Event unassigned: %s", e.ID)
+		return s.doneEvent(e, err, "Event unassigned: %s", e.ID)
 	}, "V")
 }
 

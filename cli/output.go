@@ -232,8 +232,13 @@ func convert[R, O any](list []R, one func(R) (O, error)) ([]O, error) {
 }
 
 // doneRecord prints the record an action returned, made an output record by conv: as one line
-// of format and args (see done), or in full with its fields when format is "" (view).
-func doneRecord[R, O any](s *session, rec R, conv func([]R) ([]O, error), fields func(O) []field, format string, args ...any) error {
+// of format and args (see done), or in full with its fields when format is "" (view). When
+// the action failed (err), it returns err and prints nothing.
+func doneRecord[R, O any](s *session, rec R, err error, conv func([]R) ([]O, error), fields func(O) []field,
+	format string, args ...any) error {
+	if err != nil {
+		return err
+	}
 	out, err := conv([]R{rec})
 	if err != nil {
 		return err

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"io"
-
 	"github.com/google/uuid"
 
 	"github.com/epicevents/crm/core"
@@ -81,15 +79,18 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func (s *session) showUser(u core.User) error {
-	out := toUser(u)
-	return s.show(out, func(w io.Writer) {
-		writeFields(w, []field{
-			{"ID", out.ID}, {"Employee number", out.EmployeeNumber}, {"Name", out.FullName},
-			{"Email", out.Email}, {"Department", out.Department}, {"Active", yesNo(out.Active)},
-			{"Created", out.CreatedAt.local()}, {"Updated", out.UpdatedAt.local()},
-		})
-	})
+// doneUser prints the collaborator an action returned, or shows them in full when format is
+// "", or returns the action's error.
+func (s *session) doneUser(u core.User, err error, format string, args ...any) error {
+	return doneRecord(s, u, err, toUsers, userFields, format, args...)
+}
+
+func userFields(out userOut) []field {
+	return []field{
+		{"ID", out.ID}, {"Employee number", out.EmployeeNumber}, {"Name", out.FullName},
+		{"Email", out.Email}, {"Department", out.Department}, {"Active", yesNo(out.Active)},
+		{"Created", out.CreatedAt.local()}, {"Updated", out.UpdatedAt.local()},
+	}
 }
 
 func (s *session) listUsers(q core.UserQuery) error {
@@ -121,7 +122,7 @@ func (r *runner) withUser(command string, args []string, fn func(s *session, u c
 }
 
 func userView(r *runner, args []string) error {
-	return r.withUser("user view", args, func(s *session, u core.User) error { return s.showUser(u) })
+	return r.withUser("user view", args, func(s *session, u core.User) error { return s.doneUser(u, nil, "") })
 }
 
 func userCreate(r *runner, args []string) error {
@@ -143,10 +144,7 @@ func userCreate(r *runner, args []string) error {
 	return r.withSession(func(s *session) error {
 		u, err := s.svc.CreateUser(s.actor, core.UserInput{FullName: *name, Email: *email,
 			Department: core.Department(*dept)}, pw)
-		if err != nil {
-			return err
-		}
-		return s.done(toUser(u), "User created: %s (%s)", u.ID, u.EmployeeNumber)
+		return s.doneUser(u, err, "User created: %s (%s)", u.ID, u.EmployeeNumber)
 	})
 }
 
@@ -166,10 +164,7 @@ func userUpdate(r *runner, args []string) error {
 			p.Department = &d
 		}
 		u, err := s.svc.UpdateUser(s.actor, id, p)
-		if err != nil {
-			return err
-		}
-		return s.done(toUser(u), "User updated: %s", u.ID)
+		return s.doneUser(u, err, "User updated: %s", u.ID)
 	}, "U")
 }
 
@@ -179,10 +174,7 @@ func userChange(command, done string, act func(*core.Service, *core.Actor, uuid.
 	return func(r *runner, args []string) error {
 		return r.withUser(command, args, func(s *session, u core.User) error {
 			u, err := act(s.svc, s.actor, u.ID)
-			if err != nil {
-				return err
-			}
-			return s.done(toUser(u), done, u.ID)
+			return s.doneUser(u, err, done, u.ID)
 		})
 	}
 }

@@ -22,31 +22,28 @@ type ClientRelated struct {
 // listing events). When the actor may list contracts but not events, the contracts come back
 // with the Forbidden error. Errors: Unauthenticated, Forbidden.
 func (s *Service) ClientRelated(a *Actor, clientID uuid.UUID) (ClientRelated, error) {
-	var r ClientRelated
 	if err := authorize(a, resContract, permissions.List, "list contracts"); err != nil {
-		return r, err
+		return ClientRelated{}, err
 	}
 	canEvents := authorize(a, resEvent, permissions.List, "list events")
-	err := s.view(a, "list a client's contracts and events", func(tx Tx) error {
+	r, err := viewOne(s, a, "list a client's contracts and events", func(tx Tx) (ClientRelated, error) {
+		var r ClientRelated
 		var err error
 		r.Contracts, r.Hidden, err = tx.Contracts(ContractFilter{ClientID: clientID})
-		if err != nil {
-			return err
-		}
 		SortContracts(r.Contracts)
-		if canEvents != nil {
-			return nil
+		if err != nil || canEvents != nil {
+			return r, err
 		}
 		for _, k := range r.Contracts {
 			evs, hidden, err := tx.Events(EventFilter{ContractID: k.ID})
 			if err != nil {
-				return err
+				return r, err
 			}
 			SortEvents(evs)
 			r.Events = append(r.Events, evs...)
 			r.Hidden += hidden
 		}
-		return nil
+		return r, nil
 	})
 	if err == nil {
 		err = canEvents

@@ -150,3 +150,36 @@ func TestClientRelated_DamagedHiddenAsInTheLists(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkClientRelated compares the one read with the lists one by one (1+N transactions)
+// for a client with 20 contracts of 2 events each.
+func BenchmarkClientRelated(b *testing.B) {
+	e := mustEnv(b)
+	com := e.user("Carl Commercial", core.Commercial)
+	c := e.client(com)
+	for range 20 {
+		k := e.contract(c, "1000", true)
+		e.event(k, nil)
+		e.event(k, nil)
+	}
+	b.Run("OneRead", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := e.svc.ClientRelated(com, c.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ListsOneByOne", func(b *testing.B) {
+		for b.Loop() {
+			ks, _, err := e.svc.ListContracts(com, core.ContractQuery{ClientID: c.ID})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, k := range ks {
+				if _, _, err := e.svc.ListEvents(com, core.EventQuery{ContractID: k.ID}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}

@@ -135,6 +135,9 @@ type RepairResult struct {
 	Kept string
 	// After is the check of the repaired database.
 	After CheckReport
+	// Recopy is true in team mode when a record was put back from a backup or removed: the
+	// next sync copies the team's dataset again from the cluster (MetaRecopy).
+	Recopy bool
 }
 
 // Audit actions of a repair: the entry's Source says where the copy came from.
@@ -208,6 +211,9 @@ func (s *Service) Repair(ctx context.Context, a *Actor, opt RepairOptions) (Repa
 	return res, s.report(a, InternalError("repair", err))
 }
 
+// recopyAdvice tells why a repair in team mode copies the team's data again.
+const recopyAdvice = "the next sync copies the team's data again from the cluster: records put back from a backup catch up with the changes made since"
+
 // Summary describes a repair's outcome in sentences, for both faces.
 func (r RepairResult) Summary() []string {
 	var out []string
@@ -226,6 +232,9 @@ func (r RepairResult) Summary() []string {
 	}
 	if r.Kept != "" {
 		out = append(out, "the damaged file was kept as "+r.Kept)
+	}
+	if r.Recopy {
+		out = append(out, recopyAdvice)
 	}
 	return out
 }

@@ -6,6 +6,12 @@ import (
 	"github.com/google/uuid"
 )
 
+// MetaRecopy is the local setting a repair leaves in team mode when it put back a record from a
+// backup or removed one it found no copy of: the cluster holds the team's truth, and the copy
+// taken elsewhere may be older than what this laptop had already pulled. The next sync copies
+// the team's dataset again (keeping the outbox, as after a compaction) and clears it.
+const MetaRecopy = "team_recopy"
+
 // Change is one local change waiting in the outbox to be published to the team's cluster: the
 // records one write transaction changed, with their versions before and after, and the audit
 // entries it made. Storage captures it in the same transaction as the change (team mode only).

@@ -359,7 +359,7 @@ func (e *Engine) Leave() error {
 		return err
 	}
 	return e.store.SyncUpdate(func(tx core.SyncTx) error {
-		for _, k := range []string{metaConfig, metaCursor, metaLastSync} {
+		for _, k := range []string{metaConfig, metaCursor, metaLastSync, core.MetaRecopy} {
 			if err := tx.SetLocalMeta(k, nil); err != nil {
 				return err
 			}

@@ -22,18 +22,26 @@ var errRecopy = errors.New("the sync cursor was compacted away")
 
 // pull applies what changed in the cluster since the cursor and returns how many records it
 // applied and the revision it reached. A laptop with no cursor, or whose cursor was compacted
-// away, copies the whole dataset again, keeping its outbox.
+// away, or that a repair put records back into from elsewhere (core.MetaRecopy), copies the
+// whole dataset again, keeping its outbox.
 func (e *Engine) pull(ctx context.Context, cli *clientv3.Client) (int, int64, error) {
 	var cur int64
+	var recopy []byte
 	if err := e.store.SyncView(func(tx core.SyncTx) error {
 		var err error
-		cur, err = cursor(tx)
+		if cur, err = cursor(tx); err != nil {
+			return err
+		}
+		recopy, err = tx.LocalMeta(core.MetaRecopy)
 		return err
 	}); err != nil {
 		return 0, 0, err
 	}
 	if cur == 0 {
 		return e.copyAll(ctx, cli, true)
+	}
+	if recopy != nil {
+		return e.copyAll(ctx, cli, false)
 	}
 	// Every change writes its change key, which is never deleted: the highest modification
 	// revision under Prefix is the last change of the dataset.
@@ -254,6 +262,9 @@ func (e *Engine) copyAll(ctx context.Context, cli *clientv3.Client, fresh bool) 
 			if err := relayPending(tx); err != nil {
 				return err
 			}
+		}
+		if err := tx.SetLocalMeta(core.MetaRecopy, nil); err != nil {
+			return err
 		}
 		return setCursor(tx, at)
 	})

@@ -134,32 +134,27 @@ func readTruth(t *testing.T, path string) flipTruth {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tr := flipTruth{users: map[uuid.UUID]core.User{}, clients: map[uuid.UUID]core.Client{},
-		contracts: map[uuid.UUID]core.Contract{}, events: map[uuid.UUID]core.Event{}, audit: map[uint64]core.AuditEntry{}}
+	var tr flipTruth
 	mustView(t, db, func(tx core.Tx) error {
 		us, _, err := tx.Users(core.UserFilter{})
-		for _, u := range us {
-			tr.users[u.ID] = u
-		}
 		cs, _, err2 := tx.Clients(core.ClientFilter{})
-		for _, c := range cs {
-			tr.clients[c.ID] = c
-		}
 		ks, _, err3 := tx.Contracts(core.ContractFilter{})
-		for _, k := range ks {
-			tr.contracts[k.ID] = k
-		}
 		es, _, err4 := tx.Events(core.EventFilter{})
-		for _, e := range es {
-			tr.events[e.ID] = e
-		}
 		as, _, err5 := tx.Audit(core.AuditFilter{})
-		for _, a := range as {
-			tr.audit[a.Seq] = a
-		}
+		tr = flipTruth{users: byKey(us, userID), clients: byKey(cs, clientID), contracts: byKey(ks, contractID),
+			events: byKey(es, eventID), audit: byKey(as, func(a core.AuditEntry) uint64 { return a.Seq })}
 		return errors.Join(err, err2, err3, err4, err5)
 	})
 	return tr
+}
+
+// byKey maps records by key.
+func byKey[K comparable, R any](rs []R, key func(R) K) map[K]R {
+	m := make(map[K]R, len(rs))
+	for _, r := range rs {
+		m[key(r)] = r
+	}
+	return m
 }
 
 // locateTargets finds, for every record, audit entry and index entry, where its key‖value lies
@@ -375,24 +370,21 @@ func (v *flipVerifier) read(rt core.RecordType, id uuid.UUID, got, want any, err
 }
 
 func (v *flipVerifier) directReads() {
-	for id, want := range v.tr.users {
-		got, err := v.tx.User(id)
-		v.read(core.UserRecord, id, got, want, err)
-	}
-	for id, want := range v.tr.clients {
-		got, err := v.tx.Client(id)
-		v.read(core.ClientRecord, id, got, want, err)
-	}
-	for id, want := range v.tr.contracts {
-		got, err := v.tx.Contract(id)
-		if err == nil && sameContract(got, want) {
+	readEach(v, core.UserRecord, v.tr.users, core.Tx.User, nil)
+	readEach(v, core.ClientRecord, v.tr.clients, core.Tx.Client, nil)
+	readEach(v, core.ContractRecord, v.tr.contracts, core.Tx.Contract, sameContract)
+	readEach(v, core.EventRecord, v.tr.events, core.Tx.Event, nil)
+}
+
+// readEach reads every record of truth by id with get; same (nil: equal values) says when a
+// record read is its truth.
+func readEach[R any](v *flipVerifier, rt core.RecordType, truth map[uuid.UUID]R, get func(core.Tx, uuid.UUID) (R, error), same func(a, b R) bool) {
+	for id, want := range truth {
+		got, err := get(v.tx, id)
+		if err == nil && same != nil && same(got, want) {
 			got = want
 		}
-		v.read(core.ContractRecord, id, got, want, err)
-	}
-	for id, want := range v.tr.events {
-		got, err := v.tx.Event(id)
-		v.read(core.EventRecord, id, got, want, err)
+		v.read(rt, id, got, want, err)
 	}
 }
 
@@ -432,59 +424,40 @@ func (v *flipVerifier) lists() error {
 	for id := range v.tr.contracts {
 		contractIDs = append(contractIDs, id)
 	}
-	check := func(what string, n, hidden, want int, full bool, rt core.RecordType) {
-		v.tally.hiddenInLists += hidden
-		if full && v.damagedID() != uuid.Nil && v.tg.tb.rt == rt && hidden != 1 {
-			v.t.Errorf("%s: %d hidden, want the damaged record counted", what, hidden)
-		}
-		if v.tg.idx != nil && hidden == 0 && n < want {
-			v.tally.listsShortUnreported++
-		}
-	}
-	us, h, err := v.tx.Users(core.UserFilter{})
-	if err != nil {
+	if err := listEach(v, listing[core.UserFilter, core.User]{
+		what: "user", rt: core.UserRecord, filters: []core.UserFilter{{}}, list: core.Tx.Users, id: userID, truth: v.tr.users,
+		matches: func(core.UserFilter, core.User) bool { return true },
+		expect:  func(core.UserFilter) int { return len(v.tr.users) },
+		full:    func(core.UserFilter) bool { return true },
+	}); err != nil {
 		return err
 	}
-	for _, u := range us {
-		want, ok := v.tr.users[u.ID]
-		v.shown("listed user", u, want, ok)
+	if err := listEach(v, listing[core.ClientFilter, core.Client]{
+		what: "client", rt: core.ClientRecord, filters: append([]core.ClientFilter{{}}, clientFilters(owners)...),
+		list: core.Tx.Clients, id: clientID, truth: v.tr.clients,
+		matches: func(f core.ClientFilter, c core.Client) bool {
+			return f.CommercialID == uuid.Nil || c.CommercialID == f.CommercialID
+		},
+		expect: v.expectClients,
+		full:   func(f core.ClientFilter) bool { return f == (core.ClientFilter{}) },
+	}); err != nil {
+		return err
 	}
-	check("users", len(us), h, len(v.tr.users), true, core.UserRecord)
-	for _, f := range append([]core.ClientFilter{{}}, clientFilters(owners)...) {
-		cs, h, err := v.tx.Clients(f)
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
-			want, ok := v.tr.clients[c.ID]
-			v.shown("listed client", c, want, ok && (f.CommercialID == uuid.Nil || want.CommercialID == f.CommercialID))
-		}
-		check("clients", len(cs), h, v.expectClients(f), f == (core.ClientFilter{}), core.ClientRecord)
+	if err := listEach(v, listing[core.ContractFilter, core.Contract]{
+		what: "contract", rt: core.ContractRecord, filters: contractFilters(owners, clientIDs),
+		list: core.Tx.Contracts, id: contractID, truth: v.tr.contracts, matches: contractMatches, same: sameContract,
+		expect: v.expectContracts,
+		full:   func(f core.ContractFilter) bool { return f == (core.ContractFilter{}) },
+	}); err != nil {
+		return err
 	}
-	for _, f := range contractFilters(owners, clientIDs) {
-		ks, h, err := v.tx.Contracts(f)
-		if err != nil {
-			return err
-		}
-		for _, k := range ks {
-			want, ok := v.tr.contracts[k.ID]
-			if ok && sameContract(k, want) {
-				k = want
-			}
-			v.shown("listed contract", k, want, ok && contractMatches(f, want))
-		}
-		check("contracts", len(ks), h, v.expectContracts(f), f == (core.ContractFilter{}), core.ContractRecord)
-	}
-	for _, f := range eventFilters(supports, contractIDs) {
-		es, h, err := v.tx.Events(f)
-		if err != nil {
-			return err
-		}
-		for _, e := range es {
-			want, ok := v.tr.events[e.ID]
-			v.shown("listed event", e, want, ok && eventMatches(f, want))
-		}
-		check("events", len(es), h, v.expectEvents(f), reflect.DeepEqual(f, core.EventFilter{}), core.EventRecord)
+	if err := listEach(v, listing[core.EventFilter, core.Event]{
+		what: "event", rt: core.EventRecord, filters: eventFilters(supports, contractIDs),
+		list: core.Tx.Events, id: eventID, truth: v.tr.events, matches: eventMatches,
+		expect: v.expectEvents,
+		full:   func(f core.EventFilter) bool { return reflect.DeepEqual(f, core.EventFilter{}) },
+	}); err != nil {
+		return err
 	}
 	as, h, err := v.tx.Audit(core.AuditFilter{})
 	if err != nil {
@@ -498,6 +471,46 @@ func (v *flipVerifier) lists() error {
 		v.t.Errorf("audit: %d hidden, want the damaged entry counted", h)
 	}
 	v.tally.hiddenInLists += h
+	return nil
+}
+
+// listing is one record type's part of lists: the filters to run, and what each may return.
+type listing[F, R any] struct {
+	what    string
+	rt      core.RecordType
+	filters []F
+	list    func(core.Tx, F) ([]R, int, error)
+	id      func(R) uuid.UUID
+	truth   map[uuid.UUID]R
+	matches func(f F, truth R) bool // whether f may return the record
+	same    func(a, b R) bool       // when a record listed is its truth; nil: equal values
+	expect  func(f F) int           // how many records f should return
+	full    func(f F) bool          // whether f reads the whole table
+}
+
+// listEach runs the filters of l and checks every record returned and the count of hidden
+// records; it stops at the first error of a list.
+func listEach[F, R any](v *flipVerifier, l listing[F, R]) error {
+	for _, f := range l.filters {
+		rs, hidden, err := l.list(v.tx, f)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			want, ok := l.truth[l.id(r)]
+			if ok && l.same != nil && l.same(r, want) {
+				r = want
+			}
+			v.shown("listed "+l.what, r, want, ok && l.matches(f, want))
+		}
+		v.tally.hiddenInLists += hidden
+		if l.full(f) && v.damagedID() != uuid.Nil && v.tg.tb.rt == l.rt && hidden != 1 {
+			v.t.Errorf("%ss: %d hidden, want the damaged record counted", l.what, hidden)
+		}
+		if v.tg.idx != nil && hidden == 0 && len(rs) < l.expect(f) {
+			v.tally.listsShortUnreported++
+		}
+	}
 	return nil
 }
 
@@ -562,35 +575,34 @@ func eventMatches(f core.EventFilter, e core.Event) bool {
 	return true
 }
 
-func (v *flipVerifier) expectClients(f core.ClientFilter) int {
+// countWhere counts the records of m that keep accepts.
+func countWhere[R any](m map[uuid.UUID]R, keep func(R) bool) int {
 	n := 0
-	for _, c := range v.tr.clients {
-		if (f.CommercialID == uuid.Nil || c.CommercialID == f.CommercialID) && (f.Search == "" || contains(c.FullName, f.Search) ||
-			contains(c.Email, f.Search) || contains(c.CompanyName, f.Search) || contains(c.Phone, f.Search)) {
+	for _, r := range m {
+		if keep(r) {
 			n++
 		}
 	}
 	return n
+}
+
+func (v *flipVerifier) expectClients(f core.ClientFilter) int {
+	return countWhere(v.tr.clients, func(c core.Client) bool {
+		return (f.CommercialID == uuid.Nil || c.CommercialID == f.CommercialID) && (f.Search == "" || contains(c.FullName, f.Search) ||
+			contains(c.Email, f.Search) || contains(c.CompanyName, f.Search) || contains(c.Phone, f.Search))
+	})
 }
 
 func (v *flipVerifier) expectContracts(f core.ContractFilter) int {
-	n := 0
-	for _, k := range v.tr.contracts {
+	return countWhere(v.tr.contracts, func(k core.Contract) bool {
 		c := v.tr.clients[k.ClientID]
-		if contractMatches(f, k) && (f.Search == "" || contains(c.FullName, f.Search) || contains(c.CompanyName, f.Search)) {
-			n++
-		}
-	}
-	return n
+		return contractMatches(f, k) && (f.Search == "" || contains(c.FullName, f.Search) || contains(c.CompanyName, f.Search))
+	})
 }
 
 func (v *flipVerifier) expectEvents(f core.EventFilter) int {
-	n := 0
-	for _, e := range v.tr.events {
+	return countWhere(v.tr.events, func(e core.Event) bool {
 		c := v.tr.clients[e.ClientID]
-		if eventMatches(f, e) && (f.Search == "" || contains(e.Name, f.Search) || contains(e.Location, f.Search) || contains(c.FullName, f.Search)) {
-			n++
-		}
-	}
-	return n
+		return eventMatches(f, e) && (f.Search == "" || contains(e.Name, f.Search) || contains(e.Location, f.Search) || contains(c.FullName, f.Search))
+	})
 }

@@ -174,6 +174,7 @@ func (db *DB) Repair(opt core.RepairOptions) (core.RepairResult, error) {
 				}
 				res.Restored = append(res.Restored, core.Restored{Record: ref, Source: source, Lost: lost})
 				entries = append(entries, repairEntry(opt, core.ActionRepairRestore, ref, source, lost))
+				res.Recopy = db.TeamMode()
 				continue
 			}
 			if err := t.btx.Bucket(tb.bucket).Delete(key); err != nil {
@@ -181,6 +182,14 @@ func (db *DB) Repair(opt core.RepairOptions) (core.RepairResult, error) {
 			}
 			res.Lost = append(res.Lost, ref)
 			entries = append(entries, repairEntry(opt, core.ActionRepairLost, ref, "", nil))
+			res.Recopy = db.TeamMode()
+		}
+		if res.Recopy {
+			// The backup's copy may be older than what this laptop had pulled, and a lost record
+			// may still be in the cluster: the next sync copies the dataset again.
+			if err := putLocalMeta(t.btx, core.MetaRecopy, []byte("1")); err != nil {
+				return err
+			}
 		}
 		n, err := dropDamagedLocal(t.btx)
 		if err != nil {

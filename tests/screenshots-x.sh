@@ -20,20 +20,40 @@ click() { # x y [clicks]: the window is at 0,0
 	for _ in $(seq 1 "${3:-1}"); do xdotool click 1; sleep 0.05; done
 }
 
+# place puts the window at 0,0 in 1280x800 and waits until it is there: under load the window
+# manager-less X server applies a move or resize late, and clicks at fixed places then miss.
+place() {
+	for _ in $(seq 1 50); do
+		xdotool windowmove "$wid" 0 0
+		xdotool windowsize "$wid" 1280 800
+		sleep 0.2
+		case "$(xdotool getwindowgeometry "$wid" 2>/dev/null | tr -d '\n')" in
+		*"Position: 0,0"*"Geometry: 1280x800"*) sleep 0.5; return 0 ;;
+		esac
+	done
+	echo "the window never reached 0,0 1280x800" >&2
+	exit 1
+}
+
+# find_window PATTERN: waits for a window whose name matches, sets wid and focuses it.
+find_window() {
+	wid=""
+	for _ in $(seq 1 150); do
+		wid=$(xdotool search --name "$1" 2>/dev/null | head -n1) && [ -n "$wid" ] && break
+		sleep 0.2
+	done
+	[ -n "$wid" ] || { echo "no window named $1" >&2; exit 1; }
+	sleep 1
+	xdotool windowfocus "$wid"
+	sleep 0.3
+}
+
 # restart [LANG]: starts the window again (in that language), logs in unless the saved session
 # opens the main window directly, and puts the window at 0,0 in 1280x800.
 restart() {
 	LANG="${1:-$LANG}" "$BIN" >>"$WORK/window.log" 2>&1 &
 	pid=$!
-	wid=""
-	for _ in $(seq 1 150); do
-		wid=$(xdotool search --name '^Epic Events CRM' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
-		sleep 0.2
-	done
-	[ -n "$wid" ] || { echo "no window" >&2; exit 1; }
-	sleep 1
-	xdotool windowfocus "$wid"
-	sleep 0.3
+	find_window '^Epic Events CRM'
 	case "$(xdotool getwindowname "$wid")" in
 	'Epic Events CRM')
 		xdotool type --delay 15 "$EMAIL"
@@ -43,28 +63,17 @@ restart() {
 		wait_title 'Epic Events CRM — *'
 		;;
 	esac
-	xdotool windowmove "$wid" 0 0
-	xdotool windowsize "$wid" 1280 800
+	place
 }
 
-wid=""
-for _ in $(seq 1 150); do
-	wid=$(xdotool search --name '^Epic Events CRM$' 2>/dev/null | head -n1) && [ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no login window" >&2; exit 1; }
-sleep 1
-xdotool windowfocus "$wid"
-sleep 0.3
+find_window '^Epic Events CRM$' # the login window
 xdotool type --delay 15 "$EMAIL"
 shot login 0.5
 xdotool key Tab
 xdotool type --delay 15 "$PASSWORD"
 xdotool key Return
 wait_title 'Epic Events CRM — *'
-xdotool windowmove "$wid" 0 0
-xdotool windowsize "$wid" 1280 800
-sleep 1
+place
 shot home 1.5 # the first tab (issue #14)
 xdotool key ctrl+2
 shot agenda 1.5
@@ -78,13 +87,17 @@ xdotool key ctrl+6
 shot collaborators
 xdotool key ctrl+5
 sleep 1
-# Double-click the unassigned event: its form opens with the support picker focused; Space
-# opens the picker.
-click "${EVENT_X:-300}" "${EVENT_Y:-252}" 2
-sleep 1
+# Select the unassigned event and press Enter: its form opens (once its data is read in the
+# background) with the support picker focused; Space opens the picker.
+click "${EVENT_X:-300}" "${EVENT_Y:-252}"
+sleep 1 # a single click is delivered once the double-click delay (300 ms) has passed
+xdotool key Return
+sleep 2
 xdotool key space
 shot events-assign 1.5
-xdotool key ctrl+q
+xdotool key Escape # closes the picker's list; the form keeps the focus, and Ctrl+Q with it
+sleep 0.5
+kill "$pid"
 wait "$pid" || true
 
 # The agenda in French (issue #14): the saved session opens the main window directly.

@@ -145,6 +145,9 @@ func repairText(res core.RepairResult) string {
 		b.WriteString(tr("Removed {{.Count}} damaged entries of this laptop's own state.", map[string]any{"Count": fmtInt(res.Local)}) + "\n")
 	}
 	b.WriteString(tr("Indexes rebuilt.") + "\n")
+	if res.Recopy {
+		b.WriteString(tr("The next sync copies the team's data again from the cluster: records put back from a backup catch up with the changes made since.") + "\n")
+	}
 	if res.Kept != "" {
 		b.WriteString(tr("The damaged file was kept as {{.Path}}.", map[string]any{"Path": res.Kept}) + "\n")
 	}

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 
 	"github.com/epicevents/crm/core"
 )
@@ -62,7 +65,7 @@ func (cd *conflictsDialog) update(cs []core.SyncConflict, people map[string]stri
 		cd.box.Add(widget.NewLabel(tr("No conflicts: every change of this laptop reached the cluster.")))
 		return
 	}
-	intro := widget.NewLabel(tr("These changes of yours met a colleague's change to the same field. The colleague's version is in force until you choose."))
+	intro := widget.NewLabel(conflictsIntro(cs))
 	intro.Wrapping = fyne.TextWrapWord
 	cd.box.Add(intro)
 	for _, c := range cs {
@@ -205,11 +208,63 @@ func (cd *conflictsDialog) valueLabel(m map[string]string, f string) *widget.Lab
 	case (f == core.WireCommercialID || f == core.WireSupportID) && cd.people[v] != "":
 		l = widget.NewLabel(cd.people[v])
 	default:
-		l = widget.NewLabel(v)
+		l = widget.NewLabel(wireValueText(f, v))
 	}
 	l.Wrapping = fyne.TextWrapWord
 	l.Selectable = true
 	return l
+}
+
+// conflictsIntro explains, for each kind of conflict in the list, what happened and which
+// version is in force until the user chooses.
+func conflictsIntro(cs []core.SyncConflict) string {
+	seen := map[core.ConflictKind]bool{}
+	var out []string
+	for _, c := range cs {
+		if seen[c.Kind] {
+			continue
+		}
+		seen[c.Kind] = true
+		switch c.Kind {
+		case core.ConflictField:
+			out = append(out, tr("These changes of yours met a colleague's change to the same field. The colleague's version is in force until you choose."))
+		case core.ConflictDeleted:
+			out = append(out, tr("A record was deleted on one side and changed on the other. The cluster's side is in force until you choose: keep yours to bring your version back."))
+		case core.ConflictUnique:
+			out = append(out, tr("A value that must be unique, such as an email address, was taken by a colleague meanwhile. Your change is not in force: edit it to a free value, or keep theirs."))
+		default:
+			out = append(out, tr("The cluster refused a change of yours, or merging it with a colleague's broke a rule. The cluster's version is in force until you choose."))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// wireValueText writes a field's value of a record's wire form the way the window writes it
+// elsewhere: amounts, moments, counts, statuses and departments in the user's language.
+func wireValueText(f, v string) string {
+	switch f {
+	case core.WireTotalAmount, core.WireAmountDue:
+		if d, err := decimal.NewFromString(v); err == nil {
+			return fmtMoney(d)
+		}
+	case core.WireStart, core.WireEnd, core.WireSignedAt, core.WireCreatedAt, core.WireUpdatedAt, core.WirePasswordChangedAt:
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return fmtDateTime(t)
+		}
+	case core.WireAttendees:
+		if n, err := strconv.Atoi(v); err == nil {
+			return fmtInt(n)
+		}
+	case core.WireStatus:
+		return statusName(core.ContractStatus(v))
+	case core.WireDepartment:
+		return deptName(core.Department(v))
+	case core.WireActive:
+		if b, err := strconv.ParseBool(v); err == nil {
+			return map[bool]string{true: tr("yes"), false: tr("no")}[b]
+		}
+	}
+	return v
 }
 
 // conflictTitle is a conflict's heading: the record, and why.

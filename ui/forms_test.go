@@ -133,3 +133,58 @@ func TestContractForm_CommercialAfterFetch(t *testing.T) {
 		t.Errorf("the form says %q, want %s and %s", got, c.FullName, want.name(k.CommercialID))
 	}
 }
+
+// TestClientForm_DamagedEventLeftOut: a damaged event of the client is left out of the form's
+// events, as the events tab leaves it out, with no error; the contracts are all listed. The
+// form shows what core's lists show one by one.
+func TestClientForm_DamagedEventLeftOut(t *testing.T) {
+	const party = "Startup Launch Party"
+	e := newEnvWith(t, true, func(path string) { damageEventNamed(t, path, party) })
+	g := e.startAs(lucas)
+	f := openFormOf[*clientForm](t, g, g.main.clients, "Kevin Casey")
+	evs := strings.Join(buttonTexts(f.events.Objects), "\n")
+	if strings.Contains(evs, party) {
+		t.Errorf("the damaged event is listed: %q", evs)
+	}
+	if got := dialogTexts(g); strings.Contains(got, "damaged") {
+		t.Errorf("a damaged record left out of a list is not an error: %q", got)
+	}
+	lucasA := e.actor(lucas)
+	ks, _, err := e.svc.ListContracts(lucasA, core.ContractQuery{ClientID: f.client.ID})
+	mustNoErr(t, err)
+	var want []string
+	for _, k := range ks {
+		es, _, err := e.svc.ListEvents(lucasA, core.EventQuery{ContractID: k.ID})
+		mustNoErr(t, err)
+		for _, ev := range es {
+			want = append(want, ev.Name)
+		}
+	}
+	if n := len(buttonTexts(f.contracts.Objects)); n != len(ks) || n == 0 {
+		t.Errorf("%d contracts shown, core lists %d", n, len(ks))
+	}
+	shown := buttonTexts(f.events.Objects)
+	if len(shown) != len(want) {
+		t.Fatalf("events shown %q, core lists %q", shown, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(shown[i], want[i]+" — ") {
+			t.Errorf("event %d shows %q, core lists %q", i, shown[i], want[i])
+		}
+	}
+}
+
+// damageEventNamed flips a byte of the stored event of that name.
+func damageEventNamed(t *testing.T, path, name string) {
+	t.Helper()
+	id := seedID(t, path, "event "+name, func(tx core.Tx) (id uuid.UUID, err error) {
+		evs, _, err := tx.Events(core.EventFilter{})
+		for _, ev := range evs {
+			if ev.Name == name {
+				id = ev.ID
+			}
+		}
+		return id, err
+	})
+	flipValueByte(t, path, "events", id[:])
+}

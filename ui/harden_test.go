@@ -149,8 +149,7 @@ func TestEventForm_DaylightSaving(t *testing.T) {
 	g := e.startAs(adminEmail)
 	time.Local = paris
 	defer func() { time.Local = time.UTC }()
-	openRow(g, g.main.contracts, rowOf(t, g.main.contracts, 0, "Kevin Casey"))
-	k := g.main.form.(*contractForm)
+	k := openFormOf[*contractForm](t, g, g.main.contracts, "Kevin Casey")
 	f := showNewEvent(g.main, k.contract)
 	g.settle() // the client's row is read in the background
 	day := func(y int, m time.Month, d int) *time.Time {

@@ -239,6 +239,18 @@ func openRow[T any](g *GUI, tab *listTab[T], row int) {
 	g.settle()
 }
 
+// openFormOf opens the row of a tab whose first column contains text and returns the form it
+// opened, of type F.
+func openFormOf[F any, T any](t *testing.T, g *GUI, tab *listTab[T], text string) F {
+	t.Helper()
+	openRow(g, tab, rowOf(t, tab, 0, text))
+	f, ok := g.main.form.(F)
+	if !ok {
+		t.Fatalf("opening %q shows %T", text, g.main.form)
+	}
+	return f
+}
+
 // tabTitles lists the main window's tab titles.
 func tabTitles(g *GUI) []string {
 	var out []string

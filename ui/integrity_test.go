@@ -18,22 +18,33 @@ import (
 // store's back, as a failing disk would, and returns the client's id.
 func damageClientOfContract(t *testing.T, path string) uuid.UUID {
 	t.Helper()
+	id := seedID(t, path, "a contract", func(tx core.Tx) (id uuid.UUID, err error) {
+		ks, _, err := tx.Contracts(core.ContractFilter{})
+		if len(ks) > 0 {
+			id = ks[0].ClientID
+		}
+		return id, err
+	})
+	flipValueByte(t, path, "clients", id[:])
+	return id
+}
+
+// seedID opens the database at path, finds an id in it and closes it; the test fails when
+// find finds none.
+func seedID(t *testing.T, path, what string, find func(tx core.Tx) (uuid.UUID, error)) uuid.UUID {
+	t.Helper()
 	db, err := storage.Open(path, storage.Options{})
 	mustNoErr(t, err)
 	var id uuid.UUID
-	err = db.View(func(tx core.Tx) error {
-		ks, _, err := tx.Contracts(core.ContractFilter{})
-		if err == nil && len(ks) > 0 {
-			id = ks[0].ClientID
-		}
+	err = db.View(func(tx core.Tx) (err error) {
+		id, err = find(tx)
 		return err
 	})
 	mustNoErr(t, err)
 	mustNoErr(t, db.Close())
 	if id == uuid.Nil {
-		t.Fatal("the seed database has no contract")
+		t.Fatalf("the seed database has no %s", what)
 	}
-	flipValueByte(t, path, "clients", id[:])
 	return id
 }
 

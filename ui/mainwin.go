@@ -79,6 +79,13 @@ func newMainScreen(g *GUI) *mainScreen {
 		m.views = append(m.views, m.activity)
 	}
 	m.tabs.OnSelected = func(*container.TabItem) {
+		// The keyboard follows the tab shown: a hidden tab's table must not keep the focus,
+		// or Enter would open a record nobody sees.
+		if f, ok := m.current().(interface{ focusTable() }); ok {
+			f.focusTable()
+		} else {
+			m.g.win.Canvas().Unfocus()
+		}
 		switch cur := m.current(); {
 		case m.activity != nil && cur == tabView(m.activity):
 			m.activity.refresh() // the trail grows with every change made meanwhile

@@ -336,6 +336,9 @@ func (t *listTab[T]) onDelete() {
 // focusSearch puts the keyboard in the search box (Ctrl+F).
 func (t *listTab[T]) focusSearch() { t.g.win.Canvas().Focus(t.search) }
 
+// focusTable gives the table the keyboard focus: Enter opens the selected row, the arrows move.
+func (t *listTab[T]) focusTable() { t.g.win.Canvas().Focus(t.table.table) }
+
 // newRecord runs the New action when it is allowed (Ctrl+N).
 func (t *listTab[T]) newRecord() {
 	if t.newBtn != nil && !t.newBtn.Disabled() {

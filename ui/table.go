@@ -36,15 +36,27 @@ type rowTable struct {
 }
 
 var (
+	_ fyne.Tappable       = (*rowTable)(nil)
 	_ fyne.DoubleTappable = (*rowTable)(nil)
 	_ fyne.Focusable      = (*rowTable)(nil)
 )
+
+// Tapped selects the cell's row and gives the table the keyboard focus, so that Enter opens the
+// row and the arrows move the selection. Fyne's Table.Tapped asks the canvas of the embedded
+// *widget.Table, which the real driver does not know (it knows the *rowTable that extends it),
+// and so never focused the table in the real window; the test driver has one canvas and hid it.
+func (t *rowTable) Tapped(e *fyne.PointEvent) {
+	t.Table.Tapped(e)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil && c.Focused() != t {
+		c.Focus(t)
+	}
+}
 
 // DoubleTapped selects the row under the pointer and opens it (a double-click delivers no
 // single tap before it).
 func (t *rowTable) DoubleTapped(e *fyne.PointEvent) {
 	if e != nil {
-		t.Table.Tapped(e)
+		t.Tapped(e)
 	}
 	if t.onOpen != nil {
 		t.onOpen()

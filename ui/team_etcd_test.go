@@ -130,8 +130,7 @@ func TestTeam_RealEngine(t *testing.T) {
 
 	// Management renames a client of Jean in its window; the commercial's window follows.
 	htab := hq.g.main.clients
-	openRow(hq.g, htab, rowOf(t, htab, 0, "Kevin Casey"))
-	form := hq.g.main.form.(*clientForm)
+	form := openFormOf[*clientForm](t, hq.g, htab, "Kevin Casey")
 	form.company.entry.SetText("Cool Startup Worldwide")
 	saveForm(hq.g, form.dlg)
 	waitUI(t, road.g, "the rename reaches the commercial's window", func() bool {
