@@ -96,6 +96,12 @@ const (
 	CodeDatabaseDamaged        Code = "database_damaged"
 	CodeNewerSchema            Code = "newer_schema"
 	CodeDiskFull               Code = "disk_full"
+	// Files written and read by administration (storage/output.go, storage/repair.go).
+	CodeCannotWrite    Code = "cannot_write"
+	CodeNoOutput       Code = "no_output"
+	CodeOwnFile        Code = "own_file"
+	CodeBackupUnusable Code = "backup_unusable"
+	CodeBeyondRepair   Code = "beyond_repair"
 	// Team mode (team.go, package replica).
 	CodeSoloMode              Code = "solo_mode"
 	CodeAlreadyInTeam         Code = "already_in_team"
@@ -214,6 +220,11 @@ var codeTexts = map[Code]string{
 	CodeDatabaseDamaged:        "the database is damaged: %s",
 	CodeNewerSchema:            "the database %s was written by a newer version of Epic Events CRM (schema version %d, this program knows up to %d): use the newer version of the program with it",
 	CodeDiskFull:               "the disk is full or the file has reached its size limit: nothing was saved; free some space and try again",
+	CodeCannotWrite:            "cannot write %s: %s",
+	CodeNoOutput:               "no file to write to",
+	CodeOwnFile:                "%s is one of the database's own files (the database, its copies or the session); choose another file",
+	CodeBackupUnusable:         "the backup %s cannot be used: %v",
+	CodeBeyondRepair:           "the file itself is damaged (its pages or buckets), which repair cannot mend: restore the latest backup (%v)",
 	// Team mode.
 	CodeSoloMode:              "this laptop is not in a team (solo mode); see 'epicevents team --help'",
 	CodeAlreadyInTeam:         "this laptop is already in a team",

@@ -33,7 +33,7 @@ type output struct {
 
 // refuse returns the Invalid error shown for a destination that cannot be written.
 func refuse(name, format string, args ...any) error {
-	return core.Errorf(core.Invalid, "cannot write %s: %s", name, fmt.Sprintf(format, args...))
+	return core.NewError(core.Invalid, core.CodeCannotWrite, name, fmt.Sprintf(format, args...))
 }
 
 // refuseErr words a file-system error about the destination for people: its cause without
@@ -57,7 +57,7 @@ func refuseErr(name string, err error) error {
 func (db *DB) checkOutput(dst core.Destination) (output, error) {
 	if dst.Path == "" {
 		if dst.Writer == nil {
-			return output{}, core.Errorf(core.Invalid, "no file to write to")
+			return output{}, core.NewError(core.Invalid, core.CodeNoOutput)
 		}
 		return output{kind: outStream, w: dst.Writer, name: "standard output"}, nil
 	}
@@ -67,8 +67,7 @@ func (db *DB) checkOutput(dst core.Destination) (output, error) {
 		return output{}, refuseErr(name, err)
 	}
 	if db.isOwnFile(dst.Path, final) {
-		return output{}, core.Errorf(core.Invalid,
-			"%s is one of the database's own files (the database, its copies or the session); choose another file", name)
+		return output{}, core.NewError(core.Invalid, core.CodeOwnFile, name)
 	}
 	fi, err := os.Stat(final)
 	switch {

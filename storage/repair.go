@@ -83,9 +83,6 @@ func (db *DB) LastBackup() (string, error) {
 	return string(p), err
 }
 
-// errNoRepair says a problem is beyond repair in place.
-var errNoRepair = errors.New("the file itself is damaged (its pages or buckets), which repair cannot mend: restore the latest backup")
-
 // Repair mends the database in place (core.Admin), in one write transaction: each damaged
 // record is put back from opt.Fetched (the cluster's copy) or else from the backup
 // (opt.Backup, or the last backup written on this laptop) when the backup's copy passes its
@@ -114,7 +111,7 @@ func (db *DB) Repair(opt core.RepairOptions) (core.RepairResult, error) {
 			local++
 		case errors.As(p, &rd), errors.As(p, &id):
 		default:
-			return res, core.Errorf(core.Conflict, "%v (%v)", errNoRepair, p)
+			return res, core.NewError(core.Conflict, core.CodeBeyondRepair, p)
 		}
 	}
 	backup := opt.Backup
@@ -252,7 +249,7 @@ func backupCopies(path string, refs []core.RecordRef) (map[core.RecordRef][]byte
 	}
 	bk, err := Open(path, Options{ReadOnly: true})
 	if err != nil {
-		return nil, 0, core.Errorf(core.Invalid, "the backup %s cannot be used: %v", path, err)
+		return nil, 0, core.NewError(core.Invalid, core.CodeBackupUnusable, path, err)
 	}
 	defer bk.Close()
 	var last uint64
@@ -281,7 +278,7 @@ func backupCopies(path string, refs []core.RecordRef) (map[core.RecordRef][]byte
 		return nil
 	})
 	if err != nil {
-		return nil, 0, core.Errorf(core.Invalid, "the backup %s cannot be used: %v", path, err)
+		return nil, 0, core.NewError(core.Invalid, core.CodeBackupUnusable, path, err)
 	}
 	return copies, last, nil
 }

@@ -92,6 +92,11 @@ var frCodes = map[core.Code]string{
 	core.CodeDatabaseDamaged:        "la base de données est endommagée : %s",
 	core.CodeNewerSchema:            "la base de données %s a été écrite par une version plus récente d'Epic Events CRM (schéma %d, ce programme connaît jusqu'à %d) : utilisez cette version plus récente",
 	core.CodeDiskFull:               "le disque est plein ou le fichier a atteint sa taille maximale : rien n'a été enregistré ; libérez de la place et réessayez",
+	core.CodeCannotWrite:            "impossible d'écrire %s : %s",
+	core.CodeNoOutput:               "aucun fichier où écrire",
+	core.CodeOwnFile:                "%s est un des fichiers de la base de données (la base, ses copies ou la session) ; choisissez un autre fichier",
+	core.CodeBackupUnusable:         "la sauvegarde %s est inutilisable : %v",
+	core.CodeBeyondRepair:           "le fichier lui-même est endommagé (ses pages ou ses compartiments), ce que la réparation ne peut pas corriger : restaurez la dernière sauvegarde (%v)",
 	// Team mode (core/team.go, replica).
 	core.CodeSoloMode:              "ce portable n'est pas dans une équipe (mode solo) ; voir 'epicevents team --help'",
 	core.CodeAlreadyInTeam:         "ce portable est déjà dans une équipe",

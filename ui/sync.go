@@ -476,7 +476,7 @@ func recordWire(svc *core.Service, a *core.Actor, t core.RecordType, id uuid.UUI
 	case core.UserRecord:
 		return wireOf(svc.GetUser(a, id))
 	}
-	return core.Wire{}, core.Errorf(core.Invalid, "unknown record type %q", t)
+	return core.Wire{}, core.NewError(core.Invalid, core.CodeUnknownRecordType, t)
 }
 
 // wireOf is the wire form of a record as a getter returned it, with the getter's error.
