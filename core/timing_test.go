@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/epicevents/crm/core"
+	"github.com/epicevents/crm/storage/storagetest"
 )
 
 // loginTolerance bounds how much longer (or shorter) a failed login for an unknown email may
@@ -41,9 +42,9 @@ func failedLogin(tb testing.TB, e *env, email string) time.Duration {
 	tb.Helper()
 	e.clock.Advance(time.Hour) // past any lock-out: every attempt checks the password
 	svc := core.NewService(e.db, core.Options{Clock: e.clock.Now})
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), storagetest.CPUTime()
 	_, err := svc.Login(email, "Wrong-pass1!")
-	d, c := time.Since(start), cpuTime()-cpu
+	d, c := time.Since(start), storagetest.CPUTime()-cpu
 	if core.KindOf(err) != core.Unauthenticated || err.Error() != "invalid email or password" {
 		tb.Fatalf("login %s: %v", email, err)
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/epicevents/crm/core"
 	"github.com/epicevents/crm/storage"
+	"github.com/epicevents/crm/storage/storagetest"
 )
 
 // BenchScale is one size of the benchmark database.
@@ -242,7 +243,7 @@ func run(b *testing.B, fn func() (int, error)) {
 	b.Helper()
 	b.ReportAllocs()
 	rows := 0
-	cpu := cpuTime()
+	cpu := storagetest.CPUTime()
 	for b.Loop() {
 		n, err := fn()
 		if err != nil {
@@ -250,7 +251,7 @@ func run(b *testing.B, fn func() (int, error)) {
 		}
 		rows = n
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(storagetest.CPUTime()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(rows), "rows/op")
 }
 
@@ -450,11 +451,11 @@ func BenchmarkRepairOneClient(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c0 := cpuTime()
+		c0 := storagetest.CPUTime()
 		b.StartTimer()
 		res, err := db.Repair(core.RepairOptions{At: benchNow, Backup: backup})
 		b.StopTimer()
-		cpu += cpuTime() - c0
+		cpu += storagetest.CPUTime() - c0
 		if cerr := db.Close(); err == nil {
 			err = cerr
 		}
