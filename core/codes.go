@@ -1,5 +1,10 @@
 package core
 
+import (
+	"regexp"
+	"strings"
+)
+
 // Every error people may meet carries a stable Code (Error.Code). The English text of each code
 // is here, in codeTexts; faces translate by code (the window's French texts are in ui/coremsg.go),
 // so a reworded English sentence never silently loses its translation.
@@ -249,4 +254,21 @@ var codeTexts = map[Code]string{
 	CodeNoIdentityDeactivated: "%s is deactivated: a deactivated collaborator has no etcd identity",
 	CodeStatusChange:          "a %s contract cannot become %s",
 	CodeNotOwnRecord:          "you may %s only your own %ss",
+}
+
+// fmtVerb matches a fmt verb of a code's text.
+var fmtVerb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*[a-z]`)
+
+// SampleArgs returns arguments of the right types for the verbs of code's English text (7 for
+// %d, "x" for the others): for the faces' tests, which fill every language's text with them.
+func SampleArgs(code Code) []any {
+	var args []any
+	for _, v := range fmtVerb.FindAllString(codeTexts[code], -1) {
+		if strings.HasSuffix(v, "d") {
+			args = append(args, 7)
+		} else {
+			args = append(args, "x")
+		}
+	}
+	return args
 }

@@ -30,7 +30,7 @@ func TestCodes_Texts(t *testing.T) {
 			t.Errorf("%s (%q) has no English text in codeTexts", name, c)
 			continue
 		}
-		text := core.Text(c, SampleArgs(core.Format(c))...)
+		text := core.Text(c, core.SampleArgs(c)...)
 		if strings.TrimSpace(text) == "" || strings.Contains(text, "%!") {
 			t.Errorf("%s: English text %q", name, text)
 		}
@@ -82,21 +82,6 @@ func codeConstants(t *testing.T) map[string]core.Code {
 		}
 	}
 	return out
-}
-
-var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*[a-z]`)
-
-// SampleArgs returns arguments of the right types for the verbs of an English text.
-func SampleArgs(format string) []any {
-	var args []any
-	for _, v := range verb.FindAllString(format, -1) {
-		if strings.HasSuffix(v, "d") {
-			args = append(args, 7)
-		} else {
-			args = append(args, "x")
-		}
-	}
-	return args
 }
 
 // TestCodes_NoLiteralCodes fails when code passes a string literal where a Code goes: Go turns

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -16,7 +15,6 @@ func TestCoreCodes_French(t *testing.T) {
 	if len(codes) < 50 {
 		t.Fatalf("only %d codes", len(codes))
 	}
-	verb := regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*[a-z]`)
 	for _, c := range codes {
 		en := core.Format(c)
 		if en == "" {
@@ -27,15 +25,7 @@ func TestCoreCodes_French(t *testing.T) {
 			t.Errorf("%s: no French text in frCodes", c)
 			continue
 		}
-		var args []any
-		for _, v := range verb.FindAllString(en, -1) {
-			if strings.HasSuffix(v, "d") {
-				args = append(args, 7)
-			} else {
-				args = append(args, "x")
-			}
-		}
-		if got := fmt.Sprintf(fr, args...); strings.Contains(got, "%!") {
+		if got := fmt.Sprintf(fr, core.SampleArgs(c)...); strings.Contains(got, "%!") {
 			t.Errorf("%s: the French text does not take the English arguments: %q", c, got)
 		}
 	}
