@@ -89,3 +89,11 @@ func TestParseDay_LocaleLayout(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDateLayout times the locale lookup a table cell's date makes (dateLayout), the same
+// one Fyne's date field makes on every use.
+func BenchmarkDateLayout(b *testing.B) {
+	for b.Loop() {
+		_ = dateLayout()
+	}
+}

@@ -3,10 +3,8 @@ package ui
 import (
 	"embed"
 	"errors"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
@@ -103,27 +101,14 @@ const timeLayout = "15:04"
 
 // dateLayout is the system locale's layout of a day: the one the event form's date field shows
 // and reads, so a table, a label and a form write the same day alike (CSV and JSON keep RFC 3339).
-// It follows the locale as the date field does, which reads it on every use; looking it up costs
-// about 9 µs, so the answer is kept for as long as the variables that name the locale stay the
-// same (a table draws two dates per visible row on every scroll).
+// It reads the locale on every use, as the date field does: BenchmarkDateLayout gives 0.7–1.1 µs,
+// nothing beside a table cell's drawing.
 func dateLayout() string {
-	key := os.Getenv("LANGUAGE") + "\x00" + os.Getenv("LC_ALL") + "\x00" + os.Getenv("LC_MESSAGES") + "\x00" + os.Getenv("LANG")
-	layoutCache.Lock()
-	defer layoutCache.Unlock()
-	if layoutCache.layout == "" || layoutCache.key != key {
-		_, region, _ := strings.Cut(lang.SystemLocale().LanguageString(), "-")
-		l, ok := regionDateLayouts[region]
-		if !ok {
-			l = "02/01/2006"
-		}
-		layoutCache.key, layoutCache.layout = key, l
+	_, region, _ := strings.Cut(lang.SystemLocale().LanguageString(), "-")
+	if l, ok := regionDateLayouts[region]; ok {
+		return l
 	}
-	return layoutCache.layout
-}
-
-var layoutCache struct {
-	sync.Mutex
-	key, layout string
+	return "02/01/2006"
 }
 
 // fmtDate writes a day in local time in the locale's layout: 03/23/2026, 23/03/2026, 23.03.2026.
